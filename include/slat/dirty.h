@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file slat/dirty.h
+ * @brief Hardware accessed and dirty state: the live-migration loop and
+ *        working-set estimation.
+ *
+ * Available on tables created with ::SLAT_FEAT_AD; otherwise the calls fail
+ * with ::SLAT_ENOFEAT. Clearing state changes what the hardware may cache,
+ * so it is recorded in the gather like any other change: the hardware sets
+ * a flag again only after the cached translation is invalidated.
+ */
+#ifndef SLAT_DIRTY_H
+#define SLAT_DIRTY_H
+
+#include <slat/gather.h>
+#include <slat/table.h>
+#include <slat/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Flags of slat_dirty_harvest() and slat_accessed(). */
+enum slat_harvest_flag {
+	/** Only read the state; do not clear it (nothing is gathered). */
+	SLAT_HARVEST_KEEP = 1u << 0,
+};
+
+/**
+ * Read and clear the dirty state of [gpa, gpa + size) into @p bitmap: bit i
+ * (bit i % 64 of word i / 64) stands for the base page at gpa + i * page
+ * size and is set when that page is dirty. A dirty large leaf marks every
+ * base page it covers in the range. Bits of clean pages are left as they
+ * were, so a caller can accumulate several harvests into one bitmap.
+ *
+ * On Arm the dirty state is the writable bit that FEAT_HAFDBS sets in a
+ * DBM-enabled leaf: clearing it makes the leaf writable-clean again.
+ *
+ * @param flags ::slat_harvest_flag bits
+ * @param[out] found when non-NULL, the number of base pages found dirty
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ *   ::SLAT_EGPA; ::SLAT_ENOFEAT; ::SLAT_EFLAGS; ::SLAT_ECORRUPT;
+ *   ::SLAT_EGATHER.
+ */
+int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+		       uint64_t *bitmap, uint32_t flags, uint64_t *found,
+		       struct slat_gather *g);
+
+/**
+ * Test, and unless ::SLAT_HARVEST_KEEP is given clear, the accessed flags
+ * of the leaves in [gpa, gpa + size).
+ * @param[out] accessed number of base pages whose leaf was accessed
+ * @return as slat_dirty_harvest().
+ */
+int slat_accessed(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+		  uint32_t flags, uint64_t *accessed, struct slat_gather *g);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

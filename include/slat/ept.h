@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file slat/ept.h
+ * @brief Intel VMX extended page tables (EPT).
+ *
+ * Encodings follow the Intel SDM vol. 3C, chapter "VMX support for address
+ * translation" (EPT); docs/formats.md draws every entry.
+ */
+#ifndef SLAT_EPT_H
+#define SLAT_EPT_H
+
+#include <slat/caps.h>
+#include <slat/gather.h>
+#include <slat/table.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The EPT backend, for @ref slat_config::format. */
+extern const struct slat_format slat_format_ept;
+
+/**
+ * Decode EPT capabilities.
+ * @param ept_vpid_cap IA32_VMX_EPT_VPID_CAP (MSR 0x48C)
+ * @param procbased_ctls2 IA32_VMX_PROCBASED_CTLS2 (MSR 0x48B), whole value:
+ *   bits 63:32 are the allowed-1 settings (EPT, mode-based execute control)
+ * @param cpuid_80000008_eax CPUID.80000008H:EAX (bits 7:0 MAXPHYADDR)
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_ECAPS when EPT itself cannot be
+ *   enabled or no usable page-walk length is reported.
+ */
+int slat_ept_caps(uint64_t ept_vpid_cap, uint64_t procbased_ctls2,
+		  uint32_t cpuid_80000008_eax, struct slat_caps *out);
+
+/**
+ * The EPT pointer for the VMCS: walk memory type (WB when supported, else
+ * UC), page-walk length, A/D enable (with ::SLAT_FEAT_AD) and root address.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ */
+int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp);
+
+/** INVEPT types (Intel SDM vol. 3C, INVEPT instruction reference). */
+enum slat_invept_type {
+	SLAT_INVEPT_NONE = 0,   /**< Nothing to invalidate. */
+	SLAT_INVEPT_SINGLE = 1, /**< Single-context: mappings tagged with the descriptor's EPTP. */
+	SLAT_INVEPT_ALL = 2,    /**< All-context: every EPTP. */
+};
+
+/** One INVEPT operation. */
+struct slat_ept_flush {
+	uint64_t type;    /**< ::slat_invept_type. */
+	uint64_t desc[2]; /**< INVEPT descriptor: EPTP, then zero. */
+};
+
+/**
+ * The INVEPT that completes @p g: single-context when the CPU has it, else
+ * all-context; type ::SLAT_INVEPT_NONE for an empty gather. (EPT has no
+ * per-address invalidation, so the gather's ranges only decide whether to
+ * flush.)
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER.
+ */
+int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
+		   struct slat_ept_flush *op);
+
+#if defined(__x86_64__) || defined(__DOXYGEN__)
+/** Execute @p op on this CPU (VMX root operation only). */
+static inline void slat_ept_invept(const struct slat_ept_flush *op)
+{
+	if (op->type != SLAT_INVEPT_NONE)
+		__asm__ __volatile__("invept %0, %1"
+				     :
+				     : "m"(*(const uint64_t(*)[2])op->desc),
+				       "r"(op->type)
+				     : "cc", "memory");
+}
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

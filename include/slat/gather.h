@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file slat/gather.h
+ * @brief Gathering what must be invalidated, and deferring table frees.
+ *
+ * Every mutating call records in a caller-provided gather the guest-physical
+ * ranges whose translation changed, the sizes of the leaves that changed and
+ * whether paging-structure (non-leaf) entries changed. The hypervisor turns
+ * the gather into invalidation operations with its format's function
+ * (slat_ept_flush(), slat_npt_flush(), slat_stage2_flush()), performs them on
+ * every CPU that may run the guest, and then calls slat_gather_done(). Table
+ * pages unlinked by the calls are held in the gather until then, because a
+ * hardware walker may still reach them through its caches.
+ *
+ * A gather may collect several calls on the same table before one
+ * invalidation. It must not be copied while it holds pages.
+ */
+#ifndef SLAT_GATHER_H
+#define SLAT_GATHER_H
+
+#include <slat/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct slat_table;
+
+/** Number of distinct ranges a gather keeps before merging them. */
+#define SLAT_GATHER_RANGES 8
+
+/** One guest-physical range whose translation changed. */
+struct slat_gather_range {
+	uint64_t start;      /**< First guest-physical address. */
+	uint64_t end;        /**< One past the last address. */
+	uint64_t leaf_sizes;  /**< Bit n: a leaf of 2^n bytes in the range changed. */
+	uint64_t table_sizes; /**< Bit n: a table entry spanning 2^n bytes changed. */
+};
+
+/** Flags of @ref slat_gather::flags. */
+enum slat_gather_flag {
+	/** A non-leaf entry changed: paging-structure caches are stale. */
+	SLAT_GATHER_TABLES = 1u << 0,
+	/** More ranges than fit were recorded; ranges were merged (never dropped). */
+	SLAT_GATHER_MERGED = 1u << 1,
+};
+
+/** A gather. Initialise with slat_gather_init(); fields are read-only for callers. */
+struct slat_gather {
+	const struct slat_table *table; /**< Table the gather belongs to, set by its first use. */
+	uint32_t flags;                 /**< ::slat_gather_flag bits. */
+	uint32_t nranges;               /**< Valid entries of @ref ranges. */
+	struct slat_gather_range ranges[SLAT_GATHER_RANGES]; /**< Changed ranges, sorted, disjoint. */
+	void *free_list;                /**< Unlinked table pages awaiting slat_gather_done(). */
+	uint64_t free_pages;            /**< Number of pages on @ref free_list. */
+};
+
+/** Prepare an empty gather. */
+void slat_gather_init(struct slat_gather *g);
+
+/** True when the gather asks for no invalidation and holds no pages. */
+bool slat_gather_empty(const struct slat_gather *g);
+
+/**
+ * Report that the invalidation the gather asked for has been performed on
+ * every CPU that may use the table. Frees the table pages the gather held
+ * and leaves the gather empty, ready for reuse.
+ * @return ::SLAT_OK, ::SLAT_ENULL, or ::SLAT_EGATHER if @p g belongs to
+ *         another table
+ */
+int slat_gather_done(struct slat_table *t, struct slat_gather *g);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

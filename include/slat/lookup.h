@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file slat/lookup.h
+ * @brief Reading a table: translate one address, iterate over mappings.
+ */
+#ifndef SLAT_LOOKUP_H
+#define SLAT_LOOKUP_H
+
+#include <slat/table.h>
+#include <slat/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One leaf mapping (or the part of it inside an iterated range). */
+struct slat_mapping {
+	slat_gpa_t gpa;          /**< First guest-physical address. */
+	slat_hpa_t hpa;          /**< Host-physical address of @ref gpa. */
+	uint64_t size;           /**< Bytes. */
+	struct slat_attrs attrs; /**< Permissions, memory type, software bits. */
+	uint8_t page_lg2;        /**< log2 of the leaf's size. */
+	uint8_t level;           /**< Level of the leaf; 0 holds base pages. */
+	bool accessed;           /**< Hardware accessed flag (false without A/D). */
+	bool dirty;              /**< Hardware dirty state (false without A/D). */
+	uint64_t entry;          /**< The raw leaf entry. */
+};
+
+/**
+ * Translate one guest-physical address as the hardware walker would.
+ * @param[out] m the leaf containing @p gpa; @ref slat_mapping::gpa is @p gpa
+ *   and @ref slat_mapping::size runs to the end of the leaf
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EGPA; ::SLAT_ENOENT when nothing is
+ *   mapped; ::SLAT_ECORRUPT.
+ */
+int slat_translate(const struct slat_table *t, slat_gpa_t gpa,
+		   struct slat_mapping *m);
+
+/** Visitor of slat_for_each(). Return non-zero to stop the iteration. */
+typedef int (*slat_mapping_fn)(void *ctx, const struct slat_mapping *m);
+
+/**
+ * Call @p fn for every leaf mapping in [gpa, gpa + size), in address order,
+ * clipped to the range.
+ * @return ::SLAT_OK (also when @p fn stopped early; its value is stored in
+ *   @p stopped when non-NULL); ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE;
+ *   ::SLAT_EWRAP; ::SLAT_EGPA; ::SLAT_ECORRUPT.
+ */
+int slat_for_each(const struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+		  slat_mapping_fn fn, void *ctx, int *stopped);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

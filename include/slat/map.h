@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file slat/map.h
+ * @brief Range operations: map, unmap, protect, split.
+ *
+ * Every operation works on the guest-physical range [gpa, gpa + size), which
+ * must be aligned to the table's base page size, non-empty, not wrapping and
+ * inside the table's input width. Every operation is all-or-nothing: on any
+ * error the table is bit for bit as it was and no memory is kept, also when
+ * the allocator fails (libslat reserves the pages a call needs before it
+ * changes anything).
+ *
+ * Every operation records in @p g what the hardware may still cache; see
+ * slat/gather.h.
+ */
+#ifndef SLAT_MAP_H
+#define SLAT_MAP_H
+
+#include <slat/gather.h>
+#include <slat/table.h>
+#include <slat/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Flags of slat_map(). */
+enum slat_map_flag {
+	/** Existing mappings in the range are replaced instead of refused. */
+	SLAT_MAP_REPLACE = 1u << 0,
+};
+
+/** slat_map() flag: use no leaf larger than 2^lg2 bytes (e.g. 12 for base pages only). */
+#define SLAT_MAP_MAX_PAGE(lg2) ((uint32_t)(lg2) << 8)
+
+/**
+ * Map [gpa, gpa + size) to [hpa, hpa + size) with @p attrs, using the
+ * largest leaves that the alignment of gpa and hpa, the capabilities, the
+ * table's and the call's size limits allow.
+ *
+ * @param flags ::slat_map_flag bits, optionally with SLAT_MAP_MAX_PAGE()
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ *   ::SLAT_EGPA; ::SLAT_EHPA; ::SLAT_EEXIST when something in the range is
+ *   mapped and ::SLAT_MAP_REPLACE is absent; ::SLAT_EPERM; ::SLAT_EMEMTYPE;
+ *   ::SLAT_ECAPS (e.g. execute-only without the capability); ::SLAT_ESWBITS
+ *   when @p attrs sets a software bit the table does not have;
+ *   ::SLAT_EFLAGS; ::SLAT_EPAGESIZE when the size cap is below the base
+ *   page; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.
+ */
+int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
+	     struct slat_gather *g);
+
+/**
+ * Remove every mapping in [gpa, gpa + size). A large leaf that is only
+ * partly inside the range is split first; tables that become empty are
+ * unlinked and handed to @p g. Unmapping a hole is not an error.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ *   ::SLAT_EGPA; ::SLAT_ENOMEM (a split needed a table); ::SLAT_ECORRUPT;
+ *   ::SLAT_EGATHER.
+ */
+int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+	       struct slat_gather *g);
+
+/** What slat_protect() changes in every mapping of the range. */
+struct slat_prot {
+	uint8_t perm_clear; /**< Permissions removed first (::slat_perm bits). */
+	uint8_t perm_set;   /**< Then added. */
+	uint8_t sw_clear;   /**< Software bits cleared first. */
+	uint8_t sw_set;     /**< Then set. */
+	bool set_memtype;   /**< Also replace the memory type, flags and shareability: */
+	uint8_t memtype;    /**< new ::slat_memtype, */
+	uint8_t mt_flags;   /**< new ::slat_attr_flag bits, */
+	uint8_t share;      /**< new ::slat_share. */
+};
+
+/** A @ref slat_prot that sets the permissions to exactly @p perms. */
+static inline struct slat_prot slat_prot_perms(unsigned perms)
+{
+	struct slat_prot p = { 0, 0, 0, 0, false, 0, 0, 0 };
+	p.perm_clear = SLAT_PERM_ALL;
+	p.perm_set = (uint8_t)perms;
+	return p;
+}
+
+/**
+ * Change the attributes of every mapping in [gpa, gpa + size); holes are
+ * left alone. Leaves partly inside the range are split first. The result
+ * for every mapping is checked before anything is written: if one mapping
+ * would end with permissions the format cannot express (or none at all),
+ * nothing changes. Hardware accessed/dirty state is kept as long as the
+ * mapping stays writable.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ *   ::SLAT_EGPA; ::SLAT_EPERM; ::SLAT_EMEMTYPE; ::SLAT_ECAPS;
+ *   ::SLAT_ESWBITS; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.
+ */
+int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+		 const struct slat_prot *p, struct slat_gather *g);
+
+/**
+ * Split every leaf in [gpa, gpa + size) that is larger than 2^page_lg2
+ * bytes into leaves of that size, keeping translation and attributes
+ * (ahead of a fine-grained protect, or for dirty logging at page
+ * granularity). Leaves partly inside the range are split as well.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ *   ::SLAT_EGPA; ::SLAT_EPAGESIZE when no level has leaves of that size;
+ *   ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.
+ */
+int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+	       unsigned page_lg2, struct slat_gather *g);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

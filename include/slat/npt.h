@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file slat/npt.h
+ * @brief AMD SVM nested page tables (NPT, RVI).
+ *
+ * Nested tables use the long-mode page table format of the host (AMD APM
+ * vol. 2, "Nested Paging"); docs/formats.md draws every entry.
+ */
+#ifndef SLAT_NPT_H
+#define SLAT_NPT_H
+
+#include <slat/caps.h>
+#include <slat/gather.h>
+#include <slat/table.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The NPT backend, for @ref slat_config::format. */
+extern const struct slat_format slat_format_npt;
+
+/**
+ * Decode nested-paging capabilities.
+ * @param cpuid_8000000a_edx CPUID.8000000AH:EDX (SVM features: NP, FlushByAsid, GMET)
+ * @param cpuid_80000008_eax CPUID.80000008H:EAX (PhysAddrSize, GuestPhysAddrSize)
+ * @param cpuid_80000001_edx CPUID.80000001H:EDX (Page1GB)
+ * @param cpuid_7_ecx CPUID.(EAX=7,ECX=0):ECX (LA57: 5-level tables; the host must run with CR4.LA57 for them)
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_ECAPS when nested paging is absent.
+ */
+int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
+		  uint32_t cpuid_80000001_edx, uint32_t cpuid_7_ecx,
+		  struct slat_caps *out);
+
+/**
+ * The VMCB nCR3 value: root address with write-back walks (PWT = PCD = 0).
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ */
+int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3);
+
+/** VMCB TLB_CONTROL values (AMD APM vol. 2, VMCB layout). */
+enum slat_npt_tlb_control {
+	SLAT_NPT_TLB_NONE = 0, /**< Do nothing. */
+	SLAT_NPT_TLB_ALL = 1,  /**< Flush the entire TLB (every ASID). */
+	SLAT_NPT_TLB_ASID = 3, /**< Flush this guest's ASID (needs FlushByAsid). */
+};
+
+/**
+ * The TLB_CONTROL value to put in the guest's VMCB before its next VMRUN so
+ * that @p g is complete on that CPU; ::SLAT_NPT_TLB_NONE for an empty
+ * gather. Other CPUs that ran the guest need the same on their next VMRUN.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER.
+ */
+int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
+		   uint8_t *tlb_control);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

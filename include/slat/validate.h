@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file slat/validate.h
+ * @brief Checking a table against what the hardware accepts.
+ *
+ * libslat's encoders cannot produce a misconfigured entry; the validator
+ * proves it on any table, including one the embedder edited by hand.
+ */
+#ifndef SLAT_VALIDATE_H
+#define SLAT_VALIDATE_H
+
+#include <slat/table.h>
+#include <slat/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What is wrong with an entry or with the table's structure. */
+enum slat_problem_kind {
+	SLAT_PROB_RESERVED = 1,      /**< A reserved (must-be-zero, RES0) bit is set. */
+	SLAT_PROB_WRITE_ONLY = 2,    /**< EPT: write without read (misconfiguration). */
+	SLAT_PROB_EXEC_ONLY = 3,     /**< EPT: execute without read and no execute-only capability. */
+	SLAT_PROB_MEMTYPE = 4,       /**< A memory type encoding the hardware rejects (EPT 2, 3, 7; Arm reserved). */
+	SLAT_PROB_ADDR_RANGE = 5,    /**< An output or table address beyond the physical width. */
+	SLAT_PROB_LEAF_LEVEL = 6,    /**< A leaf at a level that cannot hold one. */
+	SLAT_PROB_EMPTY_TABLE = 7,   /**< A non-root table with no present entry (libslat frees those). */
+	SLAT_PROB_TABLE_COUNT = 8,   /**< Reachable tables differ from the pages the table holds. */
+	SLAT_PROB_FEATURE = 9,       /**< A bit of a feature the table did not enable. */
+	SLAT_PROB_TABLE_ATTR = 10,   /**< A table entry with attributes libslat never writes (e.g. restricting permissions). */
+};
+
+/** One problem found by slat_validate(). */
+struct slat_problem {
+	uint32_t kind;   /**< ::slat_problem_kind. */
+	uint8_t level;   /**< Level of the entry (0 for base pages). */
+	slat_gpa_t gpa;  /**< First guest-physical address the entry translates. */
+	uint64_t entry;  /**< The raw entry. */
+	uint64_t bits;   /**< The offending bits, where that makes sense. */
+};
+
+/** Receives each problem. */
+typedef void (*slat_problem_fn)(void *ctx, const struct slat_problem *p);
+
+/**
+ * Walk the whole table and report every entry the hardware would treat as
+ * misconfigured or reserved-bit-violating, and every structural problem.
+ * @param fn called once per problem (may be NULL to only count)
+ * @param[out] count number of problems (required)
+ * @return ::SLAT_OK (even when problems were found); ::SLAT_ENULL.
+ */
+int slat_validate(const struct slat_table *t, slat_problem_fn fn, void *ctx,
+		  uint64_t *count);
+
+/** Short description of a ::slat_problem_kind (never NULL). */
+const char *slat_problem_str(unsigned kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
