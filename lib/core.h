@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal helpers shared by the core's operations.
+ *
+ * Levels are numbered from the bottom: level 0 holds base pages, the root is
+ * level lay.levels - 1. Every entry access goes through entry_load() and
+ * entry_store(): one 64-bit access each, never torn, and a store is a release
+ * so that a table filled before it is linked is complete when a walker can
+ * see it.
+ */
+#ifndef SLAT_LIB_CORE_H
+#define SLAT_LIB_CORE_H
+
+#include <slat/error.h>
+#include <slat/gather.h>
+#include <slat/table.h>
+#include <slat/types.h>
+
+#include "format.h"
+
+/*
+ * Internal functions keep short names in the sources but reach the object
+ * files with a slat__ prefix, so that a hypervisor linking the library
+ * statically cannot collide with them (tests/freestanding.sh checks it).
+ */
+#define layout_sizes_upto slat__layout_sizes_upto
+#define entry_check_walkable slat__entry_check_walkable
+#define range_check slat__range_check
+#define reserve_fill slat__reserve_fill
+#define reserve_take slat__reserve_take
+#define reserve_release slat__reserve_release
+#define gather_bind slat__gather_bind
+#define gather_add slat__gather_add
+#define gather_defer_tree slat__gather_defer_tree
+#define entry_make slat__entry_make
+#define leaf_to_table slat__leaf_to_table
+#define attrs_check slat__attrs_check
+#define attrs_encode slat__attrs_encode
+#define attrs_decode slat__attrs_decode
+#define leaf_templates slat__leaf_templates
+#define leaf_split_check slat__leaf_split_check
+#define leaf_split_fill slat__leaf_split_fill
+#define mapping_fill slat__mapping_fill
+#define leaf_find slat__leaf_find
+#define table_is_empty slat__table_is_empty
+#define edge_split_cost slat__edge_split_cost
+
+
+#define SLAT_ALWAYS_INLINE inline __attribute__((always_inline))
+#define SLAT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ---- entries ---------------------------------------------------------- */
+
+static inline uint64_t entry_load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void entry_store(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/*
+ * Replace a live leaf whose hardware-owned bits (accessed, dirty) may change
+ * under us: `make` computes the new value from the latest old one, so an
+ * update the hardware makes between our read and our write is never lost.
+ */
+static inline bool entry_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_)
+{
+	return __atomic_compare_exchange_n(p, old, new_, false,
+					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+static inline bool entry_present(const struct slat_layout *l, uint64_t e)
+{
+	return (e & l->present) != 0;
+}
+
+/* A present entry above level 0 that points to a table. */
+static inline bool entry_is_table(const struct slat_layout *l, unsigned level,
+				  uint64_t e)
+{
+	return level > 0 && (e & l->type_mask) == l->table_type;
+}
+
+/*
+ * A present entry the hardware would use as a leaf. At level 0 the format
+ * may demand a type (Arm page descriptors); entries failing it are invalid
+ * to the hardware and so to the core. Above level 0 anything present that
+ * is not a table is a leaf, and entry_leaf_ok() tells whether the level can
+ * hold one.
+ */
+static inline bool entry_is_page(const struct slat_layout *l, uint64_t e)
+{
+	return (e & l->present) && (e & l->page_mask) == l->page_type;
+}
+
+static inline uint64_t level_size(const struct slat_layout *l, unsigned level)
+{
+	return 1ull << l->shift[level];
+}
+
+static inline uint64_t level_mask(const struct slat_layout *l, unsigned level)
+{
+	return level_size(l, level) - 1;
+}
+
+/* Output address of a leaf at `level`. */
+static inline uint64_t entry_leaf_addr(const struct slat_layout *l,
+				       unsigned level, uint64_t e)
+{
+	return e & l->addr_mask & ~level_mask(l, level);
+}
+
+/* Address of the table a table entry points to. */
+static inline uint64_t entry_table_addr(const struct slat_layout *l, uint64_t e)
+{
+	return e & l->addr_mask;
+}
+
+static inline uint64_t entry_index(const struct slat_layout *l, unsigned level,
+				   uint64_t addr)
+{
+	return (addr >> l->shift[level]) & ((1ull << l->bits[level]) - 1);
+}
+
+/* Bytes covered by a whole table at `level`. */
+static inline uint64_t table_span(const struct slat_layout *l, unsigned level)
+{
+	return 1ull << (l->shift[level] + l->bits[level]);
+}
+
+static inline uint64_t table_entries(const struct slat_layout *l, unsigned level)
+{
+	return 1ull << l->bits[level];
+}
+
+static inline void *table_va(const struct slat_table *t, uint64_t pa)
+{
+	return t->alloc.phys_to_virt(t->alloc.ctx, pa);
+}
+
+/* Sizes of every leaf and table entry below and including `level`. */
+uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level);
+
+/*
+ * Why an entry above level 0 cannot be walked: 0 when it is a table with a
+ * reachable address or a leaf at a level the hardware accepts leaves at,
+ * SLAT_ECORRUPT otherwise.
+ */
+int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e);
+
+/* ---- argument checks -------------------------------------------------- */
+
+/* Checks common to every range call; returns SLAT_OK or the error. */
+int range_check(const struct slat_table *t, uint64_t gpa, uint64_t size);
+
+/* ---- counting tables ------------------------------------------------- */
+
+/*
+ * Tables needed to split the leaf at `level` so that [a, b), a part of it,
+ * can be changed alone: one table below it, plus the splits of the (at most
+ * two) entries of that table holding the ends of the range.
+ */
+uint64_t edge_split_cost(const struct slat_layout *l, unsigned level,
+			 uint64_t a, uint64_t b);
+
+/* ---- table pages ------------------------------------------------------ */
+
+/*
+ * Pages a call reserves before it changes anything, so that the change
+ * itself cannot fail half-way. Reserved pages are chained through their
+ * first two words (next, own physical address); they are reachable by no
+ * walker and are zeroed again when taken.
+ */
+struct reserve {
+	uint64_t *head;
+	uint64_t count;
+};
+
+int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n);
+uint64_t *reserve_take(struct reserve *r, uint64_t *pa);
+void reserve_release(struct slat_table *t, struct reserve *r);
+
+/* ---- gathering -------------------------------------------------------- */
+
+/* Check that `g` may be used with `t`, binding it on first use. */
+int gather_bind(struct slat_gather *g, const struct slat_table *t);
+
+/* Record that translations of [start, end) changed. */
+void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
+		uint64_t leaf_sizes, uint64_t table_sizes);
+
+/*
+ * Hand the unlinked table at `va` (level `level`, with everything below it)
+ * to the gather; freed by slat_gather_done(). Subtables are found through
+ * the table's own entries before they are overwritten.
+ */
+void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
+		       uint64_t *va, uint64_t pa, unsigned level);
+
+/* ---- replacing live entries ------------------------------------------ */
+
+/* Does replacing present `old` by present `new_` need break-before-make? */
+static inline bool entry_needs_bbm(const struct slat_layout *l, uint64_t old,
+				   uint64_t new_, bool shape_change)
+{
+	return l->bbm_mask && (shape_change || ((old ^ new_) & l->bbm_mask));
+}
+
+/*
+ * Break-before-make, in two halves so that the caller can compute the new
+ * entry from the last value the hardware left in the old one:
+ * entry_break() invalidates the entry and returns that value;
+ * entry_make() has the embedder invalidate what the old entry (a leaf, or
+ * a table when `old_table`) translated at `base`, then writes `new_`.
+ */
+static inline uint64_t entry_break(uint64_t *slot)
+{
+	return __atomic_exchange_n(slot, 0, __ATOMIC_ACQ_REL);
+}
+
+void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
+		uint64_t base, unsigned level, bool old_table);
+
+/*
+ * Replace the live leaf `old` at `slot` (level `level`, translating from
+ * `base`) by a table entry for the fresh subtree `child`, which was filled
+ * from `old`. Accessed/dirty state that the hardware set in the leaf after
+ * it was read is copied into the subtree before the subtree is visible.
+ */
+void leaf_to_table(struct slat_table *t, uint64_t *slot, uint64_t old,
+		   uint64_t *child, uint64_t child_pa, unsigned level,
+		   uint64_t base, struct slat_gather *g);
+
+/* ---- leaves ----------------------------------------------------------- */
+
+/* Leaf templates per level for one set of attributes. */
+struct leaf_tmpl {
+	uint64_t bits[SLAT_MAX_LEVELS];
+};
+
+/* Format-independent checks of attributes from the caller. */
+int attrs_check(const struct slat_table *t, const struct slat_attrs *a);
+
+/* The backend's encoding plus the software bits. */
+int attrs_encode(const struct slat_table *t, unsigned level,
+		const struct slat_attrs *a, uint64_t *tmpl);
+void attrs_decode(const struct slat_table *t, unsigned level, uint64_t e,
+		 struct slat_attrs *a);
+
+/* attrs_check(), then a template for every level in `levels_mask`. */
+int leaf_templates(const struct slat_table *t, const struct slat_attrs *a,
+		   unsigned levels_mask, struct leaf_tmpl *out);
+
+/*
+ * Fill the fresh table `child` (level `level` - 1) with leaves that
+ * translate exactly as the leaf `old` at `level` did, keeping its attributes
+ * and hardware accessed/dirty state.
+ */
+/*
+ * Can the leaf `old` at `level` be split? It can when its attributes are
+ * ones libslat could have written; checked before a call changes anything.
+ */
+int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old);
+
+void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
+		     uint64_t *child);
+
+/* A new leaf template keeps the hardware-owned state of the leaf it replaces. */
+static inline uint64_t leaf_keep_hw(const struct slat_layout *l, uint64_t tmpl,
+				    uint64_t old)
+{
+	uint64_t v = (tmpl & ~l->accessed) | (old & l->accessed);
+
+	if ((v & l->dirty_gate) == l->dirty_gate)
+		v |= old & l->dirty;
+	return v;
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+struct slat_mapping;
+
+/* Describe the leaf `e` at `level` from `gpa` up to min(end, leaf end); end 0: leaf end. */
+void mapping_fill(const struct slat_table *t, unsigned level, uint64_t e,
+		  uint64_t gpa, uint64_t end, struct slat_mapping *m);
+
+/* The slot and level of the leaf translating `gpa` (SLAT_ENOENT, SLAT_ECORRUPT). */
+int leaf_find(const struct slat_table *t, uint64_t gpa, uint64_t **slot,
+	      unsigned *level);
+
+/* Is the table empty (no present entry)? Only libslat writes zero for absent. */
+bool table_is_empty(const struct slat_table *t, const uint64_t *table,
+		    unsigned level);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Recording what must be invalidated. */
+
+#include <slat/gather.h>
+
+#include "core.h"
+
+void slat_gather_init(struct slat_gather *g)
+{
+	if (g)
+		__builtin_memset(g, 0, sizeof(*g));
+}
+
+bool slat_gather_empty(const struct slat_gather *g)
+{
+	return !g || (g->nranges == 0 && g->free_pages == 0 && g->flags == 0);
+}
+
+int gather_bind(struct slat_gather *g, const struct slat_table *t)
+{
+	if (g->table && g->table != t)
+		return SLAT_EGATHER;
+	g->table = t;
+	return SLAT_OK;
+}
+
+static void range_merge(struct slat_gather_range *into,
+			const struct slat_gather_range *r)
+{
+	if (r->start < into->start)
+		into->start = r->start;
+	if (r->end > into->end)
+		into->end = r->end;
+	into->leaf_sizes |= r->leaf_sizes;
+	into->table_sizes |= r->table_sizes;
+}
+
+/*
+ * Ranges stay sorted and disjoint. Overlapping or touching ranges merge.
+ * When the array is full, the two closest neighbours merge: the gap
+ * between them is invalidated needlessly, but nothing is ever left out.
+ */
+void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
+		uint64_t leaf_sizes, uint64_t table_sizes)
+{
+	struct slat_gather_range r = { start, end, leaf_sizes, table_sizes };
+	uint32_t i, j;
+
+	if (table_sizes)
+		g->flags |= SLAT_GATHER_TABLES;
+	/* Fast path: walks go upwards, so most ranges extend the last one. */
+	if (g->nranges) {
+		struct slat_gather_range *last = &g->ranges[g->nranges - 1];
+
+		if (start >= last->start && start <= last->end) {
+			range_merge(last, &r);
+			return;
+		}
+	}
+	/* Find the insertion point, then absorb every range r touches. */
+	for (i = 0; i < g->nranges && g->ranges[i].end < start; i++)
+		;
+	j = i;
+	while (j < g->nranges && g->ranges[j].start <= end) {
+		range_merge(&r, &g->ranges[j]);
+		j++;
+	}
+	if (j > i) {
+		g->ranges[i++] = r;
+		while (j < g->nranges)
+			g->ranges[i++] = g->ranges[j++];
+		g->nranges = i;
+		return;
+	}
+	if (g->nranges == SLAT_GATHER_RANGES) {
+		/* Insert, then merge the closest pair back down to the limit. */
+		struct slat_gather_range tmp[SLAT_GATHER_RANGES + 1];
+		uint32_t n = 0, k, best = 0;
+		uint64_t best_gap = ~0ull;
+
+		for (k = 0; k < i; k++)
+			tmp[n++] = g->ranges[k];
+		tmp[n++] = r;
+		for (k = i; k < g->nranges; k++)
+			tmp[n++] = g->ranges[k];
+		for (k = 0; k + 1 < n; k++) {
+			uint64_t gap = tmp[k + 1].start - tmp[k].end;
+
+			if (gap < best_gap) {
+				best_gap = gap;
+				best = k;
+			}
+		}
+		range_merge(&tmp[best], &tmp[best + 1]);
+		for (k = best + 1; k + 1 < n; k++)
+			tmp[k] = tmp[k + 1];
+		for (k = 0; k < SLAT_GATHER_RANGES; k++)
+			g->ranges[k] = tmp[k];
+		g->flags |= SLAT_GATHER_MERGED;
+		return;
+	}
+	for (j = g->nranges; j > i; j--)
+		g->ranges[j] = g->ranges[j - 1];
+	g->ranges[i] = r;
+	g->nranges++;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Leaf encoding through the backend, plus the software bits, which the core
+ * owns: the backend only says which entry bits are free for them.
+ */
+
+#include "core.h"
+
+static uint64_t sw_encode(const struct slat_layout *l, unsigned sw)
+{
+	uint64_t bits = 0;
+	unsigned i;
+
+	for (i = 0; i < l->sw_count; i++)
+		if (sw & (1u << i))
+			bits |= 1ull << l->sw_pos[i];
+	return bits;
+}
+
+static uint8_t sw_decode(const struct slat_layout *l, uint64_t e)
+{
+	unsigned i, sw = 0;
+
+	for (i = 0; i < l->sw_count; i++)
+		if (e & (1ull << l->sw_pos[i]))
+			sw |= 1u << i;
+	return (uint8_t)sw;
+}
+
+/* Checks of an attribute set that do not depend on the format. */
+int attrs_check(const struct slat_table *t, const struct slat_attrs *a)
+{
+	if (a->perms & ~SLAT_PERM_ALL)
+		return SLAT_EFLAGS;
+	if (a->perms == 0)
+		return SLAT_EPERM; /* "no access" is an unmap */
+	if (a->memtype >= SLAT_MT_COUNT || a->share > SLAT_SH_NONE)
+		return SLAT_EMEMTYPE;
+	if (a->flags & ~SLAT_ATTR_MT_FORCE)
+		return SLAT_EFLAGS;
+	if (a->sw >> t->lay.sw_count)
+		return SLAT_ESWBITS;
+	return SLAT_OK;
+}
+
+int attrs_encode(const struct slat_table *t, unsigned level,
+		const struct slat_attrs *a, uint64_t *tmpl)
+{
+	int err = t->fmt->leaf_encode(t, level, a, tmpl);
+
+	if (err)
+		return err;
+	*tmpl |= sw_encode(&t->lay, a->sw);
+	return SLAT_OK;
+}
+
+void attrs_decode(const struct slat_table *t, unsigned level, uint64_t e,
+		 struct slat_attrs *a)
+{
+	t->fmt->leaf_decode(t, level, e, a);
+	a->sw = sw_decode(&t->lay, e);
+}
+
+int leaf_templates(const struct slat_table *t, const struct slat_attrs *a,
+		   unsigned levels_mask, struct leaf_tmpl *out)
+{
+	unsigned level;
+	int err = attrs_check(t, a);
+
+	if (err)
+		return err;
+	for (level = 0; level < t->lay.levels; level++) {
+		if (!(levels_mask & (1u << level)))
+			continue;
+		err = attrs_encode(t, level, a, &out->bits[level]);
+		if (err)
+			return err;
+	}
+	return SLAT_OK;
+}
+
+void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
+		     uint64_t *child)
+{
+	const struct slat_layout *l = &t->lay;
+	const unsigned cl = level - 1;
+	const uint64_t step = level_size(l, cl);
+	uint64_t oa = entry_leaf_addr(l, level, old);
+	uint64_t i, n = table_entries(l, cl);
+	struct slat_attrs a;
+	uint64_t tmpl;
+
+	attrs_decode(t, level, old, &a);
+	/* Cannot fail: the attributes come from a leaf of the same table,
+	 * and every format expresses the same attributes at every level. */
+	if (attrs_encode(t, cl, &a, &tmpl))
+		__builtin_trap();
+	tmpl = leaf_keep_hw(l, tmpl, old);
+	for (i = 0; i < n; i++, oa += step)
+		child[i] = tmpl | oa;
+}
+
+int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old)
+{
+	struct slat_attrs a;
+	uint64_t tmpl;
+
+	attrs_decode(t, level, old, &a);
+	if (attrs_check(t, &a) || attrs_encode(t, level - 1, &a, &tmpl))
+		return SLAT_ECORRUPT;
+	return SLAT_OK;
+}

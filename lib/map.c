@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slat_map(): map a guest-physical range with the largest leaves possible.
+ *
+ * Two walks. The first changes nothing: it finds collisions and corrupt
+ * entries and counts the tables the second walk will need; the pages are
+ * then reserved. The second walk cannot fail, so a failed call leaves the
+ * table exactly as it was.
+ */
+
+#include <slat/map.h>
+
+#include "walk.h"
+
+struct map_op {
+	uint64_t delta;           /* hpa - gpa */
+	unsigned leafmask;        /* levels where this call may place leaves */
+	bool replace;
+	struct leaf_tmpl tmpl;
+	uint64_t full_cost[SLAT_MAX_LEVELS]; /* tables to fill one whole entry */
+	uint64_t need;
+	struct reserve res;
+	struct slat_gather *g;
+};
+
+/* Can the visited entry become one leaf of this mapping? */
+static inline bool map_fits(const struct map_op *op, const struct walk *w)
+{
+	return (op->leafmask & (1u << w->level)) && walk_covers(w);
+}
+
+static uint64_t tables_for(const struct map_op *op, const struct slat_layout *l,
+			   unsigned level, uint64_t a, uint64_t b);
+
+/* Tables needed below one entry at `level` for [a, b) inside it. */
+static uint64_t entry_cost(const struct map_op *op, const struct slat_layout *l,
+			   unsigned level, uint64_t a, uint64_t b)
+{
+	if ((a & level_mask(l, level)) == 0 && b - a == level_size(l, level))
+		return op->full_cost[level];
+	return tables_for(op, l, level, a, b);
+}
+
+/*
+ * Tables needed to map [a, b), which lies inside one entry at `level` that
+ * cannot hold it as a single leaf: one table below it, plus what its
+ * entries need. Only the first and last of them can be partly covered, so
+ * this recurses at most twice per level.
+ */
+static uint64_t tables_for(const struct map_op *op, const struct slat_layout *l,
+			   unsigned level, uint64_t a, uint64_t b)
+{
+	const unsigned cl = level - 1;
+	const uint64_t csz = level_size(l, cl);
+	const uint64_t first = a & ~(csz - 1), last = (b - 1) & ~(csz - 1);
+
+	if (first == last)
+		return 1 + entry_cost(op, l, cl, a, b);
+	return 1 + entry_cost(op, l, cl, a, first + csz) +
+	       entry_cost(op, l, cl, last, b) +
+	       ((last - first) / csz - 1) * op->full_cost[cl];
+}
+
+static int map_count_visit(struct walk *w, enum walk_visit how)
+{
+	struct map_op *op = (struct map_op *)w->op;
+	const struct slat_layout *l = w->lay;
+	uint64_t e = w->entry;
+
+	if (how == WALK_POST)
+		return WALK_NEXT;
+	if (how == WALK_PRE) {
+		if (entry_check_walkable(w->t, w->level, e))
+			return -SLAT_ECORRUPT;
+		/* With replace, a whole table may give way to one leaf. */
+		if (op->replace && map_fits(op, w))
+			return WALK_NEXT;
+		return WALK_DESCEND;
+	}
+	if (entry_present(l, e) && (w->level > 0 || entry_is_page(l, e))) {
+		if (w->level > 0 && entry_check_walkable(w->t, w->level, e))
+			return -SLAT_ECORRUPT;
+		if (!op->replace)
+			return -SLAT_EEXIST;
+		if (!map_fits(op, w) && leaf_split_check(w->t, w->level, e))
+			return -SLAT_ECORRUPT;
+	}
+	if (!map_fits(op, w))
+		op->need += tables_for(op, l, w->level, w->addr, walk_span_end(w));
+	return WALK_NEXT;
+}
+
+/* Write leaves into the run of absent entries that starts at the visited one. */
+static int map_run(struct walk *w, struct map_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	const uint64_t size = level_size(l, level);
+	const uint64_t tmpl = op->tmpl.bits[level];
+	/* Whole leaves only: a partial tail needs a table. */
+	const uint64_t n = (walk_run_end(w, true) - w->addr) >> l->shift[level];
+	uint64_t *slot = w->slot;
+	uint64_t addr = w->addr;
+	uint64_t i;
+
+	if (w->fresh & (1u << level)) {
+		/* Nothing can see a fresh table yet: plain stores. */
+		for (i = 0; i < n; i++)
+			slot[i] = tmpl | (addr + op->delta + i * size);
+	} else {
+		for (i = 0; i < n; i++) {
+			if (i && entry_present(l, entry_load(&slot[i])))
+				break;
+			entry_store(&slot[i], tmpl | (addr + op->delta + i * size));
+		}
+	}
+	w->addr = addr + i * size;
+	return WALK_SKIP;
+}
+
+/* Replace the present leaf at the visited entry by a leaf of this mapping. */
+static void map_replace_leaf(struct walk *w, struct map_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	uint64_t new_ = op->tmpl.bits[level] | (w->base + op->delta);
+	uint64_t old = w->entry;
+
+	if (new_ == old)
+		return;
+	if (entry_needs_bbm(l, old, new_, false)) {
+		entry_break(w->slot);
+		entry_make(w->t, w->slot, new_, w->base, level, false);
+		return;
+	}
+	entry_store(w->slot, new_);
+	gather_add(op->g, w->base, w->base + level_size(l, level),
+		   1ull << l->shift[level], 0);
+}
+
+/* Replace the table at the visited entry by one leaf. */
+static void map_replace_table(struct walk *w, struct map_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	uint64_t new_ = op->tmpl.bits[level] | (w->base + op->delta);
+	uint64_t pa = entry_table_addr(l, w->entry);
+
+	if (l->bbm_mask) {
+		entry_break(w->slot);
+		entry_make(w->t, w->slot, new_, w->base, level, true);
+	} else {
+		entry_store(w->slot, new_);
+	}
+	gather_defer_tree(w->t, op->g, (uint64_t *)table_va(w->t, pa), pa,
+			  level - 1);
+	gather_add(op->g, w->base, w->base + level_size(l, level),
+		   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);
+}
+
+static int map_visit(struct walk *w, enum walk_visit how)
+{
+	struct map_op *op = (struct map_op *)w->op;
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	uint64_t e = w->entry;
+
+	if (how == WALK_POST) {
+		if (w->fresh & (1u << (level - 1))) {
+			uint64_t *child = w->table[level - 1];
+			uint64_t pa = w->table_pa[level - 1];
+
+			w->t->pages++;
+			if (entry_present(l, e))
+				leaf_to_table(w->t, w->slot, w->replaced[level],
+					      child, pa, level, w->base, op->g);
+			else
+				entry_store(w->slot, l->table_tmpl | pa);
+		}
+		return WALK_NEXT;
+	}
+	if (how == WALK_PRE) {
+		if (op->replace && map_fits(op, w)) {
+			map_replace_table(w, op);
+			return WALK_NEXT;
+		}
+		return WALK_DESCEND;
+	}
+	if (level == 0 && entry_present(l, e) && !entry_is_page(l, e))
+		e = 0; /* invalid to the hardware: treat as absent */
+	if (map_fits(op, w)) {
+		if (!entry_present(l, e))
+			return map_run(w, op);
+		map_replace_leaf(w, op);
+		return WALK_NEXT;
+	}
+	if (!op->res.count)
+		__builtin_trap(); /* the first walk counted wrong */
+	w->child = reserve_take(&op->res, &w->child_pa);
+	if (entry_present(l, e)) {
+		leaf_split_fill(w->t, level, e, w->child);
+		w->replaced[level] = e;
+	}
+	return WALK_DESCEND;
+}
+
+int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
+	     struct slat_gather *g)
+{
+	const struct slat_layout *l;
+	unsigned max_lg2, level;
+	struct map_op op;
+	struct walk w;
+	int err;
+
+	if (!t || !attrs || !g)
+		return SLAT_ENULL;
+	l = &t->lay;
+	err = range_check(t, gpa.v, size);
+	if (err)
+		return err;
+	if (hpa.v & level_mask(l, 0))
+		return SLAT_EALIGN;
+	if (hpa.v + size < hpa.v)
+		return SLAT_EWRAP;
+	if (hpa.v + size > (1ull << l->pa_bits))
+		return SLAT_EHPA;
+	if (flags & ~(uint32_t)(SLAT_MAP_REPLACE | SLAT_MAP_MAX_PAGE(0xff)))
+		return SLAT_EFLAGS;
+	max_lg2 = (flags >> 8) & 0xff;
+	if (max_lg2 && max_lg2 < l->granule_lg2)
+		return SLAT_EPAGESIZE;
+	err = gather_bind(g, t);
+	if (err)
+		return err;
+
+	__builtin_memset(&op, 0, sizeof(op));
+	op.delta = hpa.v - gpa.v;
+	op.replace = flags & SLAT_MAP_REPLACE;
+	op.g = g;
+	for (level = 0; level < l->levels; level++) {
+		bool ok = (l->leaf_levels & (1u << level)) &&
+			  (op.delta & level_mask(l, level)) == 0 &&
+			  (!max_lg2 || l->shift[level] <= max_lg2);
+
+		if (ok)
+			op.leafmask |= 1u << level;
+		if (level > 0)
+			op.full_cost[level] = ok ? 0 : 1 + table_entries(l, level - 1) *
+								   op.full_cost[level - 1];
+	}
+	err = leaf_templates(t, attrs, op.leafmask, &op.tmpl);
+	if (err)
+		return err;
+
+	walk_init(&w, t, gpa.v, gpa.v + size, &op);
+	err = walk_range(&w, map_count_visit);
+	if (err)
+		return err;
+	err = reserve_fill(t, &op.res, op.need);
+	if (err)
+		return err;
+	walk_init(&w, t, gpa.v, gpa.v + size, &op);
+	walk_range(&w, map_visit);
+	reserve_release(t, &op.res);
+	return SLAT_OK;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* Table pages: reserving them before a change, releasing them after one. */
+
+#include "core.h"
+
+/*
+ * Reserved pages hold two words while they wait: the next reserved page and
+ * their own physical address. Nothing but this list can reach them.
+ */
+int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n)
+{
+	const unsigned lg2 = t->lay.granule_lg2;
+
+	while (r->count < n) {
+		uint64_t pa;
+		uint64_t *page = (uint64_t *)t->alloc.alloc(t->alloc.ctx, lg2, &pa);
+
+		if (!page) {
+			reserve_release(t, r);
+			return SLAT_ENOMEM;
+		}
+		page[0] = (uint64_t)(uintptr_t)r->head;
+		page[1] = pa;
+		r->head = page;
+		r->count++;
+	}
+	return SLAT_OK;
+}
+
+uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
+{
+	uint64_t *page = r->head;
+
+	r->head = (uint64_t *)(uintptr_t)page[0];
+	*pa = page[1];
+	page[0] = 0;
+	page[1] = 0;
+	r->count--;
+	return page;
+}
+
+void reserve_release(struct slat_table *t, struct reserve *r)
+{
+	while (r->count) {
+		uint64_t pa;
+		uint64_t *page = reserve_take(r, &pa);
+
+		t->alloc.free(t->alloc.ctx, page, pa, t->lay.granule_lg2);
+	}
+}
+
+/*
+ * An unlinked table may still be walked by hardware that cached a pointer
+ * to it, until the gather's invalidation is done. Its first two words carry
+ * the free list meanwhile: both are page-aligned addresses, so their low
+ * twelve bits are zero and every format reads them as not present (EPT bits
+ * 2:0 and 10, NPT bit 0, Arm bit 0). Hardware only ever sets accessed or
+ * dirty bits, all below bit 12, in entries it found present; those bits are
+ * masked off when the list is read back.
+ */
+#define LINK_MASK (~0xfffull)
+
+void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
+		       uint64_t *va, uint64_t pa, unsigned level)
+{
+	const struct slat_layout *l = &t->lay;
+
+	if (level > 0) {
+		uint64_t i, n = table_entries(l, level);
+
+		for (i = 0; i < n; i++) {
+			uint64_t e = entry_load(&va[i]);
+			uint64_t cpa;
+
+			if (!entry_present(l, e) || !entry_is_table(l, level, e))
+				continue;
+			cpa = entry_table_addr(l, e);
+			gather_defer_tree(t, g, (uint64_t *)table_va(t, cpa),
+					  cpa, level - 1);
+		}
+	}
+	entry_store(&va[1], pa);
+	entry_store(&va[0], (uint64_t)(uintptr_t)g->free_list);
+	g->free_list = va;
+	g->free_pages++;
+	t->pages--;
+}
+
+int slat_gather_done(struct slat_table *t, struct slat_gather *g)
+{
+	uint64_t *page;
+
+	if (!t || !g)
+		return SLAT_ENULL;
+	if (g->table && g->table != t)
+		return SLAT_EGATHER;
+	page = (uint64_t *)g->free_list;
+	while (page) {
+		uint64_t *next = (uint64_t *)(uintptr_t)(entry_load(&page[0]) & LINK_MASK);
+		uint64_t pa = entry_load(&page[1]) & LINK_MASK;
+
+		t->alloc.free(t->alloc.ctx, page, pa, t->lay.granule_lg2);
+		page = next;
+	}
+	slat_gather_init(g);
+	return SLAT_OK;
+}
+
+bool table_is_empty(const struct slat_table *t, const uint64_t *table,
+		    unsigned level)
+{
+	uint64_t i, n = table_entries(&t->lay, level);
+
+	for (i = 0; i < n; i++)
+		if (table[i])
+			return false;
+	return true;
+}

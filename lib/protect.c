@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slat_protect(): change the attributes of every mapping in a range.
+ *
+ * The new value of a leaf depends on its old attributes (permissions are
+ * cleared and set relative to them), so it is computed through the backend,
+ * but only once per distinct old attribute pattern and level: mappings in a
+ * range mostly share attributes, so the loop over leaves rarely calls out.
+ * The first walk computes the result for every leaf and refuses the call if
+ * any result is inexpressible; it also counts the edge splits.
+ */
+
+#include <slat/map.h>
+
+#include "walk.h"
+
+struct prot_op {
+	const struct slat_prot *p;
+	uint64_t need;
+	struct reserve res;
+	struct slat_gather *g;
+	uint64_t key[SLAT_MAX_LEVELS]; /* last old attribute bits seen */
+	uint64_t val[SLAT_MAX_LEVELS]; /* and their new value */
+	uint32_t have;                 /* bit l: key[l]/val[l] valid */
+};
+
+/* The new value of the leaf `e` at `level`. */
+static int prot_leaf(const struct slat_table *t, struct prot_op *op,
+		     unsigned level, uint64_t e, uint64_t *out)
+{
+	const struct slat_layout *l = &t->lay;
+	const uint64_t mask = l->attr_mask[level];
+	const uint64_t key = e & mask;
+
+	if (!(op->have & (1u << level)) || op->key[level] != key) {
+		const struct slat_prot *p = op->p;
+		struct slat_attrs a;
+		uint64_t tmpl;
+		int err;
+
+		attrs_decode(t, level, e, &a);
+		a.perms = (uint8_t)((a.perms & ~p->perm_clear) | p->perm_set);
+		a.sw = (uint8_t)((a.sw & ~p->sw_clear) | p->sw_set);
+		if (p->set_memtype) {
+			a.memtype = p->memtype;
+			a.flags = p->mt_flags;
+			a.share = p->share;
+		}
+		err = attrs_check(t, &a);
+		if (!err)
+			err = attrs_encode(t, level, &a, &tmpl);
+		if (err)
+			return err;
+		op->key[level] = key;
+		op->val[level] = tmpl & mask;
+		op->have |= 1u << level;
+	}
+	*out = leaf_keep_hw(l, (e & ~mask) | op->val[level], e);
+	return SLAT_OK;
+}
+
+static int prot_count_visit(struct walk *w, enum walk_visit how)
+{
+	struct prot_op *op = (struct prot_op *)w->op;
+	const struct slat_layout *l = w->lay;
+	uint64_t e = w->entry, new_;
+	int err;
+
+	if (how == WALK_POST)
+		return WALK_NEXT;
+	if (how == WALK_PRE)
+		return entry_check_walkable(w->t, w->level, e) ? -SLAT_ECORRUPT
+							       : WALK_DESCEND;
+	if (!entry_present(l, e) || (w->level == 0 && !entry_is_page(l, e)))
+		return WALK_NEXT;
+	if (w->level > 0 && entry_check_walkable(w->t, w->level, e))
+		return -SLAT_ECORRUPT;
+	err = prot_leaf(w->t, op, w->level, e, &new_);
+	if (err)
+		return -err;
+	/* A leaf that stays as it is needs no split. */
+	if (!walk_covers(w) && new_ != e) {
+		if (leaf_split_check(w->t, w->level, e))
+			return -SLAT_ECORRUPT;
+		op->need += edge_split_cost(l, w->level, w->addr, walk_span_end(w));
+	}
+	return WALK_NEXT;
+}
+
+/* Update one live leaf; returns whether it changed. */
+static bool prot_update(struct walk *w, struct prot_op *op, uint64_t *slot,
+			uint64_t cur, uint64_t base)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	uint64_t new_;
+
+	prot_leaf(w->t, op, level, cur, &new_); /* checked by the first walk */
+	if (new_ == cur)
+		return false;
+	if (entry_needs_bbm(l, cur, new_, false)) {
+		cur = entry_break(slot);
+		prot_leaf(w->t, op, level, cur, &new_);
+		entry_make(w->t, slot, new_, base, level, false);
+		return true;
+	}
+	/* The hardware may set accessed/dirty meanwhile: recompute from it. */
+	while (!entry_cmpxchg(slot, &cur, new_))
+		prot_leaf(w->t, op, level, cur, &new_);
+	return true;
+}
+
+static int prot_run(struct walk *w, struct prot_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	const uint64_t size = level_size(l, level);
+	const uint64_t end = walk_run_end(w, true);
+	uint64_t *slot = w->slot;
+	uint64_t addr = w->addr, first = 0, last = 0;
+
+	for (; addr < end; addr += size, slot++) {
+		uint64_t e = entry_load(slot);
+
+		if (!entry_present(l, e) || (level == 0 && !entry_is_page(l, e)))
+			continue;
+		if (entry_is_table(l, level, e))
+			break;
+		if (!prot_update(w, op, slot, e, addr))
+			continue;
+		if (!last)
+			first = addr;
+		last = addr + size;
+	}
+	if (last)
+		gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+	w->addr = addr;
+	return WALK_SKIP;
+}
+
+static int prot_visit(struct walk *w, enum walk_visit how)
+{
+	struct prot_op *op = (struct prot_op *)w->op;
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	uint64_t e = w->entry, new_;
+
+	if (how == WALK_POST) {
+		if (w->fresh & (1u << (level - 1))) {
+			w->t->pages++;
+			leaf_to_table(w->t, w->slot, w->replaced[level],
+				      w->table[level - 1], w->table_pa[level - 1],
+				      level, w->base, op->g);
+		}
+		return WALK_NEXT;
+	}
+	if (how == WALK_PRE)
+		return WALK_DESCEND;
+	if (!entry_present(l, e))
+		return WALK_NEXT;
+	if (walk_covers(w))
+		return prot_run(w, op);
+	prot_leaf(w->t, op, level, e, &new_);
+	if (new_ == e)
+		return WALK_NEXT;
+	if (!op->res.count)
+		__builtin_trap(); /* the first walk counted wrong */
+	w->child = reserve_take(&op->res, &w->child_pa);
+	leaf_split_fill(w->t, level, e, w->child);
+	w->replaced[level] = e;
+	return WALK_DESCEND;
+}
+
+int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+		 const struct slat_prot *p, struct slat_gather *g)
+{
+	struct prot_op op;
+	struct walk w;
+	int err;
+
+	if (!t || !p || !g)
+		return SLAT_ENULL;
+	err = range_check(t, gpa.v, size);
+	if (err)
+		return err;
+	if ((p->perm_clear | p->perm_set) & ~SLAT_PERM_ALL)
+		return SLAT_EFLAGS;
+	if ((p->sw_clear | p->sw_set) >> t->lay.sw_count)
+		return SLAT_ESWBITS;
+	err = gather_bind(g, t);
+	if (err)
+		return err;
+
+	__builtin_memset(&op, 0, sizeof(op));
+	op.p = p;
+	op.g = g;
+	walk_init(&w, t, gpa.v, gpa.v + size, &op);
+	err = walk_range(&w, prot_count_visit);
+	if (err)
+		return err;
+	err = reserve_fill(t, &op.res, op.need);
+	if (err)
+		return err;
+	walk_init(&w, t, gpa.v, gpa.v + size, &op);
+	walk_range(&w, prot_visit);
+	reserve_release(t, &op.res);
+	return SLAT_OK;
+}

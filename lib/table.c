@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* Creating and destroying tables; the layout helpers backends use. */
+
+#include <slat/caps.h>
+#include <slat/error.h>
+#include <slat/table.h>
+
+#include "core.h"
+
+#define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB)
+
+void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
+			  unsigned ia_bits, unsigned levels)
+{
+	unsigned per_level = granule_lg2 - 3; /* 8-byte entries */
+	unsigned l;
+
+	lay->levels = (uint8_t)levels;
+	lay->granule_lg2 = (uint8_t)granule_lg2;
+	lay->ia_bits = (uint8_t)ia_bits;
+	for (l = 0; l < levels; l++) {
+		lay->shift[l] = (uint8_t)(granule_lg2 + l * per_level);
+		lay->bits[l] = (uint8_t)per_level;
+	}
+	/* The root resolves what is left; with more bits than one granule
+	 * holds it is a block of concatenated tables. */
+	lay->bits[levels - 1] = (uint8_t)(ia_bits - lay->shift[levels - 1]);
+	{
+		unsigned root_lg2 = lay->bits[levels - 1] + 3u;
+
+		lay->root_lg2 = (uint8_t)(root_lg2 > granule_lg2 ? root_lg2
+								 : granule_lg2);
+	}
+}
+
+static unsigned popcount64(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+int slat_layout_sw_bits(struct slat_layout *lay, const struct slat_config *cfg,
+			uint64_t preferred, uint64_t allowed)
+{
+	uint64_t want = cfg->sw_positions;
+	unsigned n = 0, bit;
+
+	if (want) {
+		if (cfg->sw_bits && cfg->sw_bits != popcount64(want))
+			return SLAT_ESWBITS;
+		if (want & ~allowed)
+			return SLAT_ESWBITS;
+	} else {
+		uint64_t left = preferred & allowed;
+
+		if (cfg->sw_bits > 8)
+			return SLAT_ESWBITS;
+		while (n < cfg->sw_bits && left) {
+			want |= left & -left;
+			left &= left - 1;
+			n++;
+		}
+		if (n < cfg->sw_bits)
+			return SLAT_ESWBITS;
+	}
+	if (popcount64(want) > 8)
+		return SLAT_ESWBITS;
+	lay->sw_mask = want;
+	lay->sw_count = 0;
+	for (bit = 0; bit < 64; bit++)
+		if (want & (1ull << bit))
+			lay->sw_pos[lay->sw_count++] = (uint8_t)bit;
+	return SLAT_OK;
+}
+
+uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level)
+{
+	uint64_t sizes = 0;
+	unsigned i;
+
+	for (i = 0; i <= level; i++)
+		sizes |= 1ull << l->shift[i];
+	return sizes;
+}
+
+int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e)
+{
+	const struct slat_layout *l = &t->lay;
+
+	if (entry_is_table(l, level, e)) {
+		if (e & l->addr_field & ~l->addr_mask)
+			return SLAT_ECORRUPT;
+		return SLAT_OK;
+	}
+	/* A leaf where the hardware accepts none is a reserved-bit fault or
+	 * misconfiguration to the hardware; the core refuses to interpret it. */
+	if (!(l->leaf_levels_hw & (1u << level)))
+		return SLAT_ECORRUPT;
+	return SLAT_OK;
+}
+
+int range_check(const struct slat_table *t, uint64_t gpa, uint64_t size)
+{
+	const struct slat_layout *l = &t->lay;
+
+	if (size == 0)
+		return SLAT_ESIZE;
+	if ((gpa | size) & level_mask(l, 0))
+		return SLAT_EALIGN;
+	if (gpa + size < gpa)
+		return SLAT_EWRAP;
+	if (gpa + size > (1ull << l->ia_bits))
+		return SLAT_EGPA;
+	return SLAT_OK;
+}
+
+int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
+{
+	struct slat_table n;
+	uint64_t pa;
+	void *root;
+	int err;
+
+	if (!t || !cfg || !cfg->format || !cfg->caps)
+		return SLAT_ENULL;
+	if (!cfg->alloc.alloc || !cfg->alloc.free || !cfg->alloc.phys_to_virt)
+		return SLAT_ECONFIG;
+	if (cfg->caps->format != cfg->format->id)
+		return SLAT_EFORMAT;
+	if (cfg->features & ~KNOWN_FEATURES)
+		return SLAT_EFLAGS;
+	if ((cfg->features & SLAT_FEAT_AD) && !(cfg->caps->flags & SLAT_CAP_AD))
+		return SLAT_ECAPS;
+	if ((cfg->features & SLAT_FEAT_SPLIT_EXEC) &&
+	    !(cfg->caps->flags & SLAT_CAP_SPLIT_EXEC))
+		return SLAT_ECAPS;
+	if ((cfg->features & SLAT_FEAT_FWB) && !(cfg->caps->flags & SLAT_CAP_FWB))
+		return SLAT_ECAPS;
+
+	__builtin_memset(&n, 0, sizeof(n));
+	n.fmt = cfg->format;
+	n.alloc = cfg->alloc;
+	n.sync = cfg->sync_invalidate;
+	n.sync_ctx = cfg->sync_ctx;
+	n.caps = *cfg->caps;
+	n.features = cfg->features;
+	n.host_pat = cfg->host_pat;
+	n.tlbi_threshold = cfg->tlbi_threshold ? cfg->tlbi_threshold : 64;
+	n.max_page_lg2 = cfg->max_page_lg2;
+	err = cfg->format->configure(&n, cfg);
+	if (err)
+		return err;
+	if (n.lay.levels == 0 || n.lay.levels > SLAT_MAX_LEVELS ||
+	    !(n.lay.leaf_levels & 1) ||
+	    (n.lay.leaf_levels & ~n.lay.leaf_levels_hw))
+		return SLAT_ECONFIG;
+	/* The core owns the software bits: they are attributes at every level. */
+	{
+		unsigned lv;
+
+		for (lv = 0; lv < n.lay.levels; lv++)
+			n.lay.attr_mask[lv] |= n.lay.sw_mask;
+	}
+	if (cfg->max_page_lg2) {
+		unsigned lv;
+
+		if (cfg->max_page_lg2 < n.lay.granule_lg2)
+			return SLAT_EPAGESIZE;
+		for (lv = 0; lv < n.lay.levels; lv++)
+			if (n.lay.shift[lv] > cfg->max_page_lg2)
+				n.lay.leaf_levels &= (uint8_t)~(1u << lv);
+	}
+
+	root = n.alloc.alloc(n.alloc.ctx, n.lay.root_lg2, &pa);
+	if (!root)
+		return SLAT_ENOMEM;
+	n.root = (uint64_t *)root;
+	n.root_pa = pa;
+	n.pages = 1ull << (n.lay.root_lg2 - n.lay.granule_lg2);
+	*t = n;
+	return SLAT_OK;
+}
+
+/* Free the tables below `table` (level `level`), deepest first. */
+static void free_below(struct slat_table *t, uint64_t *table, unsigned level)
+{
+	const struct slat_layout *l = &t->lay;
+	uint64_t i, n = table_entries(l, level);
+
+	if (level == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		uint64_t e = entry_load(&table[i]);
+		uint64_t pa;
+		uint64_t *child;
+
+		if (!entry_present(l, e) || !entry_is_table(l, level, e))
+			continue;
+		pa = entry_table_addr(l, e);
+		child = (uint64_t *)table_va(t, pa);
+		free_below(t, child, level - 1);
+		t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
+		t->pages--;
+	}
+}
+
+void slat_table_destroy(struct slat_table *t)
+{
+	if (!t || !t->root)
+		return;
+	free_below(t, t->root, t->lay.levels - 1u);
+	t->alloc.free(t->alloc.ctx, t->root, t->root_pa, t->lay.root_lg2);
+	t->root = 0;
+	t->pages = 0;
+}
+
+uint64_t slat_table_pages(const struct slat_table *t)
+{
+	return t ? t->pages : 0;
+}
+
+slat_hpa_t slat_table_root(const struct slat_table *t)
+{
+	return slat_hpa(t ? t->root_pa : 0);
+}
+
+unsigned slat_table_leaf_levels(const struct slat_table *t)
+{
+	return t ? t->lay.leaf_levels : 0;
+}
+
+unsigned slat_table_level_shift(const struct slat_table *t, unsigned level)
+{
+	if (!t || level >= t->lay.levels)
+		return 0;
+	return t->lay.shift[level];
+}
+
+unsigned slat_table_levels(const struct slat_table *t)
+{
+	return t ? t->lay.levels : 0;
+}
+
+uint64_t slat_table_sw_positions(const struct slat_table *t)
+{
+	return t ? t->lay.sw_mask : 0;
+}
+
+unsigned slat_table_format(const struct slat_table *t)
+{
+	return t && t->fmt ? t->fmt->id : 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* slat_translate(): one guest-physical address, walked as the hardware does. */
+
+#include <slat/lookup.h>
+
+#include "core.h"
+
+/* Fill `m` from the leaf `e` at `level` for the address `gpa`. */
+void mapping_fill(const struct slat_table *t, unsigned level, uint64_t e,
+		  uint64_t gpa, uint64_t end, struct slat_mapping *m)
+{
+	const struct slat_layout *l = &t->lay;
+	const uint64_t off = gpa & level_mask(l, level);
+	const uint64_t leaf_end = (gpa | level_mask(l, level)) + 1;
+
+	m->gpa = slat_gpa(gpa);
+	m->hpa = slat_hpa(entry_leaf_addr(l, level, e) + off);
+	m->size = (end && end < leaf_end ? end : leaf_end) - gpa;
+	attrs_decode(t, level, e, &m->attrs);
+	m->page_lg2 = l->shift[level];
+	m->level = (uint8_t)level;
+	m->accessed = l->accessed && (t->features & SLAT_FEAT_AD) &&
+		      (e & l->accessed);
+	m->dirty = l->dirty && (e & l->dirty) &&
+		   (e & l->dirty_gate) == l->dirty_gate;
+	m->entry = e;
+}
+
+/*
+ * Find the leaf for `gpa`: its slot and level. Returns SLAT_ENOENT where
+ * nothing is mapped and SLAT_ECORRUPT for an entry the walk cannot use.
+ */
+int leaf_find(const struct slat_table *t, uint64_t gpa, uint64_t **slot,
+	      unsigned *level_out)
+{
+	const struct slat_layout *l = &t->lay;
+	unsigned level = l->levels - 1u;
+	uint64_t *table = t->root;
+
+	for (;;) {
+		uint64_t *p = &table[entry_index(l, level, gpa)];
+		uint64_t e = entry_load(p);
+
+		if (!entry_present(l, e) || (level == 0 && !entry_is_page(l, e)))
+			return SLAT_ENOENT;
+		if (level > 0 && entry_check_walkable(t, level, e))
+			return SLAT_ECORRUPT;
+		if (!entry_is_table(l, level, e)) {
+			*slot = p;
+			*level_out = level;
+			return SLAT_OK;
+		}
+		table = (uint64_t *)table_va(t, entry_table_addr(l, e));
+		level--;
+	}
+}
+
+int slat_translate(const struct slat_table *t, slat_gpa_t gpa,
+		   struct slat_mapping *m)
+{
+	uint64_t *slot;
+	unsigned level;
+	int err;
+
+	if (!t || !m)
+		return SLAT_ENULL;
+	if (gpa.v >> t->lay.ia_bits)
+		return SLAT_EGPA;
+	err = leaf_find(t, gpa.v, &slot, &level);
+	if (err)
+		return err;
+	mapping_fill(t, level, entry_load(slot), gpa.v, 0, m);
+	return SLAT_OK;
+}

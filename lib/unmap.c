@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slat_unmap(): remove every mapping in a range.
+ *
+ * The first walk reads only entries above level 0: it checks that every
+ * entry the second walk will interpret is sound and counts the tables the
+ * edge splits need (a large leaf only partly inside the range). Level 0
+ * holds nothing to check or split, so it is left for the second walk.
+ * A table whose whole span is unmapped is unlinked in one store; a table
+ * the second walk empties is unlinked after it. Either goes to the gather.
+ */
+
+#include <slat/map.h>
+
+#include "walk.h"
+
+struct unmap_op {
+	uint64_t need;
+	struct reserve res;
+	struct slat_gather *g;
+	uint32_t cleared; /* bit l: the walk cleared an entry in table[l] */
+};
+
+static int unmap_count_visit(struct walk *w, enum walk_visit how)
+{
+	struct unmap_op *op = (struct unmap_op *)w->op;
+	const struct slat_layout *l = w->lay;
+	uint64_t e = w->entry;
+
+	if (how == WALK_POST)
+		return WALK_NEXT;
+	if (how == WALK_PRE) {
+		if (entry_check_walkable(w->t, w->level, e))
+			return -SLAT_ECORRUPT;
+		return w->level > 1 ? WALK_DESCEND : WALK_NEXT;
+	}
+	if (w->level == 0 || !entry_present(l, e))
+		return WALK_NEXT;
+	if (entry_check_walkable(w->t, w->level, e))
+		return -SLAT_ECORRUPT;
+	if (!walk_covers(w)) {
+		if (leaf_split_check(w->t, w->level, e))
+			return -SLAT_ECORRUPT;
+		op->need += edge_split_cost(l, w->level, w->addr, walk_span_end(w));
+	}
+	return WALK_NEXT;
+}
+
+/* Clear the run of leaves that starts at the visited entry. */
+static int unmap_run(struct walk *w, struct unmap_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	const uint64_t size = level_size(l, level);
+	const uint64_t end = walk_run_end(w, true);
+	uint64_t *slot = w->slot;
+	uint64_t addr = w->addr, first = 0, last = 0;
+
+	for (; addr < end; addr += size, slot++) {
+		uint64_t e = entry_load(slot);
+
+		if (!entry_present(l, e))
+			continue;
+		if (entry_is_table(l, level, e))
+			break;
+		entry_store(slot, 0);
+		if (!last)
+			first = addr;
+		last = addr + size;
+	}
+	if (last) {
+		gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+		op->cleared |= 1u << level;
+	}
+	w->addr = addr;
+	return WALK_SKIP;
+}
+
+static int unmap_visit(struct walk *w, enum walk_visit how)
+{
+	struct unmap_op *op = (struct unmap_op *)w->op;
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	uint64_t e = w->entry;
+
+	if (how == WALK_POST) {
+		uint64_t *child = w->table[level - 1];
+		uint64_t pa = w->table_pa[level - 1];
+
+		if (w->fresh & (1u << (level - 1))) {
+			w->t->pages++;
+			leaf_to_table(w->t, w->slot, w->replaced[level], child,
+				      pa, level, w->base, op->g);
+		} else if ((op->cleared & (1u << (level - 1))) &&
+			   table_is_empty(w->t, child, level - 1)) {
+			entry_store(w->slot, 0);
+			gather_defer_tree(w->t, op->g, child, pa, level - 1);
+			gather_add(op->g, w->base, w->base + level_size(l, level),
+				   0, 1ull << l->shift[level]);
+			op->cleared |= 1u << level;
+		}
+		op->cleared &= ~(1u << (level - 1));
+		return WALK_NEXT;
+	}
+	if (how == WALK_PRE) {
+		if (!walk_covers(w))
+			return WALK_DESCEND;
+		/* The whole table goes: unlink it in one store. */
+		entry_store(w->slot, 0);
+		gather_defer_tree(w->t, op->g,
+				  (uint64_t *)table_va(w->t, entry_table_addr(l, e)),
+				  entry_table_addr(l, e), level - 1);
+		gather_add(op->g, w->base, w->base + level_size(l, level),
+			   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);
+		op->cleared |= 1u << level;
+		return WALK_NEXT;
+	}
+	if (!entry_present(l, e))
+		return WALK_NEXT;
+	if (walk_covers(w))
+		return unmap_run(w, op);
+	if (level == 0)
+		return WALK_NEXT; /* cannot happen: ranges are page-aligned */
+	if (!op->res.count)
+		__builtin_trap(); /* the first walk counted wrong */
+	w->child = reserve_take(&op->res, &w->child_pa);
+	leaf_split_fill(w->t, level, e, w->child);
+	w->replaced[level] = e;
+	return WALK_DESCEND;
+}
+
+int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+	       struct slat_gather *g)
+{
+	struct unmap_op op;
+	struct walk w;
+	int err;
+
+	if (!t || !g)
+		return SLAT_ENULL;
+	err = range_check(t, gpa.v, size);
+	if (err)
+		return err;
+	err = gather_bind(g, t);
+	if (err)
+		return err;
+
+	__builtin_memset(&op, 0, sizeof(op));
+	op.g = g;
+	walk_init(&w, t, gpa.v, gpa.v + size, &op);
+	err = walk_range(&w, unmap_count_visit);
+	if (err)
+		return err;
+	err = reserve_fill(t, &op.res, op.need);
+	if (err)
+		return err;
+	walk_init(&w, t, gpa.v, gpa.v + size, &op);
+	walk_range(&w, unmap_visit);
+	reserve_release(t, &op.res);
+	return SLAT_OK;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The range walker: one loop that every range operation shares.
+ *
+ * walk_range() visits, in address order, every entry that intersects
+ * [w->addr, w->end), from the root down. An operation is a visitor: it is
+ * called
+ *   - WALK_LEAF for an entry that is not a table (absent or a leaf),
+ *   - WALK_PRE for a table entry, before its table is walked,
+ *   - WALK_POST for an entry that was descended through, after its table
+ *     was walked (also when the visitor made up the table, see below).
+ * The visitor answers
+ *   - WALK_NEXT: go on with the next entry,
+ *   - WALK_SKIP: go on from w->addr, which the visitor advanced itself
+ *     (to handle a run of entries of the same table in one go),
+ *   - WALK_DESCEND: walk the table below; for WALK_PRE that is the table the
+ *     entry points to, for WALK_LEAF the visitor supplies one in w->child
+ *     (a fresh, not yet linked table: it links it in WALK_POST, once it is
+ *     complete, so no walker ever sees a half-built table),
+ *   - a negative value: stop, and return it negated.
+ *
+ * The walker is always inlined into its operation with the visitor as a
+ * constant, so each operation compiles to its own loop with the visitor
+ * inlined: no indirect call per entry.
+ */
+#ifndef SLAT_LIB_WALK_H
+#define SLAT_LIB_WALK_H
+
+#include "core.h"
+
+enum walk_visit { WALK_LEAF, WALK_PRE, WALK_POST };
+
+enum walk_answer { WALK_NEXT = 0, WALK_SKIP = 1, WALK_DESCEND = 2 };
+
+struct walk {
+	struct slat_table *t;
+	const struct slat_layout *lay;
+	uint64_t addr;   /* first address of the range not yet visited */
+	uint64_t end;    /* end of the range */
+	unsigned level;  /* level of the entry being visited */
+	uint64_t *slot;  /* the entry being visited */
+	uint64_t entry;  /* its value when the visit began */
+	uint64_t base;   /* first address the entry translates */
+	uint64_t *child; /* WALK_LEAF + WALK_DESCEND: the fresh table */
+	uint64_t child_pa;
+	/* Per level, the table on the current path and where it hangs. */
+	uint64_t *table[SLAT_MAX_LEVELS];
+	uint64_t *parent[SLAT_MAX_LEVELS];
+	uint64_t table_pa[SLAT_MAX_LEVELS];
+	uint32_t fresh;  /* bit l: table[l] is fresh, not yet linked */
+	/* Per level, the leaf a fresh table below it was split from. */
+	uint64_t replaced[SLAT_MAX_LEVELS];
+	void *op;        /* the operation's own state */
+};
+
+typedef int (*walk_visitor)(struct walk *w, enum walk_visit how);
+
+static inline void walk_init(struct walk *w, struct slat_table *t,
+			     uint64_t start, uint64_t end, void *op)
+{
+	w->t = t;
+	w->lay = &t->lay;
+	w->addr = start;
+	w->end = end;
+	w->fresh = 0;
+	w->child = 0;
+	w->op = op;
+}
+
+static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned top = l->levels - 1u;
+	unsigned level = top;
+	uint64_t *table = w->t->root;
+	int r;
+
+	w->table[top] = table;
+	w->table_pa[top] = w->t->root_pa;
+	for (;;) {
+		uint64_t *slot = &table[entry_index(l, level, w->addr)];
+		uint64_t e = entry_load(slot);
+
+		w->level = level;
+		w->slot = slot;
+		w->entry = e;
+		w->base = w->addr & ~level_mask(l, level);
+		if (entry_present(l, e) && entry_is_table(l, level, e)) {
+			r = visit(w, WALK_PRE);
+			if (r == WALK_DESCEND) {
+				w->child_pa = entry_table_addr(l, e);
+				w->child = (uint64_t *)table_va(w->t, w->child_pa);
+			}
+		} else {
+			r = visit(w, WALK_LEAF);
+			if (r == WALK_DESCEND)
+				w->fresh |= 1u << (level - 1);
+		}
+		if (r < 0)
+			return -r;
+		if (r == WALK_DESCEND) {
+			level--;
+			w->parent[level] = slot;
+			w->table[level] = w->child;
+			w->table_pa[level] = w->child_pa;
+			table = w->child;
+			continue;
+		}
+		if (r == WALK_NEXT)
+			w->addr = w->base + level_size(l, level);
+
+		/* Climb out of every table this step finished. */
+		while (level < top &&
+		       (w->addr >= w->end ||
+			(w->addr & (table_span(l, level) - 1)) == 0)) {
+			level++;
+			w->level = level;
+			w->slot = w->parent[level - 1];
+			w->entry = entry_load(w->slot);
+			w->base = (w->addr - 1) & ~level_mask(l, level);
+			r = visit(w, WALK_POST);
+			w->fresh &= ~(1u << (level - 1));
+			if (r < 0)
+				return -r;
+			table = w->table[level];
+		}
+		if (w->addr >= w->end)
+			return SLAT_OK;
+	}
+}
+
+/* The part of the visited entry's span inside the range. */
+static inline uint64_t walk_span_start(const struct walk *w)
+{
+	return w->addr;
+}
+
+static inline uint64_t walk_span_end(const struct walk *w)
+{
+	uint64_t end = w->base + level_size(w->lay, w->level);
+
+	return end < w->end ? end : w->end;
+}
+
+/* Does the range cover the visited entry's whole span? */
+static inline bool walk_covers(const struct walk *w)
+{
+	return w->addr == w->base &&
+	       w->end - w->base >= level_size(w->lay, w->level);
+}
+
+/*
+ * End of the run of entries of the visited table starting at the visited
+ * entry: the range's end or the table's end, whichever comes first; with
+ * `whole`, rounded down to whole entries.
+ */
+static inline uint64_t walk_run_end(const struct walk *w, bool whole)
+{
+	const struct slat_layout *l = w->lay;
+	uint64_t table_end = (w->base | (table_span(l, w->level) - 1)) + 1;
+	uint64_t end = w->end < table_end ? w->end : table_end;
+
+	return whole ? end & ~level_mask(l, w->level) : end;
+}
+
+#endif
