@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intel EPT entry bits. Sources: Intel SDM vol. 3C (rev. 080 numbering),
+ * §29.3.2 "EPT Translation Mechanism" (entry layouts), §29.3.3.1 "EPT
+ * Misconfigurations", §29.3.5 "Accessed and Dirty Flags for EPT", §29.3.7
+ * "EPT and Memory Typing", §25.6.11 "Extended-Page-Table Pointer (EPTP)".
+ * docs/formats.md §1 tabulates them.
+ */
+#ifndef SLAT_EPT_BITS_H
+#define SLAT_EPT_BITS_H
+
+#include <stdint.h>
+
+/* Every EPT entry (§29.3.2). */
+#define EPT_R (1ull << 0)  /* read allowed */
+#define EPT_W (1ull << 1)  /* write allowed */
+#define EPT_X (1ull << 2)  /* execute; supervisor-mode linear addresses under MBEC */
+#define EPT_XU (1ull << 10) /* user-mode linear-address execute under MBEC, else ignored */
+#define EPT_A (1ull << 8)  /* accessed, with EPTP[6] (§29.3.5) */
+#define EPT_D (1ull << 9)  /* dirty, leaves only, with EPTP[6] (§29.3.5) */
+
+/* Leaves (§29.3.2, §29.3.7). */
+#define EPT_MT_SHIFT 3
+#define EPT_MT_MASK (7ull << EPT_MT_SHIFT) /* EPT memory type */
+#define EPT_IPAT (1ull << 6)               /* ignore guest PAT */
+#define EPT_PS (1ull << 7)                 /* PDPTE/PDE: maps a page */
+
+/* EPT memory types (§29.3.7); 2, 3 and 7 are reserved (misconfiguration). */
+#define EPT_MT_UC 0
+#define EPT_MT_WC 1
+#define EPT_MT_WT 4
+#define EPT_MT_WP 5
+#define EPT_MT_WB 6
+
+/* Reserved bits of table entries (§29.3.3.1): PML5E/PML4E 7:3, PDPTE/PDE 6:3. */
+#define EPT_RSVD_TOP_TABLE (0x1full << 3)
+#define EPT_RSVD_MID_TABLE (0xfull << 3)
+
+/*
+ * Leaf bits 63:57 belong to features a hypervisor may enable outside
+ * libslat: 57 verify guest paging, 58 paging-write, 60 supervisor shadow
+ * stack, 61 sub-page write permissions, 63 suppress #VE (§29.3.2, table of
+ * PTE bits). Never handed out as software bits.
+ */
+#define EPT_SW_PREFERRED (0x1full << 52)                    /* 56:52, ignored */
+#define EPT_SW_ALLOWED (EPT_SW_PREFERRED | (1ull << 11) | (1ull << 59) | (1ull << 62))
+
+/* EPTP (§25.6.11). */
+#define EPTP_MT_SHIFT 0
+#define EPTP_PWL_SHIFT 3 /* page-walk length minus one */
+#define EPTP_AD (1ull << 6)
+
+/* IA32_VMX_EPT_VPID_CAP, MSR 0x48C (SDM vol. 3D appendix A.10). */
+#define EPTCAP_EXEC_ONLY (1ull << 0)
+#define EPTCAP_PWL4 (1ull << 6)
+#define EPTCAP_PWL5 (1ull << 7)
+#define EPTCAP_UC (1ull << 8)
+#define EPTCAP_WB (1ull << 14)
+#define EPTCAP_2M (1ull << 16)
+#define EPTCAP_1G (1ull << 17)
+#define EPTCAP_INVEPT (1ull << 20)
+#define EPTCAP_AD (1ull << 21)
+#define EPTCAP_INVEPT_SINGLE (1ull << 25)
+#define EPTCAP_INVEPT_ALL (1ull << 26)
+
+/* IA32_VMX_PROCBASED_CTLS2 allowed-1 settings: bits 63:32 of MSR 0x48B (A.3.3). */
+#define CTLS2_EPT (1ull << (32 + 1))
+#define CTLS2_MBEC (1ull << (32 + 22))
+
+#endif

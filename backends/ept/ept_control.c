@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* Intel EPT: capabilities, the EPT pointer, INVEPT. */
+
+#include <slat/ept.h>
+#include <slat/error.h>
+
+#include "ept_bits.h"
+#include "format.h"
+
+int slat_ept_caps(uint64_t cap, uint64_t ctls2, uint32_t cpuid_80000008_eax,
+		  struct slat_caps *out)
+{
+	struct slat_caps c = { 0 };
+
+	if (!out)
+		return SLAT_ENULL;
+	if (!(ctls2 & CTLS2_EPT))
+		return SLAT_ECAPS;
+	c.format = SLAT_FORMAT_EPT;
+	if (cap & EPTCAP_PWL4)
+		c.flags |= SLAT_CAP_LEVELS4;
+	if (cap & EPTCAP_PWL5)
+		c.flags |= SLAT_CAP_LEVELS5;
+	if (!(c.flags & (SLAT_CAP_LEVELS4 | SLAT_CAP_LEVELS5)))
+		return SLAT_ECAPS;
+	if (cap & EPTCAP_AD)
+		c.flags |= SLAT_CAP_AD;
+	if (ctls2 & CTLS2_MBEC)
+		c.flags |= SLAT_CAP_SPLIT_EXEC;
+	if (cap & EPTCAP_EXEC_ONLY)
+		c.flags |= SLAT_CAP_EXEC_ONLY;
+	if (cap & EPTCAP_WB)
+		c.flags |= SLAT_CAP_WALK_WB;
+	if (cap & EPTCAP_UC)
+		c.flags |= SLAT_CAP_WALK_UC;
+	if ((cap & EPTCAP_INVEPT) && (cap & EPTCAP_INVEPT_SINGLE))
+		c.flags |= SLAT_CAP_INV_SINGLE;
+	if ((cap & EPTCAP_INVEPT) && (cap & EPTCAP_INVEPT_ALL))
+		c.flags |= SLAT_CAP_INV_ALL;
+	c.page_sizes = 1ull << 12;
+	if (cap & EPTCAP_2M)
+		c.page_sizes |= 1ull << 21;
+	if (cap & EPTCAP_1G)
+		c.page_sizes |= 1ull << 30;
+	/* CPUID.80000008H:EAX[7:0] is MAXPHYADDR. */
+	c.pa_bits = (uint8_t)(cpuid_80000008_eax & 0xff);
+	if (c.pa_bits < 32 || c.pa_bits > 52)
+		return SLAT_ECAPS;
+	c.ia_bits = (c.flags & SLAT_CAP_LEVELS5) ? 57 : 48;
+	c.granules = SLAT_GRANULE_BIT(12);
+	*out = c;
+	return SLAT_OK;
+}
+
+int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
+{
+	uint64_t v;
+
+	if (!t || !eptp)
+		return SLAT_ENULL;
+	if (t->fmt != &slat_format_ept)
+		return SLAT_EFORMAT;
+	/* Walks of the tables use WB where allowed, else UC (§25.6.11). */
+	v = t->root_pa;
+	v |= (uint64_t)((t->caps.flags & SLAT_CAP_WALK_WB) ? EPT_MT_WB : EPT_MT_UC)
+	     << EPTP_MT_SHIFT;
+	v |= (uint64_t)(t->lay.levels - 1) << EPTP_PWL_SHIFT;
+	if (t->features & SLAT_FEAT_AD)
+		v |= EPTP_AD;
+	*eptp = v;
+	return SLAT_OK;
+}
+
+int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
+		   struct slat_ept_flush *op)
+{
+	if (!t || !g || !op)
+		return SLAT_ENULL;
+	if (t->fmt != &slat_format_ept)
+		return SLAT_EFORMAT;
+	if (g->table && g->table != t)
+		return SLAT_EGATHER;
+	op->type = SLAT_INVEPT_NONE;
+	op->desc[0] = 0;
+	op->desc[1] = 0;
+	if (g->nranges == 0 && !(g->flags & SLAT_GATHER_TABLES))
+		return SLAT_OK;
+	/*
+	 * INVEPT has no by-address form: single-context drops every
+	 * translation tagged with this EPTP, guest-physical and combined
+	 * (SDM vol. 3C §29.4.3.1 "Operations that Invalidate Cached Mappings").
+	 */
+	if (t->caps.flags & SLAT_CAP_INV_SINGLE) {
+		op->type = SLAT_INVEPT_SINGLE;
+		slat_ept_eptp(t, &op->desc[0]);
+	} else if (t->caps.flags & SLAT_CAP_INV_ALL) {
+		op->type = SLAT_INVEPT_ALL;
+	} else {
+		return SLAT_ECAPS;
+	}
+	return SLAT_OK;
+}
