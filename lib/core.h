@@ -29,7 +29,7 @@
 #define reserve_fill slat__reserve_fill
 #define reserve_take slat__reserve_take
 #define reserve_release slat__reserve_release
-#define gather_bind slat__gather_bind
+#define gather_check slat__gather_check
 #define gather_add slat__gather_add
 #define gather_defer_tree slat__gather_defer_tree
 #define entry_make slat__entry_make
@@ -185,8 +185,11 @@ void reserve_release(struct slat_table *t, struct reserve *r);
 
 /* ---- gathering -------------------------------------------------------- */
 
-/* Check that `g` may be used with `t`, binding it on first use. */
-int gather_bind(struct slat_gather *g, const struct slat_table *t);
+/*
+ * May `g` be used with `t`? A gather is bound to its table by the first
+ * call that changes something (so a failed call leaves it untouched).
+ */
+int gather_check(const struct slat_gather *g, const struct slat_table *t);
 
 /* Record that translations of [start, end) changed. */
 void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,

@@ -111,7 +111,7 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 		return SLAT_EFLAGS;
 	if (!(t->features & SLAT_FEAT_AD))
 		return SLAT_ENOFEAT;
-	err = gather_bind(op->g, t);
+	err = gather_check(op->g, t);
 	if (err)
 		return err;
 	op->start = gpa;
@@ -120,6 +120,7 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 	err = walk_range(&w, harvest_check_visit);
 	if (err)
 		return err;
+	op->g->table = t;
 	walk_init(&w, t, gpa, gpa + size, op);
 	return walk_range(&w, harvest_visit);
 }

@@ -16,12 +16,9 @@ bool slat_gather_empty(const struct slat_gather *g)
 	return !g || (g->nranges == 0 && g->free_pages == 0 && g->flags == 0);
 }
 
-int gather_bind(struct slat_gather *g, const struct slat_table *t)
+int gather_check(const struct slat_gather *g, const struct slat_table *t)
 {
-	if (g->table && g->table != t)
-		return SLAT_EGATHER;
-	g->table = t;
-	return SLAT_OK;
+	return g->table && g->table != t ? SLAT_EGATHER : SLAT_OK;
 }
 
 static void range_merge(struct slat_gather_range *into,

@@ -231,7 +231,7 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	max_lg2 = (flags >> 8) & 0xff;
 	if (max_lg2 && max_lg2 < l->granule_lg2)
 		return SLAT_EPAGESIZE;
-	err = gather_bind(g, t);
+	err = gather_check(g, t);
 	if (err)
 		return err;
 
@@ -261,6 +261,7 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	err = reserve_fill(t, &op.res, op.need);
 	if (err)
 		return err;
+	g->table = t;
 	walk_init(&w, t, gpa.v, gpa.v + size, &op);
 	walk_range(&w, map_visit);
 	reserve_release(t, &op.res);

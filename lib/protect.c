@@ -187,7 +187,7 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		return SLAT_EFLAGS;
 	if ((p->sw_clear | p->sw_set) >> t->lay.sw_count)
 		return SLAT_ESWBITS;
-	err = gather_bind(g, t);
+	err = gather_check(g, t);
 	if (err)
 		return err;
 
@@ -201,6 +201,7 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	err = reserve_fill(t, &op.res, op.need);
 	if (err)
 		return err;
+	g->table = t;
 	walk_init(&w, t, gpa.v, gpa.v + size, &op);
 	walk_range(&w, prot_visit);
 	reserve_release(t, &op.res);

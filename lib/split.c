@@ -130,7 +130,7 @@ int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 			op.target = level;
 	if (op.target == SLAT_MAX_LEVELS)
 		return SLAT_EPAGESIZE;
-	err = gather_bind(g, t);
+	err = gather_check(g, t);
 	if (err)
 		return err;
 	for (level = op.target + 1; level < l->levels; level++)
@@ -144,6 +144,7 @@ int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	err = reserve_fill(t, &op.res, op.need);
 	if (err)
 		return err;
+	g->table = t;
 	walk_init(&w, t, gpa.v, gpa.v + size, &op);
 	walk_range(&w, split_visit);
 	reserve_release(t, &op.res);

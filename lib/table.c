@@ -253,3 +253,8 @@ unsigned slat_table_format(const struct slat_table *t)
 {
 	return t && t->fmt ? t->fmt->id : 0;
 }
+
+const char *slat_format_name(const struct slat_format *format)
+{
+	return format ? format->name : "none";
+}

@@ -141,7 +141,7 @@ int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;
-	err = gather_bind(g, t);
+	err = gather_check(g, t);
 	if (err)
 		return err;
 
@@ -154,6 +154,7 @@ int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	err = reserve_fill(t, &op.res, op.need);
 	if (err)
 		return err;
+	g->table = t;
 	walk_init(&w, t, gpa.v, gpa.v + size, &op);
 	walk_range(&w, unmap_visit);
 	reserve_release(t, &op.res);

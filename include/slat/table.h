@@ -179,6 +179,9 @@ unsigned slat_table_levels(const struct slat_table *t);
 /** The leaf entry bits that carry the software bits (bit n: entry bit n). */
 uint64_t slat_table_sw_positions(const struct slat_table *t);
 
+/** Short name of a backend: "ept", "npt" or "stage2". */
+const char *slat_format_name(const struct slat_format *format);
+
 /** The format of a table, as a ::slat_format_id. */
 unsigned slat_table_format(const struct slat_table *t);
 
