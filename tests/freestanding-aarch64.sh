@@ -1,0 +1,2 @@
+#!/bin/sh
+exec "${SHELL:-/bin/sh}" "$(dirname "$0")/freestanding.sh" aarch64
