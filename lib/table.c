@@ -153,7 +153,10 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 	err = cfg->format->configure(&n, cfg);
 	if (err)
 		return err;
+	/* A backend's geometry must cover its input and fit the walker. */
 	if (n.lay.levels == 0 || n.lay.levels > SLAT_MAX_LEVELS ||
+	    n.lay.shift[n.lay.levels - 1] + n.lay.bits[n.lay.levels - 1] < n.lay.ia_bits ||
+	    n.lay.bits[n.lay.levels - 1] > n.lay.granule_lg2 - 3 + 4 ||
 	    !(n.lay.leaf_levels & 1) ||
 	    (n.lay.leaf_levels & ~n.lay.leaf_levels_hw))
 		return SLAT_ECONFIG;

@@ -34,7 +34,13 @@ static int ept_configure(struct slat_table *t, const struct slat_config *cfg)
 	if (c->pa_bits < 32 || c->pa_bits > 52)
 		return SLAT_ECAPS;
 
-	slat_layout_geometry(l, 12, cfg->ia_bits, levels);
+	if (cfg->ia_bits > c->ia_bits)
+		return SLAT_ECAPS;
+
+	/* Every table is a full page of 512 entries, the root included; only
+	 * the input width limits which root entries are used. */
+	slat_layout_geometry(l, 12, levels == 4 ? 48 : 57, levels);
+	l->ia_bits = cfg->ia_bits;
 	l->pa_bits = c->pa_bits;
 	l->leaf_levels_hw = 1;
 	if (c->page_sizes & (1ull << 21))
