@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* AMD nested paging: capabilities, nCR3, TLB_CONTROL. */
+
+#include <slat/error.h>
+#include <slat/npt.h>
+
+#include "format.h"
+#include "npt_bits.h"
+
+int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
+		  uint32_t cpuid_80000001_edx, uint32_t cpuid_7_ecx,
+		  struct slat_caps *out)
+{
+	struct slat_caps c = { 0 };
+	unsigned ia;
+
+	if (!out)
+		return SLAT_ENULL;
+	if (!(cpuid_8000000a_edx & CPUID_SVM_NP))
+		return SLAT_ECAPS;
+	c.format = SLAT_FORMAT_NPT;
+	/*
+	 * Nested walks use the host's long-mode format (4 levels), or 5 with
+	 * LA57 when the host runs with CR4.LA57 = 1. The hardware always
+	 * maintains nested A/D bits, and TLB_CONTROL 01h (flush every ASID)
+	 * always exists (APM vol. 2 §15.25, appendix B).
+	 */
+	c.flags = SLAT_CAP_LEVELS4 | SLAT_CAP_AD | SLAT_CAP_WALK_WB |
+		  SLAT_CAP_INV_ALL;
+	if (cpuid_7_ecx & CPUID_7_LA57)
+		c.flags |= SLAT_CAP_LEVELS5;
+	if (cpuid_8000000a_edx & CPUID_SVM_FLUSHBYASID)
+		c.flags |= SLAT_CAP_INV_SINGLE;
+	if (cpuid_8000000a_edx & CPUID_SVM_GMET)
+		c.flags |= SLAT_CAP_SPLIT_EXEC;
+	/* PDEs always map 2 MiB; PDPEs 1 GiB with Page1GB. */
+	c.page_sizes = (1ull << 12) | (1ull << 21);
+	if (cpuid_80000001_edx & CPUID_EXT_PAGE1GB)
+		c.page_sizes |= 1ull << 30;
+	c.pa_bits = (uint8_t)(cpuid_80000008_eax >> CPUID_PHYS_SHIFT);
+	if (c.pa_bits < 32 || c.pa_bits > 52)
+		return SLAT_ECAPS;
+	/* GuestPhysAddrSize; 0 means PhysAddrSize (APM vol. 3 §E.4.7). */
+	ia = (cpuid_80000008_eax >> CPUID_GUEST_PHYS_SHIFT) & 0xff;
+	if (!ia)
+		ia = c.pa_bits;
+	/* A 4-level nested walk translates at most 48 bits, a 5-level 57. */
+	if (ia > ((c.flags & SLAT_CAP_LEVELS5) ? 57u : 48u))
+		ia = (c.flags & SLAT_CAP_LEVELS5) ? 57u : 48u;
+	c.ia_bits = (uint8_t)ia;
+	c.granules = SLAT_GRANULE_BIT(12);
+	*out = c;
+	return SLAT_OK;
+}
+
+int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3)
+{
+	if (!t || !ncr3)
+		return SLAT_ENULL;
+	if (t->fmt != &slat_format_npt)
+		return SLAT_EFORMAT;
+	/* The 4 KiB-aligned root with PWT = PCD = 0 (NCR3_PWT, NCR3_PCD):
+	 * the root table is read as write-back (§15.25.4). */
+	*ncr3 = t->root_pa;
+	return SLAT_OK;
+}
+
+int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
+		   uint8_t *tlb_control)
+{
+	if (!t || !g || !tlb_control)
+		return SLAT_ENULL;
+	if (t->fmt != &slat_format_npt)
+		return SLAT_EFORMAT;
+	if (g->table && g->table != t)
+		return SLAT_EGATHER;
+	*tlb_control = SLAT_NPT_TLB_NONE;
+	if (g->nranges == 0 && !(g->flags & SLAT_GATHER_TABLES))
+		return SLAT_OK;
+	/*
+	 * TLB_CONTROL has no by-address form: 03h drops every translation
+	 * of the guest's ASID, guest and nested alike, and needs
+	 * FlushByAsid; 01h drops those of every ASID (VMCB 058h, APM vol. 2
+	 * appendix B, §15.16 "TLB Control").
+	 */
+	*tlb_control = (t->caps.flags & SLAT_CAP_INV_SINGLE) ? SLAT_NPT_TLB_ASID
+							      : SLAT_NPT_TLB_ALL;
+	return SLAT_OK;
+}
