@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The portable core, on every format: page-size choice, splits, merges,
+ * freeing of empty tables, protect, replace, iteration and dump. Expected
+ * leaf counts and table counts are worked out by hand in the comments.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define RWX slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB)
+#define RW slat_attrs(SLAT_PERM_RW, SLAT_MT_WB)
+#define HPA_OFF 0x100000000ull /* guest page g maps to g + 4 GiB */
+
+struct counts {
+	uint64_t leaves[64]; /* by page_lg2 */
+	uint64_t bytes;
+};
+
+static int count_leaf(void *ctx, const struct slat_mapping *m)
+{
+	struct counts *c = ctx;
+
+	c->leaves[m->page_lg2]++;
+	c->bytes += m->size;
+	return 0;
+}
+
+static struct counts count_all(const struct slat_table *t, uint64_t gpa,
+			       uint64_t size)
+{
+	struct counts c;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(slat_for_each(t, slat_gpa(gpa), size, count_leaf, &c, NULL),
+			 SLAT_OK);
+	return c;
+}
+
+static void map_ok(struct fx *f, uint64_t gpa, uint64_t size, uint64_t hpa,
+		   struct slat_attrs a, uint32_t flags)
+{
+	assert_int_equal(slat_map(&f->t, slat_gpa(gpa), size, slat_hpa(hpa), &a,
+				  flags, &f->g),
+			 SLAT_OK);
+}
+
+/* W2 of the benchmark workloads: 64 GiB at offset 4 GiB is 64 leaves of
+ * 1 GiB; [4 KiB, 64 GiB - 4 KiB) needs 511 + 511 pages and 2 MiB blocks
+ * at each end and 62 1 GiB blocks in the middle. */
+static void test_largest_pages(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct counts c;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 64 * GiB, HPA_OFF, RWX, 0);
+	c = count_all(&f.t, 0, 1ull << 48);
+	assert_int_equal(c.leaves[30], 64);
+	assert_int_equal(c.bytes, 64 * GiB);
+	/* Root and one level-2 table (x86: PML4 + PDPT; Arm 48-bit: L0 + L1). */
+	assert_int_equal(slat_table_pages(&f.t), 2);
+	fx_fini(&f);
+
+	fx_init(&f, fmt);
+	map_ok(&f, 4 * KiB, 64 * GiB - 8 * KiB, HPA_OFF + 4 * KiB, RWX, 0);
+	c = count_all(&f.t, 0, 1ull << 48);
+	assert_int_equal(c.leaves[12], 511 * 2);
+	assert_int_equal(c.leaves[21], 511 * 2);
+	assert_int_equal(c.leaves[30], 62);
+	/* root, level 2, two level 1 and two level 0 tables */
+	assert_int_equal(slat_table_pages(&f.t), 6);
+	expect_map(&f.t, 4 * KiB, HPA_OFF + 4 * KiB, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 2 * MiB, HPA_OFF + 2 * MiB, SLAT_PERM_RWX, 21);
+	expect_map(&f.t, 1 * GiB, HPA_OFF + 1 * GiB, SLAT_PERM_RWX, 30);
+	expect_map(&f.t, 64 * GiB - 8 * KiB, HPA_OFF + 64 * GiB - 8 * KiB, SLAT_PERM_RWX, 12);
+	expect_unmapped(&f.t, 0);
+	expect_unmapped(&f.t, 64 * GiB - 4 * KiB);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
+/* The host address's alignment limits the leaf size as much as the guest's. */
+static void test_hpa_alignment(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct counts c;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 1 * GiB, 1 * GiB, HPA_OFF + 2 * MiB, RWX, 0);
+	c = count_all(&f.t, 0, 4 * GiB);
+	assert_int_equal(c.leaves[21], 512);
+	assert_int_equal(c.leaves[30], 0);
+	map_ok(&f, 2 * GiB, 4 * MiB, HPA_OFF + 0x3000, RWX, 0);
+	c = count_all(&f.t, 2 * GiB, 4 * MiB);
+	assert_int_equal(c.leaves[12], 1024);
+	/* A size cap wins over alignment. */
+	map_ok(&f, 4 * GiB, 2 * MiB, HPA_OFF, RWX, SLAT_MAP_MAX_PAGE(12));
+	c = count_all(&f.t, 4 * GiB, 2 * MiB);
+	assert_int_equal(c.leaves[12], 512);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
+/* Unmapping one page of a 1 GiB leaf splits it into 511 blocks of 2 MiB
+ * and one table of 511 pages: two new tables. */
+static void test_unmap_splits(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct counts c;
+	uint64_t pages;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 1 * GiB, HPA_OFF, RWX, 0);
+	pages = slat_table_pages(&f.t);
+	assert_int_equal(slat_unmap(&f.t, slat_gpa(0x12345000), 0x1000, &f.g), SLAT_OK);
+	assert_int_equal(slat_table_pages(&f.t), pages + 2);
+	c = count_all(&f.t, 0, 1 * GiB);
+	assert_int_equal(c.leaves[21], 511);
+	assert_int_equal(c.leaves[12], 511);
+	assert_int_equal(c.bytes, 1 * GiB - 4 * KiB);
+	expect_unmapped(&f.t, 0x12345000);
+	expect_map(&f.t, 0x12344fff, HPA_OFF + 0x12344fff, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 0x12346000, HPA_OFF + 0x12346000, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 0x12600000, HPA_OFF + 0x12600000, SLAT_PERM_RWX, 21);
+	/* The gather asks for the old 1 GiB leaf. */
+	assert_int_equal(f.g.nranges, 1);
+	assert_true(f.g.ranges[0].start <= 0x12345000);
+	assert_true(f.g.ranges[0].end >= 0x12346000);
+	assert_true(f.g.ranges[0].leaf_sizes & (1ull << 30));
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
+/* Tables that become empty are unlinked and wait in the gather. */
+static void test_empty_tables_freed(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	uint64_t levels;
+
+	fx_init(&f, fmt);
+	levels = slat_table_levels(&f.t);
+	map_ok(&f, 5 * GiB + 0x7000, 0x1000, HPA_OFF, RW, 0);
+	assert_int_equal(slat_table_pages(&f.t), levels);
+	assert_int_equal(slat_unmap(&f.t, slat_gpa(5 * GiB + 0x7000), 0x1000, &f.g), SLAT_OK);
+	assert_int_equal(slat_table_pages(&f.t), 1);
+	assert_int_equal(f.g.free_pages, levels - 1);
+	assert_true(f.g.flags & SLAT_GATHER_TABLES);
+	/* Not freed before the caller says the invalidation is done. */
+	assert_int_equal(f.pool.frees, 0);
+	fx_flush(&f);
+	assert_int_equal(f.pool.frees, levels - 1);
+	assert_true(slat_gather_empty(&f.g));
+	fx_fini(&f);
+}
+
+/* Unmapping a range that covers whole tables unlinks them in one go. */
+static void test_unmap_whole_tables(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 1 * GiB, HPA_OFF, RW, SLAT_MAP_MAX_PAGE(12));
+	/* root, level 2, level 1, 512 level-0 tables */
+	assert_int_equal(slat_table_pages(&f.t), 1 + 1 + 1 + 512);
+	assert_int_equal(slat_unmap(&f.t, slat_gpa(0), 1 * GiB, &f.g), SLAT_OK);
+	assert_int_equal(slat_table_pages(&f.t), 1);
+	assert_int_equal(f.g.free_pages, 514);
+	expect_unmapped(&f.t, 0x4000);
+	fx_fini(&f);
+}
+
+/* Protect clears and sets permissions relative to each mapping. */
+static void test_protect_relative(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct slat_prot p;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 2 * MiB, HPA_OFF, RWX, 0);
+	map_ok(&f, 2 * MiB, 2 * MiB, HPA_OFF + 2 * MiB, RW, 0);
+	map_ok(&f, 4 * MiB, 0x1000, HPA_OFF + 4 * MiB,
+	       slat_attrs(SLAT_PERM_R, SLAT_MT_WB), 0);
+	memset(&p, 0, sizeof(p));
+	p.perm_clear = SLAT_PERM_W;
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0), 8 * MiB, &p, &f.g), SLAT_OK);
+	expect_map(&f.t, 0x1000, HPA_OFF + 0x1000, SLAT_PERM_RX, 21);
+	expect_map(&f.t, 3 * MiB, HPA_OFF + 3 * MiB, SLAT_PERM_R, 21);
+	expect_map(&f.t, 4 * MiB, HPA_OFF + 4 * MiB, SLAT_PERM_R, 12);
+	/* Removing read too would leave execute-only on the first and
+	 * nothing on the others: refused as a whole. */
+	p.perm_clear = SLAT_PERM_R;
+	assert_int_equal(slat_protect(&f.t, slat_gpa(2 * MiB), 6 * MiB, &p, &f.g), SLAT_EPERM);
+	expect_map(&f.t, 3 * MiB, HPA_OFF + 3 * MiB, SLAT_PERM_R, 21);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
+/* Protecting one page inside a large leaf splits only down to that page. */
+static void test_protect_splits(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct counts c;
+	struct slat_prot p = slat_prot_perms(SLAT_PERM_R);
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 1 * GiB, HPA_OFF, RWX, 0);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x3ff000), 0x2000, &p, &f.g), SLAT_OK);
+	c = count_all(&f.t, 0, 1 * GiB);
+	/* two 2 MiB blocks split (the range straddles them) */
+	assert_int_equal(c.leaves[21], 510);
+	assert_int_equal(c.leaves[12], 1024);
+	expect_map(&f.t, 0x3ff000, HPA_OFF + 0x3ff000, SLAT_PERM_R, 12);
+	expect_map(&f.t, 0x400000, HPA_OFF + 0x400000, SLAT_PERM_R, 12);
+	expect_map(&f.t, 0x401000, HPA_OFF + 0x401000, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 0x3fe000, HPA_OFF + 0x3fe000, SLAT_PERM_RWX, 12);
+	/* A protect that changes nothing splits nothing. */
+	p = slat_prot_perms(SLAT_PERM_RWX);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x10000000), 0x1000, &p, &f.g), SLAT_OK);
+	assert_int_equal(count_all(&f.t, 0, 1 * GiB).leaves[21], 510);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
+/* Without the replace flag nothing mapped is touched; with it, mappings
+ * are replaced and a table covered by one new leaf goes away. */
+static void test_replace(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct slat_attrs a = RW;
+	struct counts c;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 2 * MiB, 2 * MiB, HPA_OFF, RW, SLAT_MAP_MAX_PAGE(12));
+	assert_int_equal(slat_table_pages(&f.t), 4);
+	assert_int_equal(slat_map(&f.t, slat_gpa(0), 8 * MiB, slat_hpa(HPA_OFF), &a, 0, &f.g),
+			 SLAT_EEXIST);
+	map_ok(&f, 0, 8 * MiB, 8 * GiB, RWX, SLAT_MAP_REPLACE);
+	c = count_all(&f.t, 0, 8 * MiB);
+	assert_int_equal(c.leaves[21], 4);
+	assert_int_equal(c.leaves[12], 0);
+	expect_map(&f.t, 3 * MiB, 8 * GiB + 3 * MiB, SLAT_PERM_RWX, 21);
+	/* The level-0 table waits in the gather. */
+	assert_int_equal(slat_table_pages(&f.t), 3);
+	assert_int_equal(f.g.free_pages, 1);
+	/* Replacing part of a block splits it and keeps the rest. */
+	map_ok(&f, 5 * MiB, 0x1000, 9 * GiB, RW, SLAT_MAP_REPLACE);
+	expect_map(&f.t, 5 * MiB, 9 * GiB, SLAT_PERM_RW, 12);
+	expect_map(&f.t, 5 * MiB + 0x1000, 8 * GiB + 5 * MiB + 0x1000, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 4 * MiB, 8 * GiB + 4 * MiB, SLAT_PERM_RWX, 12);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
+static int stop_at_second(void *ctx, const struct slat_mapping *m)
+{
+	int *n = ctx;
+
+	(void)m;
+	return ++*n == 2 ? 42 : 0;
+}
+
+struct first_maps {
+	int n;
+	struct slat_mapping m[4];
+};
+
+static int record(void *ctx, const struct slat_mapping *m)
+{
+	struct first_maps *r = ctx;
+
+	if (r->n < 4)
+		r->m[r->n] = *m;
+	r->n++;
+	return 0;
+}
+
+/* Iteration clips leaves to the range and can stop early. */
+static void test_for_each(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct first_maps r;
+	int n = 0, stopped = 0;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 4 * MiB, HPA_OFF, RW, 0);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(slat_for_each(&f.t, slat_gpa(1 * MiB), 2 * MiB, record, &r, NULL),
+			 SLAT_OK);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.m[0].gpa.v, 1 * MiB);
+	assert_int_equal(r.m[0].hpa.v, HPA_OFF + 1 * MiB);
+	assert_int_equal(r.m[0].size, 1 * MiB);
+	assert_int_equal(r.m[0].page_lg2, 21);
+	assert_int_equal(r.m[1].gpa.v, 2 * MiB);
+	assert_int_equal(r.m[1].size, 1 * MiB);
+	assert_int_equal(slat_for_each(&f.t, slat_gpa(0), 4 * MiB, stop_at_second, &n,
+				       &stopped), SLAT_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(stopped, 42);
+	fx_fini(&f);
+}
+
+static void to_buf(void *ctx, const char *s, size_t n)
+{
+	char *buf = ctx;
+	size_t len = strlen(buf);
+
+	memcpy(buf + len, s, n);
+	buf[len + n] = 0;
+}
+
+/* The dump coalesces runs that are contiguous on both sides. */
+static void test_dump(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	char buf[1024] = "";
+	struct slat_attrs ro = slat_attrs(SLAT_PERM_R, SLAT_MT_WB);
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 4 * MiB, HPA_OFF, RW, 0);
+	map_ok(&f, 4 * MiB, 0x3000, HPA_OFF + 4 * MiB, RW, 0);
+	map_ok(&f, 4 * MiB + 0x3000, 0x1000, 0x1000, ro, 0);
+	assert_int_equal(slat_dump(&f.t, slat_gpa(0), 1 * GiB, to_buf, buf), SLAT_OK);
+	assert_string_equal(buf,
+		"0x0000000000000000-0x00000000003fffff -> 0x0000000100000000 rw-- WB 2M x2\n"
+		"0x0000000000400000-0x0000000000402fff -> 0x0000000100400000 rw-- WB 4K x3\n"
+		"0x0000000000403000-0x0000000000403fff -> 0x0000000000001000 r--- WB 4K x1\n");
+	fx_fini(&f);
+}
+
+/* Splitting down to 2 MiB leaves 4 KiB leaves alone. */
+static void test_split(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct counts c;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 2 * GiB, HPA_OFF, RW, 0);
+	assert_int_equal(slat_split(&f.t, slat_gpa(1 * GiB - 2 * MiB), 4 * MiB, 21, &f.g),
+			 SLAT_OK);
+	c = count_all(&f.t, 0, 2 * GiB);
+	assert_int_equal(c.leaves[30], 0);
+	assert_int_equal(c.leaves[21], 1024);
+	assert_int_equal(slat_split(&f.t, slat_gpa(0), 2 * GiB, 12, &f.g), SLAT_OK);
+	c = count_all(&f.t, 0, 2 * GiB);
+	assert_int_equal(c.leaves[12], 2 * 512 * 512);
+	assert_int_equal(slat_split(&f.t, slat_gpa(0), 2 * GiB, 13, &f.g), SLAT_EPAGESIZE);
+	expect_map(&f.t, 0x7654321, HPA_OFF + 0x7654321, SLAT_PERM_RW, 12);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
+/* Gathers keep at most SLAT_GATHER_RANGES ranges, sorted and disjoint,
+ * and merge rather than drop. */
+static void test_gather_merge(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	unsigned i;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0, 64 * MiB, HPA_OFF, RW, SLAT_MAP_MAX_PAGE(12));
+	for (i = 0; i < 12; i++) {
+		uint64_t gpa = (11 - i) * 4 * MiB + 0x5000;
+
+		assert_int_equal(slat_unmap(&f.t, slat_gpa(gpa), 0x1000, &f.g), SLAT_OK);
+	}
+	assert_int_equal(f.g.nranges, SLAT_GATHER_RANGES);
+	assert_true(f.g.flags & SLAT_GATHER_MERGED);
+	for (i = 0; i < f.g.nranges; i++) {
+		assert_true(f.g.ranges[i].start < f.g.ranges[i].end);
+		if (i)
+			assert_true(f.g.ranges[i - 1].end < f.g.ranges[i].start);
+	}
+	/* Every unmapped page is covered by some range. */
+	for (i = 0; i < 12; i++) {
+		uint64_t gpa = i * 4 * MiB + 0x5000;
+		unsigned k, hit = 0;
+
+		for (k = 0; k < f.g.nranges; k++)
+			hit |= gpa >= f.g.ranges[k].start && gpa < f.g.ranges[k].end;
+		assert_true(hit);
+	}
+	/* A gather belongs to one table. */
+	{
+		struct fx other;
+
+		fx_init(&other, fmt);
+		struct slat_attrs a = RW;
+		assert_int_equal(slat_map(&other.t, slat_gpa(0), 0x1000, slat_hpa(0), &a, 0, &f.g),
+				 SLAT_EGATHER);
+		assert_int_equal(slat_gather_done(&other.t, &f.g), SLAT_EGATHER);
+		fx_fini(&other);
+	}
+	fx_fini(&f);
+}
+
+#define ON_ALL(fn)                                                          \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_stage2)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		ON_ALL(test_largest_pages),
+		ON_ALL(test_hpa_alignment),
+		ON_ALL(test_unmap_splits),
+		ON_ALL(test_empty_tables_freed),
+		ON_ALL(test_unmap_whole_tables),
+		ON_ALL(test_protect_relative),
+		ON_ALL(test_protect_splits),
+		ON_ALL(test_replace),
+		ON_ALL(test_for_each),
+		ON_ALL(test_dump),
+		ON_ALL(test_split),
+		ON_ALL(test_gather_merge),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

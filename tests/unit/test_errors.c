@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hostile input: every public entry point against every class of bad
+ * input, on every format. Each row checks the documented error code and
+ * that the table is bit for bit unchanged afterwards. docs/errors.md is the
+ * same table in prose.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+#define HPA 0x100000000ull
+
+/* A table with something in it: [0, 4 MiB) as 2 MiB leaves, one page at
+ * 1 GiB and a read-only one after it. */
+static void populate(struct fx *f)
+{
+	struct slat_attrs a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_attrs ro = slat_attrs(SLAT_PERM_R, SLAT_MT_WB);
+
+	assert_int_equal(slat_map(&f->t, slat_gpa(1 * GiB + 0x1000), 0x1000, slat_hpa(HPA),
+				  &ro, 0, &f->g), SLAT_OK);
+	assert_int_equal(slat_map(&f->t, slat_gpa(0), 4 * MiB, slat_hpa(HPA), &a, 0, &f->g),
+			 SLAT_OK);
+	assert_int_equal(slat_map(&f->t, slat_gpa(1 * GiB), 0x1000, slat_hpa(HPA), &a, 0,
+				  &f->g), SLAT_OK);
+	fx_flush(f);
+}
+
+/* Make the top-level entry for GPA 1 GiB something no walk may interpret:
+ * a leaf at the root level, where no format allows one. */
+static uint64_t corrupt(struct fx *f)
+{
+	uint64_t *slot = entry_at(&f->t, 1 * GiB, slat_table_levels(&f->t) - 1);
+	uint64_t old = *slot;
+
+	switch (slat_table_format(&f->t)) {
+	case SLAT_FORMAT_EPT:
+	case SLAT_FORMAT_NPT:
+		*slot |= 1ull << 7; /* PS in a PML4E: reserved */
+		break;
+	default:
+		*slot &= ~2ull; /* a block descriptor at Arm level 0 */
+		break;
+	}
+	return old;
+}
+
+static struct slat_attrs rw(void)
+{
+	return slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+}
+
+static int noop_each(void *ctx, const struct slat_mapping *m)
+{
+	(void)ctx;
+	(void)m;
+	return 0;
+}
+
+static void noop_write(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	(void)s;
+	(void)n;
+}
+
+struct row {
+	const char *call;
+	const char *input;
+	int expect;
+	int (*run)(struct fx *f);
+};
+
+/* ---- null handles ------------------------------------------------------- */
+static int null_map_table(struct fx *f) { struct slat_attrs a = rw(); return slat_map(NULL, slat_gpa(0), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int null_map_attrs(struct fx *f) { return slat_map(&f->t, slat_gpa(0), 0x1000, slat_hpa(0), NULL, 0, &f->g); }
+static int null_map_gather(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(0), 0x1000, slat_hpa(0), &a, 0, NULL); }
+static int null_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(0), 0x1000, NULL); }
+static int null_protect(struct fx *f) { return slat_protect(&f->t, slat_gpa(0), 0x1000, NULL, &f->g); }
+static int null_split(struct fx *f) { return slat_split(NULL, slat_gpa(0), 0x1000, 12, &f->g); }
+static int null_translate(struct fx *f) { return slat_translate(&f->t, slat_gpa(0), NULL); }
+static int null_each(struct fx *f) { return slat_for_each(&f->t, slat_gpa(0), 0x1000, NULL, NULL, NULL); }
+static int null_harvest(struct fx *f) { return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, NULL, 0, NULL, &f->g); }
+static int null_accessed(struct fx *f) { return slat_accessed(&f->t, slat_gpa(0), 0x1000, 0, NULL, &f->g); }
+static int null_validate(struct fx *f) { return slat_validate(&f->t, NULL, NULL, NULL); }
+static int null_dump(struct fx *f) { return slat_dump(&f->t, slat_gpa(0), 0x1000, NULL, NULL); }
+static int null_done(struct fx *f) { return slat_gather_done(&f->t, NULL); }
+static int null_hw(struct fx *f) { (void)f; return slat_hw_access(NULL, slat_gpa(0), false); }
+static int null_init(struct fx *f) { return slat_table_init(NULL, &f->cfg); }
+
+/* ---- ranges ------------------------------------------------------------- */
+static int align_map_gpa(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(0x800), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int align_map_hpa(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0x10), &a, 0, &f->g); }
+static int align_map_size(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1001, slat_hpa(0), &a, 0, &f->g); }
+static int align_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(0x10), 0x1000, &f->g); }
+static int align_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(0), 0x10, &p, &f->g); }
+static int align_split(struct fx *f) { return slat_split(&f->t, slat_gpa(0x1), 2 * MiB, 12, &f->g); }
+static int align_each(struct fx *f) { return slat_for_each(&f->t, slat_gpa(0x1), 0x1000, noop_each, NULL, NULL); }
+static int zero_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0, slat_hpa(0), &a, 0, &f->g); }
+static int zero_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(0), 0, &f->g); }
+static int zero_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(0), 0, &p, &f->g); }
+static int zero_split(struct fx *f) { return slat_split(&f->t, slat_gpa(0), 0, 12, &f->g); }
+static int zero_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0, bm, 0, NULL, &f->g); }
+static int wrap_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(~0xfffull), 0x2000, slat_hpa(0), &a, 0, &f->g); }
+static int wrap_map_hpa(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x2000, slat_hpa(~0xfffull), &a, 0, &f->g); }
+static int wrap_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(1ull << 63), 1ull << 63, &f->g); }
+static int wrap_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(~0xfffull), 0x2000, &p, &f->g); }
+static int gpa_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa((1ull << 48) - 0x1000), 0x2000, slat_hpa(0), &a, 0, &f->g); }
+static int gpa_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(1ull << 48), 0x1000, &f->g); }
+static int gpa_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(1ull << 48), 0x1000, &p, &f->g); }
+static int gpa_split(struct fx *f) { return slat_split(&f->t, slat_gpa(1ull << 48), 0x1000, 12, &f->g); }
+static int gpa_translate(struct fx *f) { struct slat_mapping m; return slat_translate(&f->t, slat_gpa(1ull << 48), &m); }
+static int gpa_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(1ull << 48), 0x1000, bm, 0, NULL, &f->g); }
+static int gpa_hw(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(1ull << 48), false); }
+static int hpa_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(1ull << 52), &a, 0, &f->g); }
+
+/* ---- content -------------------------------------------------------------- */
+static int exist_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(2 * MiB - 0x1000), 0x3000, slat_hpa(0), &a, 0, &f->g); }
+static int noent_translate(struct fx *f) { struct slat_mapping m; return slat_translate(&f->t, slat_gpa(8 * MiB), &m); }
+static int noent_hw(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(8 * MiB), true); }
+static int perm_none_map(struct fx *f) { struct slat_attrs a = slat_attrs(0, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int perm_none_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(0); return slat_protect(&f->t, slat_gpa(0), 0x1000, &p, &f->g); }
+static int perm_split_exec(struct fx *f) { struct slat_attrs a = slat_attrs(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int perm_hw_write(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(1 * GiB + 0x1000), true); }
+static int mt_range(struct fx *f) { struct slat_attrs a = rw(); a.memtype = 99; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int mt_share(struct fx *f) { struct slat_attrs a = rw(); a.share = 7; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int flags_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 1u << 30, &f->g); }
+static int flags_attr(struct fx *f) { struct slat_attrs a = rw(); a.flags = 0x80; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int flags_perm(struct fx *f) { struct slat_attrs a = rw(); a.perms |= 0x40; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int flags_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); p.perm_set |= 0x80; return slat_protect(&f->t, slat_gpa(0), 0x1000, &p, &f->g); }
+static int flags_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, bm, 0x100, NULL, &f->g); }
+static int flags_init(struct fx *f) { f->cfg.features = 1u << 20; return slat_table_init(&f->t, &f->cfg); }
+static int pagesize_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, SLAT_MAP_MAX_PAGE(11), &f->g); }
+static int pagesize_split(struct fx *f) { return slat_split(&f->t, slat_gpa(0), 2 * MiB, 20, &f->g); }
+static int pagesize_init(struct fx *f) { f->cfg.max_page_lg2 = 8; return slat_table_init(&f->t, &f->cfg); }
+static int swbits_map(struct fx *f) { struct slat_attrs a = rw(); a.sw = 1; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int swbits_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); p.sw_set = 1; return slat_protect(&f->t, slat_gpa(0), 0x1000, &p, &f->g); }
+static int swbits_init(struct fx *f) { f->cfg.sw_bits = 9; return slat_table_init(&f->t, &f->cfg); }
+static int nofeat_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, bm, 0, NULL, &f->g); }
+static int nofeat_accessed(struct fx *f) { uint64_t n; return slat_accessed(&f->t, slat_gpa(0), 0x1000, 0, &n, &f->g); }
+static int caps_init(struct fx *f) { f->caps.flags &= ~SLAT_CAP_AD; f->cfg.features = SLAT_FEAT_AD; return slat_table_init(&f->t, &f->cfg); }
+static int caps_init_split(struct fx *f) { f->caps.flags &= ~SLAT_CAP_SPLIT_EXEC; f->cfg.features = SLAT_FEAT_SPLIT_EXEC; return slat_table_init(&f->t, &f->cfg); }
+static int config_width(struct fx *f) { f->cfg.ia_bits = 20; return slat_table_init(&f->t, &f->cfg); }
+static int config_alloc(struct fx *f) { f->cfg.alloc.free = NULL; return slat_table_init(&f->t, &f->cfg); }
+static int format_caps(struct fx *f) { f->caps.format = f->caps.format == SLAT_FORMAT_EPT ? SLAT_FORMAT_NPT : SLAT_FORMAT_EPT; return slat_table_init(&f->t, &f->cfg); }
+static int gather_other(struct fx *f) { struct slat_gather g; slat_gather_init(&g); g.table = (const struct slat_table *)f; return slat_unmap(&f->t, slat_gpa(0), 0x1000, &g); }
+static int gather_done_other(struct fx *f) { struct slat_gather g; slat_gather_init(&g); g.table = (const struct slat_table *)f; return slat_gather_done(&f->t, &g); }
+
+/* ---- allocator and corruption --------------------------------------------- */
+static int nomem_map(struct fx *f) { struct slat_attrs a = rw(); slat_pool_fail_after(&f->pool, 0, true); return slat_map(&f->t, slat_gpa(3 * GiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int nomem_unmap(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_unmap(&f->t, slat_gpa(0x1000), 0x1000, &f->g); }
+static int nomem_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); slat_pool_fail_after(&f->pool, 0, true); return slat_protect(&f->t, slat_gpa(0x1000), 0x1000, &p, &f->g); }
+static int nomem_split(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_split(&f->t, slat_gpa(0), 4 * MiB, 12, &f->g); }
+static int nomem_init(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_table_init(&f->t, &f->cfg); }
+
+#define CORRUPT(name, expr) \
+	static int name(struct fx *f) { uint64_t old = corrupt(f); int e = (expr); *entry_at(&f->t, 1 * GiB, slat_table_levels(&f->t) - 1) = old; return e; }
+CORRUPT(corrupt_map, ({ struct slat_attrs a = rw(); slat_map(&f->t, slat_gpa(1 * GiB), 0x2000, slat_hpa(0), &a, SLAT_MAP_REPLACE, &f->g); }))
+CORRUPT(corrupt_unmap, slat_unmap(&f->t, slat_gpa(0), 2 * GiB, &f->g))
+CORRUPT(corrupt_protect, ({ struct slat_prot p = slat_prot_perms(SLAT_PERM_R); slat_protect(&f->t, slat_gpa(0), 2 * GiB, &p, &f->g); }))
+CORRUPT(corrupt_split, slat_split(&f->t, slat_gpa(0), 2 * GiB, 12, &f->g))
+CORRUPT(corrupt_translate, ({ struct slat_mapping m; slat_translate(&f->t, slat_gpa(1 * GiB), &m); }))
+CORRUPT(corrupt_each, slat_for_each(&f->t, slat_gpa(0), 2 * GiB, noop_each, NULL, NULL))
+CORRUPT(corrupt_dump, slat_dump(&f->t, slat_gpa(0), 2 * GiB, noop_write, NULL))
+CORRUPT(corrupt_hw, slat_hw_access(&f->t, slat_gpa(1 * GiB), false))
+
+static const struct row rows[] = {
+	{ "slat_table_init", "NULL table", SLAT_ENULL, null_init },
+	{ "slat_map", "NULL table", SLAT_ENULL, null_map_table },
+	{ "slat_map", "NULL attrs", SLAT_ENULL, null_map_attrs },
+	{ "slat_map", "NULL gather", SLAT_ENULL, null_map_gather },
+	{ "slat_unmap", "NULL gather", SLAT_ENULL, null_unmap },
+	{ "slat_protect", "NULL change", SLAT_ENULL, null_protect },
+	{ "slat_split", "NULL table", SLAT_ENULL, null_split },
+	{ "slat_translate", "NULL output", SLAT_ENULL, null_translate },
+	{ "slat_for_each", "NULL visitor", SLAT_ENULL, null_each },
+	{ "slat_dirty_harvest", "NULL bitmap", SLAT_ENULL, null_harvest },
+	{ "slat_accessed", "NULL output", SLAT_ENULL, null_accessed },
+	{ "slat_validate", "NULL count", SLAT_ENULL, null_validate },
+	{ "slat_dump", "NULL writer", SLAT_ENULL, null_dump },
+	{ "slat_gather_done", "NULL gather", SLAT_ENULL, null_done },
+	{ "slat_hw_access", "NULL table", SLAT_ENULL, null_hw },
+	{ "slat_map", "unaligned GPA", SLAT_EALIGN, align_map_gpa },
+	{ "slat_map", "unaligned HPA", SLAT_EALIGN, align_map_hpa },
+	{ "slat_map", "unaligned size", SLAT_EALIGN, align_map_size },
+	{ "slat_unmap", "unaligned GPA", SLAT_EALIGN, align_unmap },
+	{ "slat_protect", "unaligned size", SLAT_EALIGN, align_protect },
+	{ "slat_split", "unaligned GPA", SLAT_EALIGN, align_split },
+	{ "slat_for_each", "unaligned GPA", SLAT_EALIGN, align_each },
+	{ "slat_map", "size zero", SLAT_ESIZE, zero_map },
+	{ "slat_unmap", "size zero", SLAT_ESIZE, zero_unmap },
+	{ "slat_protect", "size zero", SLAT_ESIZE, zero_protect },
+	{ "slat_split", "size zero", SLAT_ESIZE, zero_split },
+	{ "slat_dirty_harvest", "size zero", SLAT_ESIZE, zero_harvest },
+	{ "slat_map", "wrapping GPA range", SLAT_EWRAP, wrap_map },
+	{ "slat_map", "wrapping HPA range", SLAT_EWRAP, wrap_map_hpa },
+	{ "slat_unmap", "wrapping range", SLAT_EWRAP, wrap_unmap },
+	{ "slat_protect", "wrapping range", SLAT_EWRAP, wrap_protect },
+	{ "slat_map", "GPA beyond the input width", SLAT_EGPA, gpa_map },
+	{ "slat_unmap", "GPA beyond the input width", SLAT_EGPA, gpa_unmap },
+	{ "slat_protect", "GPA beyond the input width", SLAT_EGPA, gpa_protect },
+	{ "slat_split", "GPA beyond the input width", SLAT_EGPA, gpa_split },
+	{ "slat_translate", "GPA beyond the input width", SLAT_EGPA, gpa_translate },
+	{ "slat_dirty_harvest", "GPA beyond the input width", SLAT_EGPA, gpa_harvest },
+	{ "slat_hw_access", "GPA beyond the input width", SLAT_EGPA, gpa_hw },
+	{ "slat_map", "HPA beyond the physical width", SLAT_EHPA, hpa_map },
+	{ "slat_map", "overlap without replace", SLAT_EEXIST, exist_map },
+	{ "slat_translate", "unmapped GPA", SLAT_ENOENT, noent_translate },
+	{ "slat_hw_access", "unmapped GPA", SLAT_ENOENT, noent_hw },
+	{ "slat_map", "no permission at all", SLAT_EPERM, perm_none_map },
+	{ "slat_protect", "removes every permission", SLAT_EPERM, perm_none_protect },
+	{ "slat_map", "split execute without the feature", SLAT_EPERM, perm_split_exec },
+	{ "slat_hw_access", "write to a read-only leaf", SLAT_EPERM, perm_hw_write },
+	{ "slat_map", "memory type out of range", SLAT_EMEMTYPE, mt_range },
+	{ "slat_map", "shareability out of range", SLAT_EMEMTYPE, mt_share },
+	{ "slat_map", "unknown flag", SLAT_EFLAGS, flags_map },
+	{ "slat_map", "unknown attribute flag", SLAT_EFLAGS, flags_attr },
+	{ "slat_map", "unknown permission bit", SLAT_EFLAGS, flags_perm },
+	{ "slat_protect", "unknown permission bit", SLAT_EFLAGS, flags_protect },
+	{ "slat_dirty_harvest", "unknown flag", SLAT_EFLAGS, flags_harvest },
+	{ "slat_table_init", "unknown feature", SLAT_EFLAGS, flags_init },
+	{ "slat_map", "size cap below the base page", SLAT_EPAGESIZE, pagesize_map },
+	{ "slat_split", "size no level has", SLAT_EPAGESIZE, pagesize_split },
+	{ "slat_table_init", "size cap below the base page", SLAT_EPAGESIZE, pagesize_init },
+	{ "slat_map", "software bit the table lacks", SLAT_ESWBITS, swbits_map },
+	{ "slat_protect", "software bit the table lacks", SLAT_ESWBITS, swbits_protect },
+	{ "slat_table_init", "too many software bits", SLAT_ESWBITS, swbits_init },
+	{ "slat_dirty_harvest", "table without A/D", SLAT_ENOFEAT, nofeat_harvest },
+	{ "slat_accessed", "table without A/D", SLAT_ENOFEAT, nofeat_accessed },
+	{ "slat_table_init", "A/D without the capability", SLAT_ECAPS, caps_init },
+	{ "slat_table_init", "split execute without the capability", SLAT_ECAPS, caps_init_split },
+	{ "slat_table_init", "input width too small", SLAT_ECONFIG, config_width },
+	{ "slat_table_init", "missing allocator hook", SLAT_ECONFIG, config_alloc },
+	{ "slat_table_init", "caps of another format", SLAT_EFORMAT, format_caps },
+	{ "slat_unmap", "gather of another table", SLAT_EGATHER, gather_other },
+	{ "slat_gather_done", "gather of another table", SLAT_EGATHER, gather_done_other },
+	{ "slat_map", "allocator exhausted", SLAT_ENOMEM, nomem_map },
+	{ "slat_unmap", "allocator exhausted (split)", SLAT_ENOMEM, nomem_unmap },
+	{ "slat_protect", "allocator exhausted (split)", SLAT_ENOMEM, nomem_protect },
+	{ "slat_split", "allocator exhausted", SLAT_ENOMEM, nomem_split },
+	{ "slat_table_init", "allocator exhausted", SLAT_ENOMEM, nomem_init },
+	{ "slat_map", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_map },
+	{ "slat_unmap", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_unmap },
+	{ "slat_protect", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_protect },
+	{ "slat_split", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_split },
+	{ "slat_translate", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_translate },
+	{ "slat_for_each", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_each },
+	{ "slat_dump", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_dump },
+	{ "slat_hw_access", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_hw },
+};
+
+static void test_rows(void **state)
+{
+	const struct slat_format *fmt = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		bool is_init = strcmp(r->call, "slat_table_init") == 0;
+		struct snap before, after;
+		struct slat_gather g0;
+		struct fx f;
+		uint64_t in_use;
+		int err;
+
+		fx_init(&f, fmt);
+		populate(&f);
+		snap_take(&f.t, &before);
+		g0 = f.g;
+		in_use = f.pool.in_use;
+		if (is_init) {
+			struct slat_table keep = f.t;
+
+			/* Creation must not touch the object it was given on failure. */
+			memset(&f.t, 0xa5, sizeof(f.t));
+			err = r->run(&f);
+			for (size_t k = 0; k < sizeof(f.t); k++)
+				assert_int_equal(((unsigned char *)&f.t)[k], 0xa5);
+			f.t = keep;
+		} else {
+			err = r->run(&f);
+		}
+		slat_pool_fail_after(&f.pool, -1, false);
+		if (err != r->expect)
+			fail_msg("%s: %s, %s: got %s, expected %s", slat_format_name(fmt),
+				 r->call, r->input, slat_errname(err),
+				 slat_errname(r->expect));
+		snap_take(&f.t, &after);
+		if (!snap_equal(&before, &after))
+			fail_msg("%s: %s, %s: table changed", slat_format_name(fmt),
+				 r->call, r->input);
+		assert_int_equal(f.pool.in_use, in_use);
+		assert_memory_equal(&f.g, &g0, sizeof(g0));
+		snap_free(&before);
+		snap_free(&after);
+		fx_fini(&f);
+	}
+}
+
+/* Every code has a distinct name and description. */
+static void test_strerror(void **state)
+{
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < SLAT_ERR_COUNT; i++) {
+		assert_true(strncmp(slat_errname(i), "SLAT_", 5) == 0);
+		for (j = 0; j < i; j++) {
+			assert_string_not_equal(slat_errname(i), slat_errname(j));
+			assert_string_not_equal(slat_strerror(i), slat_strerror(j));
+		}
+	}
+	assert_string_equal(slat_errname(SLAT_EALIGN), "SLAT_EALIGN");
+	assert_string_equal(slat_strerror(-1), "unknown error");
+	assert_string_equal(slat_strerror(SLAT_ERR_COUNT), "unknown error");
+}
+
+#define ON_ALL(fn)                                                          \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_stage2)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		ON_ALL(test_rows),
+		cmocka_unit_test(test_strerror),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
