@@ -132,7 +132,9 @@ static int prot_run(struct walk *w, struct prot_op *op)
 			first = addr;
 		last = addr + size;
 	}
-	if (last)
+	/* Nothing in a fresh table was ever visible: the leaf it replaces
+	 * is invalidated as a whole when the table is linked. */
+	if (last && !(w->fresh & (1u << level)))
 		gather_add(op->g, first, last, 1ull << l->shift[level], 0);
 	w->addr = addr;
 	return WALK_SKIP;

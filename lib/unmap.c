@@ -69,7 +69,9 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 		last = addr + size;
 	}
 	if (last) {
-		gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+		/* A fresh table's entries were never visible (see protect.c). */
+		if (!(w->fresh & (1u << level)))
+			gather_add(op->g, first, last, 1ull << l->shift[level], 0);
 		op->cleared |= 1u << level;
 	}
 	w->addr = addr;
