@@ -10,6 +10,7 @@
 #define SLAT_EPT_H
 
 #include <slat/caps.h>
+#include <slat/fault.h>
 #include <slat/gather.h>
 #include <slat/table.h>
 
@@ -74,6 +75,17 @@ static inline void slat_ept_invept(const struct slat_ept_flush *op)
 				     : "cc", "memory");
 }
 #endif
+
+/**
+ * Decode an EPT violation or misconfiguration VM exit.
+ * @param t the table (its features say how to read execute bits), or NULL
+ * @param exit_reason 48 (EPT violation) or 49 (EPT misconfiguration)
+ * @param qualification the exit qualification (violations; ignored for 49)
+ * @param gpa the guest-physical-address VMCS field (0x2400)
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFLAGS for another exit reason.
+ */
+int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
+		   uint64_t qualification, uint64_t gpa, struct slat_fault *f);
 
 #ifdef __cplusplus
 }

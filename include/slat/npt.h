@@ -10,6 +10,7 @@
 #define SLAT_NPT_H
 
 #include <slat/caps.h>
+#include <slat/fault.h>
 #include <slat/gather.h>
 #include <slat/table.h>
 
@@ -53,6 +54,14 @@ enum slat_npt_tlb_control {
  */
 int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
 		   uint8_t *tlb_control);
+
+/**
+ * Decode a #NPF VM exit (exit code 0x400).
+ * @param exitinfo1 the nested page-fault error code
+ * @param exitinfo2 the faulting guest-physical address
+ * @return ::SLAT_OK; ::SLAT_ENULL.
+ */
+int slat_npt_fault(uint64_t exitinfo1, uint64_t exitinfo2, struct slat_fault *f);
 
 #ifdef __cplusplus
 }

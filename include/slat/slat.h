@@ -19,6 +19,7 @@
 #include <slat/dump.h>
 #include <slat/error.h>
 #include <slat/ept.h>
+#include <slat/fault.h>
 #include <slat/gather.h>
 #include <slat/hwsim.h>
 #include <slat/lookup.h>

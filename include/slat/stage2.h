@@ -16,6 +16,7 @@
 #define SLAT_STAGE2_H
 
 #include <slat/caps.h>
+#include <slat/fault.h>
 #include <slat/gather.h>
 #include <slat/table.h>
 
@@ -126,6 +127,17 @@ static inline void slat_stage2_exec(const struct slat_s2_op *ops, size_t n)
 	}
 }
 #endif
+
+/**
+ * Decode a stage 2 abort taken to EL2 (ESR_EL2.EC 0x20 or 0x24).
+ * @param esr ESR_EL2
+ * @param hpfar HPFAR_EL2 (faulting IPA bits [55:12])
+ * @param far FAR_EL2 (the page offset and the guest-virtual address)
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFLAGS when the syndrome is not
+ *   an instruction or data abort from a lower exception level.
+ */
+int slat_stage2_fault(uint64_t esr, uint64_t hpfar, uint64_t far,
+		      struct slat_fault *f);
 
 #ifdef __cplusplus
 }
