@@ -135,7 +135,7 @@ static void must(int err, const char *what)
 
 static void map(struct bench *b, uint64_t gpa, uint64_t size, uint32_t flags)
 {
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB);
 
 	must(slat_map(&b->t, slat_gpa(gpa), size, slat_hpa(gpa + HPA_OFF), &a, flags,
 		      &b->g), "map");
@@ -419,7 +419,7 @@ static void w7(const struct slat_format *fmt, struct result *r)
 	for (i = -1; i < BENCH_RUNS; i++) {
 		struct bench b;
 		uint64_t seed = SEED, n = 0, peak = 0;
-		struct slat_attrs a = slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB);
+		struct slat_attrs a = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB);
 		double t0;
 		int k;
 

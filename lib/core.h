@@ -39,6 +39,7 @@
 #define attrs_decode slat__attrs_decode
 #define leaf_templates slat__leaf_templates
 #define leaf_split_check slat__leaf_split_check
+#define leaf_faithful slat__leaf_faithful
 #define leaf_split_fill slat__leaf_split_fill
 #define mapping_fill slat__mapping_fill
 #define leaf_find slat__leaf_find
@@ -228,14 +229,15 @@ void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
 		uint64_t base, unsigned level, bool old_table);
 
 /*
- * Replace the live leaf `old` at `slot` (level `level`, translating from
- * `base`) by a table entry for the fresh subtree `child`, which was filled
- * from `old`. Accessed/dirty state that the hardware set in the leaf after
- * it was read is copied into the subtree before the subtree is visible.
+ * Replace the leaf `old` at `slot` (level `level`, translating from `base`)
+ * by a table entry for the fresh subtree `child`, which was filled from
+ * `old`. When the slot is `live` (in a linked table), accessed/dirty state
+ * that the hardware set in the leaf after it was read is copied into the
+ * subtree before the subtree is visible, and the old leaf is invalidated.
  */
 void leaf_to_table(struct slat_table *t, uint64_t *slot, uint64_t old,
 		   uint64_t *child, uint64_t child_pa, unsigned level,
-		   uint64_t base, struct slat_gather *g);
+		   uint64_t base, bool live, struct slat_gather *g);
 
 /* ---- leaves ----------------------------------------------------------- */
 
@@ -263,8 +265,18 @@ int leaf_templates(const struct slat_table *t, const struct slat_attrs *a,
  * and hardware accessed/dirty state.
  */
 /*
- * Can the leaf `old` at `level` be split? It can when its attributes are
- * ones libslat could have written; checked before a call changes anything.
+ * Does the leaf `e` at `level` say exactly what its decoded attributes
+ * (returned in `a`) say? A leaf written by hand with an encoding libslat
+ * never writes would otherwise be silently re-encoded by a split or a
+ * protect. SLAT_ECORRUPT when it does not.
+ */
+int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,
+		  struct slat_attrs *a);
+
+/*
+ * Can the leaf `old` at `level` be split? It can when it is faithful and
+ * its attributes exist one level down; checked before a call changes
+ * anything.
  */
 int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old);
 

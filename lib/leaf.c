@@ -100,13 +100,27 @@ void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
 		child[i] = tmpl | oa;
 }
 
+int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,
+		  struct slat_attrs *a)
+{
+	const struct slat_layout *l = &t->lay;
+	uint64_t tmpl;
+
+	attrs_decode(t, level, e, a);
+	if (attrs_check(t, a) || attrs_encode(t, level, a, &tmpl))
+		return SLAT_ECORRUPT;
+	tmpl = leaf_keep_hw(l, tmpl, e);
+	if ((tmpl ^ e) & l->attr_mask[level])
+		return SLAT_ECORRUPT;
+	return SLAT_OK;
+}
+
 int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old)
 {
 	struct slat_attrs a;
 	uint64_t tmpl;
 
-	attrs_decode(t, level, old, &a);
-	if (attrs_check(t, &a) || attrs_encode(t, level - 1, &a, &tmpl))
+	if (leaf_faithful(t, level, old, &a) || attrs_encode(t, level - 1, &a, &tmpl))
 		return SLAT_ECORRUPT;
 	return SLAT_OK;
 }

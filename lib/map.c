@@ -103,7 +103,7 @@ static int map_run(struct walk *w, struct map_op *op)
 	uint64_t addr = w->addr;
 	uint64_t i;
 
-	if (w->fresh & (1u << level)) {
+	if (walk_in_fresh(w)) {
 		/* Nothing can see a fresh table yet: plain stores. */
 		for (i = 0; i < n; i++)
 			slot[i] = tmpl | (addr + op->delta + i * size);
@@ -128,6 +128,10 @@ static void map_replace_leaf(struct walk *w, struct map_op *op)
 
 	if (new_ == old)
 		return;
+	if (walk_in_fresh(w)) {
+		w->slot[0] = new_;
+		return;
+	}
 	if (entry_needs_bbm(l, old, new_, false)) {
 		entry_break(w->slot);
 		entry_make(w->t, w->slot, new_, w->base, level, false);
@@ -166,17 +170,7 @@ static int map_visit(struct walk *w, enum walk_visit how)
 	uint64_t e = w->entry;
 
 	if (how == WALK_POST) {
-		if (w->fresh & (1u << (level - 1))) {
-			uint64_t *child = w->table[level - 1];
-			uint64_t pa = w->table_pa[level - 1];
-
-			w->t->pages++;
-			if (entry_present(l, e))
-				leaf_to_table(w->t, w->slot, w->replaced[level],
-					      child, pa, level, w->base, op->g);
-			else
-				entry_store(w->slot, l->table_tmpl | pa);
-		}
+		walk_link_fresh(w, op->g);
 		return WALK_NEXT;
 	}
 	if (how == WALK_PRE) {

@@ -38,7 +38,8 @@ static int prot_leaf(const struct slat_table *t, struct prot_op *op,
 		uint64_t tmpl;
 		int err;
 
-		attrs_decode(t, level, e, &a);
+		if (leaf_faithful(t, level, e, &a))
+			return SLAT_ECORRUPT;
 		a.perms = (uint8_t)((a.perms & ~p->perm_clear) | p->perm_set);
 		a.sw = (uint8_t)((a.sw & ~p->sw_clear) | p->sw_set);
 		if (p->set_memtype) {
@@ -98,6 +99,10 @@ static bool prot_update(struct walk *w, struct prot_op *op, uint64_t *slot,
 	prot_leaf(w->t, op, level, cur, &new_); /* checked by the first walk */
 	if (new_ == cur)
 		return false;
+	if (walk_in_fresh(w)) {
+		*slot = new_;
+		return true;
+	}
 	if (entry_needs_bbm(l, cur, new_, false)) {
 		cur = entry_break(slot);
 		prot_leaf(w->t, op, level, cur, &new_);
@@ -134,7 +139,7 @@ static int prot_run(struct walk *w, struct prot_op *op)
 	}
 	/* Nothing in a fresh table was ever visible: the leaf it replaces
 	 * is invalidated as a whole when the table is linked. */
-	if (last && !(w->fresh & (1u << level)))
+	if (last && !walk_in_fresh(w))
 		gather_add(op->g, first, last, 1ull << l->shift[level], 0);
 	w->addr = addr;
 	return WALK_SKIP;
@@ -148,12 +153,7 @@ static int prot_visit(struct walk *w, enum walk_visit how)
 	uint64_t e = w->entry, new_;
 
 	if (how == WALK_POST) {
-		if (w->fresh & (1u << (level - 1))) {
-			w->t->pages++;
-			leaf_to_table(w->t, w->slot, w->replaced[level],
-				      w->table[level - 1], w->table_pa[level - 1],
-				      level, w->base, op->g);
-		}
+		walk_link_fresh(w, op->g);
 		return WALK_NEXT;
 	}
 	if (how == WALK_PRE)

@@ -51,12 +51,16 @@ static void fresh_add_hw(const struct slat_table *t, uint64_t *table,
 
 void leaf_to_table(struct slat_table *t, uint64_t *slot, uint64_t old,
 		   uint64_t *child, uint64_t child_pa, unsigned level,
-		   uint64_t base, struct slat_gather *g)
+		   uint64_t base, bool live, struct slat_gather *g)
 {
 	const struct slat_layout *l = &t->lay;
 	uint64_t te = l->table_tmpl | child_pa;
 	uint64_t cur = old;
 
+	if (!live) {
+		entry_store(slot, te);
+		return;
+	}
 	if (l->bbm_mask) {
 		cur = entry_break(slot);
 		if ((cur ^ old) & l->hw_bits)

@@ -84,12 +84,7 @@ static int split_visit(struct walk *w, enum walk_visit how)
 	uint64_t e = w->entry;
 
 	if (how == WALK_POST) {
-		if (w->fresh & (1u << (level - 1))) {
-			w->t->pages++;
-			leaf_to_table(w->t, w->slot, w->replaced[level],
-				      w->table[level - 1], w->table_pa[level - 1],
-				      level, w->base, op->g);
-		}
+		walk_link_fresh(w, op->g);
 		return WALK_NEXT;
 	}
 	if (how == WALK_PRE)

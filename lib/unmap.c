@@ -70,7 +70,7 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	}
 	if (last) {
 		/* A fresh table's entries were never visible (see protect.c). */
-		if (!(w->fresh & (1u << level)))
+		if (!walk_in_fresh(w))
 			gather_add(op->g, first, last, 1ull << l->shift[level], 0);
 		op->cleared |= 1u << level;
 	}
@@ -89,10 +89,8 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 		uint64_t *child = w->table[level - 1];
 		uint64_t pa = w->table_pa[level - 1];
 
-		if (w->fresh & (1u << (level - 1))) {
-			w->t->pages++;
-			leaf_to_table(w->t, w->slot, w->replaced[level], child,
-				      pa, level, w->base, op->g);
+		if (walk_link_fresh(w, op->g)) {
+			/* a split: part of the old leaf stays, so not empty */
 		} else if ((op->cleared & (1u << (level - 1))) &&
 			   table_is_empty(w->t, child, level - 1)) {
 			entry_store(w->slot, 0);

@@ -129,6 +129,39 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 	}
 }
 
+/*
+ * Is the visited entry in a fresh table? Nothing can see such an entry
+ * yet: it is changed with plain stores, needs no break-before-make and no
+ * invalidation (the leaf the fresh table replaces is invalidated as a
+ * whole when the table is linked).
+ */
+static inline bool walk_in_fresh(const struct walk *w)
+{
+	return w->fresh & (1u << w->level);
+}
+
+/*
+ * In WALK_POST: if the table below the visited entry is fresh, link it now
+ * that it is complete (in place of the leaf it was split from, if any) and
+ * count it as the table's. Returns whether it did.
+ */
+static inline bool walk_link_fresh(struct walk *w, struct slat_gather *g)
+{
+	const unsigned level = w->level;
+	uint64_t *child = w->table[level - 1];
+	uint64_t pa = w->table_pa[level - 1];
+
+	if (!(w->fresh & (1u << (level - 1))))
+		return false;
+	w->t->pages++;
+	if (entry_present(w->lay, w->entry))
+		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
+			      w->base, !walk_in_fresh(w), g);
+	else
+		entry_store(w->slot, w->lay->table_tmpl | pa);
+	return true;
+}
+
 /* The part of the visited entry's span inside the range. */
 static inline uint64_t walk_span_start(const struct walk *w)
 {

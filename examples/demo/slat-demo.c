@@ -166,7 +166,7 @@ static void demo(const char *title, const struct slat_format *fmt, const struct 
 	slat_gather_init(&g);
 
 	for (r = 0; r < nregions; r++) {
-		struct slat_attrs a = slat_attrs(layout[r].perms, layout[r].memtype);
+		struct slat_attrs a = slat_attrs_make(layout[r].perms, layout[r].memtype);
 
 		if (!layout[r].hpa)
 			continue;

@@ -110,8 +110,9 @@ struct slat_attrs {
 	uint8_t sw;      /**< Value of the table's software bits (bit i is software bit i). */
 };
 
-/** Attributes from permissions and memory type, other fields zero. */
-static inline struct slat_attrs slat_attrs(unsigned perms, unsigned memtype)
+/** Attributes from permissions and memory type, other fields zero (named
+ * apart from the struct so that C++ sees both). */
+static inline struct slat_attrs slat_attrs_make(unsigned perms, unsigned memtype)
 {
 	struct slat_attrs a;
 	a.perms = (uint8_t)perms;

@@ -19,7 +19,7 @@ struct scenario {
 static void map_ok(struct fx *f, uint64_t gpa, uint64_t size, uint64_t hpa,
 		   unsigned perms, uint32_t flags)
 {
-	struct slat_attrs a = slat_attrs(perms, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(perms, SLAT_MT_WB);
 
 	assert_int_equal(slat_map(&f->t, slat_gpa(gpa), size, slat_hpa(hpa), &a,
 				  flags, &f->g),
@@ -45,7 +45,7 @@ static void setup_mixed(struct fx *f)
 
 static int op_map_big(struct fx *f)
 {
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB);
 
 	return slat_map(&f->t, slat_gpa(4 * KiB), 4 * GiB - 8 * KiB,
 			slat_hpa(HPA_OFF + 4 * KiB), &a, 0, &f->g);
@@ -53,7 +53,7 @@ static int op_map_big(struct fx *f)
 
 static int op_map_replace_misaligned(struct fx *f)
 {
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 
 	/* hpa is only 4 KiB aligned: every 1 GiB leaf it touches splits. */
 	return slat_map(&f->t, slat_gpa(1 * GiB - 3 * MiB), 6 * MiB,
@@ -62,7 +62,7 @@ static int op_map_replace_misaligned(struct fx *f)
 
 static int op_map_replace_merge(struct fx *f)
 {
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB);
 
 	return slat_map(&f->t, slat_gpa(1 * GiB - 2 * MiB), 12 * MiB,
 			slat_hpa(8 * GiB), &a, SLAT_MAP_REPLACE, &f->g);

@@ -38,7 +38,7 @@ static int check(const slat_format *fmt)
 	if (slat_table_init(&t, &cfg) != SLAT_OK)
 		return 3;
 	slat_gather_init(&g);
-	slat_attrs a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 	if (slat_map(&t, slat_gpa(0x200000), 0x200000, slat_hpa(0x400000), &a, 0, &g) != SLAT_OK)
 		return 4;
 	if (slat_translate(&t, slat_gpa(0x212345), &m) != SLAT_OK || m.hpa.v != 0x412345 ||

@@ -46,7 +46,7 @@ static void test_page_4k(void **state)
 
 	(void)state;
 	fx_init(&f, &slat_format_ept);
-	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	pml4e = entry_at(&f.t, 0x1000, 3);
 	pdpte = entry_at(&f.t, 0x1000, 2);
 	pde = entry_at(&f.t, 0x1000, 1);
@@ -67,11 +67,11 @@ static void test_page_4k(void **state)
 static void test_large_pages(void **state)
 {
 	struct fx f;
-	struct slat_attrs uc = slat_attrs(SLAT_PERM_RWX, SLAT_MT_UC);
+	struct slat_attrs uc = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_UC);
 
 	(void)state;
 	fx_init(&f, &slat_format_ept);
-	map_ok(&f, 0x200000, 2 * MiB, 0x40000000, slat_attrs(SLAT_PERM_RX, SLAT_MT_WB));
+	map_ok(&f, 0x200000, 2 * MiB, 0x40000000, slat_attrs_make(SLAT_PERM_RX, SLAT_MT_WB));
 	uc.flags = SLAT_ATTR_MT_FORCE;
 	map_ok(&f, 1 * GiB, 1 * GiB, 2 * GiB, uc);
 	assert_int_equal(*entry_at(&f.t, 0x200000, 1), 0x40000000 | R | X | MT_WB | PS);
@@ -97,7 +97,7 @@ static void test_memtypes(void **state)
 		uint64_t gpa = 0x10000 + i * 0x1000;
 
 		map_ok(&f, gpa, 0x1000, 0x90000 + i * 0x1000,
-		       slat_attrs(SLAT_PERM_R, cases[i].mt));
+		       slat_attrs_make(SLAT_PERM_R, cases[i].mt));
 		assert_int_equal(*entry_at(&f.t, gpa, 0),
 				 (0x90000 + i * 0x1000) | R | cases[i].bits);
 	}
@@ -114,9 +114,9 @@ static void test_mbec(void **state)
 	fx_prepare(&f, &slat_format_ept);
 	f.cfg.features = SLAT_FEAT_SPLIT_EXEC;
 	assert_int_equal(fx_create(&f), SLAT_OK);
-	map_ok(&f, 0x0000, 0x1000, 0x10000, slat_attrs(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB));
-	map_ok(&f, 0x1000, 0x1000, 0x11000, slat_attrs(SLAT_PERM_R | SLAT_PERM_XU, SLAT_MT_WB));
-	map_ok(&f, 0x2000, 0x1000, 0x12000, slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB));
+	map_ok(&f, 0x0000, 0x1000, 0x10000, slat_attrs_make(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB));
+	map_ok(&f, 0x1000, 0x1000, 0x11000, slat_attrs_make(SLAT_PERM_R | SLAT_PERM_XU, SLAT_MT_WB));
+	map_ok(&f, 0x2000, 0x1000, 0x12000, slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB));
 	assert_int_equal(*entry_at(&f.t, 0x0000, 0), 0x10000 | R | X | MT_WB);
 	assert_int_equal(*entry_at(&f.t, 0x1000, 0), 0x11000 | R | XU | MT_WB);
 	assert_int_equal(*entry_at(&f.t, 0x2000, 0), 0x12000 | R | W | X | XU | MT_WB);
@@ -136,15 +136,15 @@ static void test_unexpressible(void **state)
 	fx_init(&f, &slat_format_ept);
 	snap_take(&f.t, &before);
 	/* Write without read is a misconfiguration (§29.3.3.1). */
-	a = slat_attrs(SLAT_PERM_W, SLAT_MT_WB);
+	a = slat_attrs_make(SLAT_PERM_W, SLAT_MT_WB);
 	assert_int_equal(slat_map(&f.t, slat_gpa(0), 0x1000, slat_hpa(0), &a, 0, &f.g), SLAT_EPERM);
-	a = slat_attrs(SLAT_PERM_W | SLAT_PERM_X, SLAT_MT_WB);
+	a = slat_attrs_make(SLAT_PERM_W | SLAT_PERM_X, SLAT_MT_WB);
 	assert_int_equal(slat_map(&f.t, slat_gpa(0), 0x1000, slat_hpa(0), &a, 0, &f.g), SLAT_EPERM);
 	/* Without MBEC one bit says "execute" for every mode. */
-	a = slat_attrs(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB);
+	a = slat_attrs_make(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB);
 	assert_int_equal(slat_map(&f.t, slat_gpa(0), 0x1000, slat_hpa(0), &a, 0, &f.g), SLAT_EPERM);
 	/* Shareability is an Arm notion. */
-	a = slat_attrs(SLAT_PERM_R, SLAT_MT_WB);
+	a = slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB);
 	a.share = SLAT_SH_OUTER;
 	assert_int_equal(slat_map(&f.t, slat_gpa(0), 0x1000, slat_hpa(0), &a, 0, &f.g), SLAT_EMEMTYPE);
 	snap_take(&f.t, &after);
@@ -158,7 +158,7 @@ static void test_unexpressible(void **state)
 static void test_exec_only(void **state)
 {
 	struct fx f;
-	struct slat_attrs x = slat_attrs(SLAT_PERM_X, SLAT_MT_WB);
+	struct slat_attrs x = slat_attrs_make(SLAT_PERM_X, SLAT_MT_WB);
 
 	(void)state;
 	fx_init(&f, &slat_format_ept);
@@ -211,7 +211,7 @@ static void test_invept(void **state)
 	struct fx f;
 	struct slat_ept_flush op;
 	uint64_t eptp;
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 
 	(void)state;
 	fx_init(&f, &slat_format_ept);
@@ -296,7 +296,7 @@ static void test_caps_refused(void **state)
 	/* Without 1 GiB pages, a 1 GiB aligned map uses 2 MiB leaves. */
 	f.caps.page_sizes &= ~(1ull << 30);
 	assert_int_equal(fx_create(&f), SLAT_OK);
-	map_ok(&f, 0, 1 * GiB, 1 * GiB, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0, 1 * GiB, 1 * GiB, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	expect_map(&f.t, 0x12345000, 1 * GiB + 0x12345000, SLAT_PERM_RW, 21);
 	fx_fini(&f);
 }
@@ -305,7 +305,7 @@ static void test_caps_refused(void **state)
 static void test_sw_bits(void **state)
 {
 	struct fx f;
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 	struct slat_mapping m;
 
 	(void)state;
@@ -347,8 +347,8 @@ static void test_dirty(void **state)
 	fx_prepare(&f, &slat_format_ept);
 	f.cfg.features = SLAT_FEAT_AD;
 	assert_int_equal(fx_create(&f), SLAT_OK);
-	map_ok(&f, 0, 2 * MiB, 0x200000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
-	map_ok(&f, 2 * MiB, 64 * KiB, 0x600000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0, 2 * MiB, 0x200000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 2 * MiB, 64 * KiB, 0x600000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	assert_int_equal(*entry_at(&f.t, 0, 1), 0x200000 | R | W | MT_WB | PS);
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x5000), true), SLAT_OK);
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(2 * MiB + 0x3000), true), SLAT_OK);
@@ -399,8 +399,8 @@ static void test_validate(void **state)
 	fx_prepare(&f, &slat_format_ept);
 	f.caps.flags &= ~SLAT_CAP_EXEC_ONLY;
 	assert_int_equal(fx_create(&f), SLAT_OK);
-	map_ok(&f, 0, 0x4000, 0x10000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
-	map_ok(&f, 2 * MiB, 2 * MiB, 0x400000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0, 0x4000, 0x10000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 2 * MiB, 2 * MiB, 0x400000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	pte = entry_at(&f.t, 0, 0);
 	pde = entry_at(&f.t, 2 * MiB, 1);
 	pml4e = entry_at(&f.t, 0, 3);

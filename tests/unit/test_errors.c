@@ -15,8 +15,8 @@
  * 1 GiB and a read-only one after it. */
 static void populate(struct fx *f)
 {
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
-	struct slat_attrs ro = slat_attrs(SLAT_PERM_R, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_attrs ro = slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB);
 
 	assert_int_equal(slat_map(&f->t, slat_gpa(1 * GiB + 0x1000), 0x1000, slat_hpa(HPA),
 				  &ro, 0, &f->g), SLAT_OK);
@@ -48,7 +48,7 @@ static uint64_t corrupt(struct fx *f)
 
 static struct slat_attrs rw(void)
 {
-	return slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	return slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 }
 
 static int noop_each(void *ctx, const struct slat_mapping *m)
@@ -119,9 +119,9 @@ static int hpa_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&
 static int exist_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(2 * MiB - 0x1000), 0x3000, slat_hpa(0), &a, 0, &f->g); }
 static int noent_translate(struct fx *f) { struct slat_mapping m; return slat_translate(&f->t, slat_gpa(8 * MiB), &m); }
 static int noent_hw(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(8 * MiB), true); }
-static int perm_none_map(struct fx *f) { struct slat_attrs a = slat_attrs(0, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int perm_none_map(struct fx *f) { struct slat_attrs a = slat_attrs_make(0, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int perm_none_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(0); return slat_protect(&f->t, slat_gpa(0), 0x1000, &p, &f->g); }
-static int perm_split_exec(struct fx *f) { struct slat_attrs a = slat_attrs(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int perm_split_exec(struct fx *f) { struct slat_attrs a = slat_attrs_make(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int perm_hw_write(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(1 * GiB + 0x1000), true); }
 static int mt_range(struct fx *f) { struct slat_attrs a = rw(); a.memtype = 99; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int mt_share(struct fx *f) { struct slat_attrs a = rw(); a.share = 7; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }

@@ -187,7 +187,7 @@ static void test_leaf_4k_rw_wb(void **state)
 	nfx_prepare(&f);
 	nfx_create(&f);
 	assert_int_equal(slat_table_levels(&f.t), 4);
-	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	assert_true(*slot_at(&f.t, 0x1000, 0) ==
 		    (0x5000 | NPT_P | NPT_RW | NPT_US | NPT_NX));
 	expect_table_entry(*slot_at(&f.t, 0x1000, 3));
@@ -216,7 +216,7 @@ static void test_leaf_2m_rx_pat12(void **state)
 	nfx_prepare(&f);
 	f.cfg.host_pat = PAT_LINUX;
 	nfx_create(&f);
-	map_ok(&f, 0x200000, 2 * MiB, 0x800000, slat_attrs(SLAT_PERM_RX, SLAT_MT_WT));
+	map_ok(&f, 0x200000, 2 * MiB, 0x800000, slat_attrs_make(SLAT_PERM_RX, SLAT_MT_WT));
 	assert_true(*slot_at(&f.t, 0x200000, 1) ==
 		    (0x800000 | NPT_P | NPT_US | NPT_PWT | NPT_PCD | NPT_PS | NPT_PATL));
 	expect_table_entry(*slot_at(&f.t, 0x200000, 2));
@@ -241,7 +241,7 @@ static void test_leaf_1g(void **state)
 	nfx_prepare(&f);
 	nfx_create(&f);
 	assert_int_equal(slat_table_leaf_levels(&f.t), 0x7);
-	map_ok(&f, 1 * GiB, 1 * GiB, 3 * GiB, slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB));
+	map_ok(&f, 1 * GiB, 1 * GiB, 3 * GiB, slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB));
 	assert_true(*slot_at(&f.t, 1 * GiB, 2) ==
 		    (3 * GiB | NPT_P | NPT_RW | NPT_US | NPT_PS));
 	assert_int_equal(slat_table_pages(&f.t), 2);
@@ -251,7 +251,7 @@ static void test_leaf_1g(void **state)
 	caps_from(&f.caps, SVM_NP, ADDR_SIZES(48, 48, 0), 0, 0);
 	nfx_create(&f);
 	assert_int_equal(slat_table_leaf_levels(&f.t), 0x3);
-	map_ok(&f, 1 * GiB, 1 * GiB, 3 * GiB, slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB));
+	map_ok(&f, 1 * GiB, 1 * GiB, 3 * GiB, slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB));
 	expect_table_entry(*slot_at(&f.t, 1 * GiB, 2));
 	assert_true(*slot_at(&f.t, 1 * GiB, 1) ==
 		    (3 * GiB | NPT_P | NPT_RW | NPT_US | NPT_PS));
@@ -269,7 +269,7 @@ static void test_leaf_ro_nx(void **state)
 	(void)state;
 	nfx_prepare(&f);
 	nfx_create(&f);
-	map_ok(&f, 0x7000, 0x1000, 0x123000, slat_attrs(SLAT_PERM_R, SLAT_MT_WB));
+	map_ok(&f, 0x7000, 0x1000, 0x123000, slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB));
 	assert_true(*slot_at(&f.t, 0x7000, 0) ==
 		    (0x123000 | NPT_P | NPT_US | NPT_NX));
 	assert_int_equal(slat_translate(&f.t, slat_gpa(0x7000), &m), SLAT_OK);
@@ -288,10 +288,10 @@ static void test_memtypes(void **state)
 	nfx_prepare(&f);
 	f.cfg.host_pat = PAT_LINUX;
 	nfx_create(&f);
-	map_ok(&f, 0x1000, 0x1000, 0xa000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WC));
-	map_ok(&f, 0x2000, 0x1000, 0xb000, slat_attrs(SLAT_PERM_RW, SLAT_MT_UC));
-	map_ok(&f, 0x3000, 0x1000, 0xc000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WP));
-	map_ok(&f, 0x4000, 0x1000, 0xd000, slat_attrs(SLAT_PERM_RW, SLAT_MT_DEVICE));
+	map_ok(&f, 0x1000, 0x1000, 0xa000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WC));
+	map_ok(&f, 0x2000, 0x1000, 0xb000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_UC));
+	map_ok(&f, 0x3000, 0x1000, 0xc000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WP));
+	map_ok(&f, 0x4000, 0x1000, 0xd000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_DEVICE));
 	assert_true(*slot_at(&f.t, 0x1000, 0) ==
 		    (0xa000 | NPT_P | NPT_RW | NPT_US | NPT_NX | NPT_PWT));
 	assert_true(*slot_at(&f.t, 0x2000, 0) ==
@@ -309,17 +309,17 @@ static void test_memtypes(void **state)
 	/* Reset PAT: UC is PA3, never PA2 (UC-); WT is PA1; no WC, no WP. */
 	nfx_prepare(&f);
 	nfx_create(&f);
-	map_ok(&f, 0x1000, 0x1000, 0xa000, slat_attrs(SLAT_PERM_R, SLAT_MT_UC));
-	map_ok(&f, 0x2000, 0x1000, 0xb000, slat_attrs(SLAT_PERM_R, SLAT_MT_WT));
+	map_ok(&f, 0x1000, 0x1000, 0xa000, slat_attrs_make(SLAT_PERM_R, SLAT_MT_UC));
+	map_ok(&f, 0x2000, 0x1000, 0xb000, slat_attrs_make(SLAT_PERM_R, SLAT_MT_WT));
 	assert_true(*slot_at(&f.t, 0x1000, 0) ==
 		    (0xa000 | NPT_P | NPT_US | NPT_NX | NPT_PWT | NPT_PCD));
 	assert_true(*slot_at(&f.t, 0x2000, 0) ==
 		    (0xb000 | NPT_P | NPT_US | NPT_NX | NPT_PWT));
 	assert_int_equal(map_err(&f, 0x3000, 0x1000, 0xc000,
-				 slat_attrs(SLAT_PERM_R, SLAT_MT_WC)),
+				 slat_attrs_make(SLAT_PERM_R, SLAT_MT_WC)),
 			 SLAT_EMEMTYPE);
 	assert_int_equal(map_err(&f, 0x3000, 0x1000, 0xc000,
-				 slat_attrs(SLAT_PERM_R, SLAT_MT_WP)),
+				 slat_attrs_make(SLAT_PERM_R, SLAT_MT_WP)),
 			 SLAT_EMEMTYPE);
 	nfx_fini(&f);
 }
@@ -342,13 +342,13 @@ static void test_perm_errors(void **state)
 	nfx_create(&f);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(map_err(&f, 0x1000, 0x1000, 0x5000,
-					 slat_attrs(bad[i], SLAT_MT_WB)),
+					 slat_attrs_make(bad[i], SLAT_MT_WB)),
 				 SLAT_EPERM);
 	/* The nested type always combines with the guest's: no FORCE. */
-	a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 	a.flags = SLAT_ATTR_MT_FORCE;
 	assert_int_equal(map_err(&f, 0x1000, 0x1000, 0x5000, a), SLAT_EMEMTYPE);
-	a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 	a.share = SLAT_SH_INNER;
 	assert_int_equal(map_err(&f, 0x1000, 0x1000, 0x5000, a), SLAT_EMEMTYPE);
 	/* Nothing was written. */
@@ -370,10 +370,10 @@ static void test_gmet(void **state)
 	f.cfg.features = SLAT_FEAT_SPLIT_EXEC;
 	nfx_create(&f);
 	map_ok(&f, 0x1000, 0x1000, 0xa000,
-	       slat_attrs(SLAT_PERM_R | SLAT_PERM_XU, SLAT_MT_WB));
-	map_ok(&f, 0x2000, 0x1000, 0xb000, slat_attrs(SLAT_PERM_RX, SLAT_MT_WB));
-	map_ok(&f, 0x3000, 0x1000, 0xc000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
-	map_ok(&f, 0x4000, 0x1000, 0xd000, slat_attrs(SLAT_PERM_RWX, SLAT_MT_WB));
+	       slat_attrs_make(SLAT_PERM_R | SLAT_PERM_XU, SLAT_MT_WB));
+	map_ok(&f, 0x2000, 0x1000, 0xb000, slat_attrs_make(SLAT_PERM_RX, SLAT_MT_WB));
+	map_ok(&f, 0x3000, 0x1000, 0xc000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x4000, 0x1000, 0xd000, slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB));
 	assert_true(*slot_at(&f.t, 0x1000, 0) == (0xa000 | NPT_P | NPT_US));
 	assert_true(*slot_at(&f.t, 0x2000, 0) == (0xb000 | NPT_P));
 	assert_true(*slot_at(&f.t, 0x3000, 0) ==
@@ -381,13 +381,13 @@ static void test_gmet(void **state)
 	assert_true(*slot_at(&f.t, 0x4000, 0) == (0xd000 | NPT_P | NPT_RW));
 	expect_table_entry(*slot_at(&f.t, 0x1000, 1));
 	assert_int_equal(map_err(&f, 0x5000, 0x1000, 0xe000,
-				 slat_attrs(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB)),
+				 slat_attrs_make(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB)),
 			 SLAT_EPERM);
 	assert_int_equal(map_err(&f, 0x5000, 0x1000, 0xe000,
-				 slat_attrs(SLAT_PERM_RW | SLAT_PERM_XS, SLAT_MT_WB)),
+				 slat_attrs_make(SLAT_PERM_RW | SLAT_PERM_XS, SLAT_MT_WB)),
 			 SLAT_EPERM);
 	assert_int_equal(map_err(&f, 0x5000, 0x1000, 0xe000,
-				 slat_attrs(SLAT_PERM_XU, SLAT_MT_WB)),
+				 slat_attrs_make(SLAT_PERM_XU, SLAT_MT_WB)),
 			 SLAT_EPERM);
 
 	assert_int_equal(slat_translate(&f.t, slat_gpa(0x1000), &m), SLAT_OK);
@@ -518,7 +518,7 @@ static void test_config_errors(void **state)
 static void test_sw_bits(void **state)
 {
 	struct nfx f;
-	struct slat_attrs a = slat_attrs(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
 	struct slat_mapping m;
 
 	(void)state;
@@ -549,7 +549,7 @@ static void test_five_levels(void **state)
 	f.cfg.ia_bits = 52;
 	nfx_create(&f);
 	assert_int_equal(slat_table_levels(&f.t), 5);
-	map_ok(&f, 1ull << 51, 0x1000, 0x9000, slat_attrs(SLAT_PERM_R, SLAT_MT_WB));
+	map_ok(&f, 1ull << 51, 0x1000, 0x9000, slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB));
 	/* GPA bit 51 is index 8 of the PML5 (bits 56:48). */
 	assert_true(slot_at(&f.t, 1ull << 51, 4) == &f.t.root[8]);
 	expect_table_entry(f.t.root[8]);
@@ -564,14 +564,14 @@ static void test_five_levels(void **state)
 	nfx_create(&f);
 	assert_int_equal(slat_table_levels(&f.t), 5);
 	map_ok(&f, (1ull << 40) - 0x1000, 0x1000, 0x9000,
-	       slat_attrs(SLAT_PERM_R, SLAT_MT_WB));
+	       slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB));
 	top = f.t.root[0];
 	expect_table_entry(top);
 	/* GPA bit 39 is index 1 of the PML4 (bits 47:39). */
 	assert_true(slot_at(&f.t, (1ull << 40) - 0x1000, 3) ==
 		    (uint64_t *)f.t.alloc.phys_to_virt(f.t.alloc.ctx, top & NPT_ADDR) + 1);
 	assert_int_equal(map_err(&f, 1ull << 40, 0x1000, 0x9000,
-				 slat_attrs(SLAT_PERM_R, SLAT_MT_WB)),
+				 slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB)),
 			 SLAT_EGPA);
 	nfx_fini(&f);
 }
@@ -684,7 +684,7 @@ static void test_flush(void **state)
 	assert_int_equal(slat_npt_flush(&f.t, &f.g, &tc), SLAT_OK);
 	assert_int_equal(tc, SLAT_NPT_TLB_NONE);
 	/* Filling a hole changes no cached translation. */
-	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	tc = 0xff;
 	assert_int_equal(slat_npt_flush(&f.t, &f.g, &tc), SLAT_OK);
 	assert_int_equal(tc, SLAT_NPT_TLB_NONE);
@@ -703,7 +703,7 @@ static void test_flush(void **state)
 	nfx_prepare(&o);
 	caps_from(&o.caps, SVM_NP, ADDR_SIZES(48, 48, 0), 0, 0);
 	nfx_create(&o);
-	map_ok(&o, 0x1000, 0x1000, 0x5000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&o, 0x1000, 0x1000, 0x5000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	assert_int_equal(slat_unmap(&o.t, slat_gpa(0x1000), 0x1000, &o.g), SLAT_OK);
 	assert_int_equal(slat_npt_flush(&o.t, &o.g, &tc), SLAT_OK);
 	assert_int_equal(tc, 1);
@@ -734,7 +734,7 @@ static void test_accessed_dirty(void **state)
 	nfx_prepare(&f);
 	f.cfg.features = SLAT_FEAT_AD;
 	nfx_create(&f);
-	map_ok(&f, 0x0, 0x4000, 0x10000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x0, 0x4000, 0x10000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	/* New leaves start with A = D = 0. */
 	assert_true(*slot_at(&f.t, 0x1000, 0) ==
 		    (0x11000 | NPT_P | NPT_RW | NPT_US | NPT_NX));
@@ -767,7 +767,7 @@ static void test_accessed_dirty(void **state)
 	/* Without SLAT_FEAT_AD the bits are not libslat's business. */
 	nfx_prepare(&f);
 	nfx_create(&f);
-	map_ok(&f, 0x0, 0x1000, 0x10000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x0, 0x1000, 0x10000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0), true), SLAT_OK);
 	assert_true(*slot_at(&f.t, 0, 0) ==
 		    (0x10000 | NPT_P | NPT_RW | NPT_US | NPT_NX));
@@ -792,7 +792,7 @@ static void test_split_2m(void **state)
 	f.cfg.host_pat = PAT_LINUX;
 	f.cfg.features = SLAT_FEAT_AD;
 	nfx_create(&f);
-	map_ok(&f, 0x600000, 2 * MiB, 0x1200000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WP));
+	map_ok(&f, 0x600000, 2 * MiB, 0x1200000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WP));
 	assert_true(*slot_at(&f.t, 0x600000, 1) ==
 		    (0x1200000 | NPT_P | NPT_RW | NPT_US | NPT_NX | NPT_PWT |
 		     NPT_PS | NPT_PATL));
@@ -830,7 +830,7 @@ static void test_protect_keeps_pat(void **state)
 	nfx_prepare(&f);
 	f.cfg.host_pat = PAT_LINUX;
 	nfx_create(&f);
-	map_ok(&f, 0x200000, 2 * MiB, 0x800000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WT));
+	map_ok(&f, 0x200000, 2 * MiB, 0x800000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WT));
 	assert_int_equal(slat_protect(&f.t, slat_gpa(0x200000), MiB, &p, &f.g),
 			 SLAT_OK);
 	assert_true(*slot_at(&f.t, 0x200000, 0) ==
@@ -855,8 +855,8 @@ static void test_validate(void **state)
 	nfx_prepare(&f);
 	caps_from(&f.caps, SVM_NP | SVM_FBA, ADDR_SIZES(48, 48, 0), 0, 0);
 	nfx_create(&f);
-	map_ok(&f, 0x200000, 2 * MiB, 0x400000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
-	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x200000, 2 * MiB, 0x400000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(&f, 0x1000, 0x1000, 0x5000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
 	validate(&f.t, &c);
 	assert_int_equal(c.n, 0);
 
