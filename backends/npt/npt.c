@@ -23,13 +23,11 @@
  *   U/S = 1: executable at CPL 3 only (SLAT_PERM_XU)
  * and NX = 1 executable nowhere. Execution by supervisor code alone has no
  * encoding. Table entries keep U/S = 1, so the leaf alone decides.
- * Sources: docs/formats.md §2.3; Linux commits 3129c6b81cab ("KVM:
- * x86/mmu: add support for GMET to NPT page table walks": with GMET, U = 0
- * only affects execution, not reads or writes) and fe080f58dec2 ("KVM:
- * SVM: enable GMET and set it in MMU role": every TDP page becomes U = 0,
- * "supervisor-executable", and guests keep running user code, from which
- * follows that CPL 3 fetches from U/S = 0 pages succeed). The APM text
- * itself was not available to check this against.
+ * Sources: docs/formats.md §2.3; Linux commits 3129c6b81cab (KVM's NPT
+ * walker under GMET: nested U = 0 restricts only instruction fetches) and
+ * fe080f58dec2 (KVM with GMET marks every nested page U = 0 and guest user
+ * code keeps running, so CPL 3 fetches from U/S = 0 pages succeed). The
+ * APM text itself was not available to check this against.
  *
  * The "supervisor" of SLAT_PERM_XS is thus the guest's CPL, not the U/S
  * bit of the guest's own page tables as under Intel MBEC.
