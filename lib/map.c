@@ -225,10 +225,6 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	max_lg2 = (flags >> 8) & 0xff;
 	if (max_lg2 && max_lg2 < l->granule_lg2)
 		return SLAT_EPAGESIZE;
-	err = gather_check(g, t);
-	if (err)
-		return err;
-
 	__builtin_memset(&op, 0, sizeof(op));
 	op.delta = hpa.v - gpa.v;
 	op.replace = flags & SLAT_MAP_REPLACE;
@@ -245,6 +241,9 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 								   op.full_cost[level - 1];
 	}
 	err = leaf_templates(t, attrs, op.leafmask, &op.tmpl);
+	if (err)
+		return err;
+	err = gather_check(g, t);
 	if (err)
 		return err;
 

@@ -36,8 +36,13 @@ enum slat_harvest_flag {
  * On Arm the dirty state is the writable bit that FEAT_HAFDBS sets in a
  * DBM-enabled leaf: clearing it makes the leaf writable-clean again.
  *
+ * @param t the table
+ * @param gpa first guest-physical address of the range
+ * @param size bytes in the range
+ * @param[out] bitmap one bit per base page of the range (bits of dirty pages are set)
  * @param flags ::slat_harvest_flag bits
  * @param[out] found when non-NULL, the number of base pages found dirty
+ * @param g the gather that records the cleared state
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_ENOFEAT; ::SLAT_EFLAGS; ::SLAT_ECORRUPT;
  *   ::SLAT_EGATHER.
@@ -49,7 +54,12 @@ int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 /**
  * Test, and unless ::SLAT_HARVEST_KEEP is given clear, the accessed flags
  * of the leaves in [gpa, gpa + size).
+ * @param t the table
+ * @param gpa first guest-physical address of the range
+ * @param size bytes in the range
+ * @param flags ::slat_harvest_flag bits
  * @param[out] accessed number of base pages whose leaf was accessed
+ * @param g the gather that records the cleared state
  * @return as slat_dirty_harvest().
  */
 int slat_accessed(struct slat_table *t, slat_gpa_t gpa, uint64_t size,

@@ -27,6 +27,7 @@ extern const struct slat_format slat_format_ept;
  * @param procbased_ctls2 IA32_VMX_PROCBASED_CTLS2 (MSR 0x48B), whole value:
  *   bits 63:32 are the allowed-1 settings (EPT, mode-based execute control)
  * @param cpuid_80000008_eax CPUID.80000008H:EAX (bits 7:0 MAXPHYADDR)
+ * @param[out] out the capabilities
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_ECAPS when EPT itself cannot be
  *   enabled or no usable page-walk length is reported.
  */
@@ -82,6 +83,7 @@ static inline void slat_ept_invept(const struct slat_ept_flush *op)
  * @param exit_reason 48 (EPT violation) or 49 (EPT misconfiguration)
  * @param qualification the exit qualification (violations; ignored for 49)
  * @param gpa the guest-physical-address VMCS field (0x2400)
+ * @param[out] f the decoded fault
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFLAGS for another exit reason.
  */
 int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,

@@ -5,10 +5,10 @@
  *
  * When a guest access fails second-level translation the CPU exits to the
  * hypervisor with a format-specific report: an EPT-violation exit
- * qualification and guest-physical address (slat_ept_fault()), an #NPF
+ * qualification and guest-physical address (slat_ept_fault()), a \#NPF
  * EXITINFO1/EXITINFO2 pair (slat_npt_fault()), or an ESR_EL2 syndrome with
  * HPFAR_EL2 and FAR_EL2 (slat_stage2_fault()). Each decoder fills one
- * portable @ref slat_fault: which guest-physical address, what access, which
+ * portable struct slat_fault: which guest-physical address, what access, which
  * permission was missing, whether the translation or the permission failed,
  * and at which level where the hardware says.
  */

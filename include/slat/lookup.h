@@ -28,6 +28,8 @@ struct slat_mapping {
 
 /**
  * Translate one guest-physical address as the hardware walker would.
+ * @param t the table
+ * @param gpa the address
  * @param[out] m the leaf containing @p gpa; @ref slat_mapping::gpa is @p gpa
  *   and @ref slat_mapping::size runs to the end of the leaf
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EGPA; ::SLAT_ENOENT when nothing is
@@ -42,6 +44,12 @@ typedef int (*slat_mapping_fn)(void *ctx, const struct slat_mapping *m);
 /**
  * Call @p fn for every leaf mapping in [gpa, gpa + size), in address order,
  * clipped to the range.
+ * @param t the table
+ * @param gpa first guest-physical address of the range
+ * @param size bytes in the range
+ * @param fn called for each mapping
+ * @param ctx passed to @p fn
+ * @param[out] stopped when non-NULL, what @p fn returned to stop (0 if it did not)
  * @return ::SLAT_OK (also when @p fn stopped early; its value is stored in
  *   @p stopped when non-NULL); ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE;
  *   ::SLAT_EWRAP; ::SLAT_EGPA; ::SLAT_ECORRUPT.

@@ -38,7 +38,13 @@ enum slat_map_flag {
  * largest leaves that the alignment of gpa and hpa, the capabilities, the
  * table's and the call's size limits allow.
  *
+ * @param t the table
+ * @param gpa first guest-physical address of the range
+ * @param size bytes in the range
+ * @param hpa host-physical address that @p gpa maps to
+ * @param attrs permissions, memory type and software bits of the mapping
  * @param flags ::slat_map_flag bits, optionally with SLAT_MAP_MAX_PAGE()
+ * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EHPA; ::SLAT_EEXIST when something in the range is
  *   mapped and ::SLAT_MAP_REPLACE is absent; ::SLAT_EPERM; ::SLAT_EMEMTYPE;
@@ -55,6 +61,10 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * Remove every mapping in [gpa, gpa + size). A large leaf that is only
  * partly inside the range is split first; tables that become empty are
  * unlinked and handed to @p g. Unmapping a hole is not an error.
+ * @param t the table
+ * @param gpa first guest-physical address of the range
+ * @param size bytes in the range
+ * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_ENOMEM (a split needed a table); ::SLAT_ECORRUPT;
  *   ::SLAT_EGATHER.
@@ -90,6 +100,11 @@ static inline struct slat_prot slat_prot_perms(unsigned perms)
  * would end with permissions the format cannot express (or none at all),
  * nothing changes. Hardware accessed/dirty state is kept as long as the
  * mapping stays writable.
+ * @param t the table
+ * @param gpa first guest-physical address of the range
+ * @param size bytes in the range
+ * @param p the change
+ * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EPERM; ::SLAT_EMEMTYPE; ::SLAT_ECAPS;
  *   ::SLAT_ESWBITS; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.
@@ -102,6 +117,11 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * bytes into leaves of that size, keeping translation and attributes
  * (ahead of a fine-grained protect, or for dirty logging at page
  * granularity). Leaves partly inside the range are split as well.
+ * @param t the table
+ * @param gpa first guest-physical address of the range
+ * @param size bytes in the range
+ * @param page_lg2 log2 of the wanted leaf size
+ * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EPAGESIZE when no level has leaves of that size;
  *   ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.

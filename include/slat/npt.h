@@ -27,6 +27,7 @@ extern const struct slat_format slat_format_npt;
  * @param cpuid_80000008_eax CPUID.80000008H:EAX (PhysAddrSize, GuestPhysAddrSize)
  * @param cpuid_80000001_edx CPUID.80000001H:EDX (Page1GB)
  * @param cpuid_7_ecx CPUID.(EAX=7,ECX=0):ECX (LA57: 5-level tables; the host must run with CR4.LA57 for them)
+ * @param[out] out the capabilities
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_ECAPS when nested paging is absent.
  */
 int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
@@ -56,9 +57,10 @@ int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
 		   uint8_t *tlb_control);
 
 /**
- * Decode a #NPF VM exit (exit code 0x400).
+ * Decode a \#NPF VM exit (exit code 0x400).
  * @param exitinfo1 the nested page-fault error code
  * @param exitinfo2 the faulting guest-physical address
+ * @param[out] f the decoded fault
  * @return ::SLAT_OK; ::SLAT_ENULL.
  */
 int slat_npt_fault(uint64_t exitinfo1, uint64_t exitinfo2, struct slat_fault *f);

@@ -33,6 +33,7 @@ extern const struct slat_format slat_format_stage2;
  * @param mmfr1 ID_AA64MMFR1_EL1 (HAFDBS, VMIDBits, XNX)
  * @param mmfr2 ID_AA64MMFR2_EL1 (TTL)
  * @param isar0 ID_AA64ISAR0_EL1 (TLB: range invalidation), 0 if unknown
+ * @param[out] out the capabilities
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_ECAPS when no granule is usable at
  *   stage 2.
  */
@@ -80,6 +81,10 @@ struct slat_s2_op {
  * leaf (with TTL hints when the CPU has FEAT_TTL and the level is known),
  * DSB ISH, TLBI VMALLE1IS, DSB ISH, ISB — or TLBI VMALLS12E1IS when more
  * than the table's threshold of per-address operations would be needed.
+ * @param t the table
+ * @param g the gather to complete
+ * @param[out] ops the operations, in order
+ * @param cap room in @p ops
  * @param[out] n number of ops written
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER;
  *   ::SLAT_ENOSPC when @p cap is below SLAT_S2_OPS_MAX(threshold) and the
@@ -133,6 +138,7 @@ static inline void slat_stage2_exec(const struct slat_s2_op *ops, size_t n)
  * @param esr ESR_EL2
  * @param hpfar HPFAR_EL2 (faulting IPA bits [55:12])
  * @param far FAR_EL2 (the page offset and the guest-virtual address)
+ * @param[out] f the decoded fault
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFLAGS when the syndrome is not
  *   an instruction or data abort from a lower exception level.
  */

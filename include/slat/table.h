@@ -92,9 +92,10 @@ struct slat_config {
 	void *sync_ctx;
 };
 
-/**
- * @internal Per-table description of the format, filled by the backend when
- * the table is created and read by the core on every walk.
+/** @cond INTERNAL */
+/*
+ * Per-table description of the format, filled by the backend when the
+ * table is created and read by the core on every walk. Private.
  */
 struct slat_layout {
 	uint8_t levels;                     /**< Lookup levels; level 0 holds the smallest pages. */
@@ -125,8 +126,14 @@ struct slat_layout {
 	uint8_t sw_count;    /**< Number of software bits. */
 };
 
-/** A table. All fields are private to libslat. */
+/** @endcond */
+
+/**
+ * A table. Embed it in your VM structure; every field is private to
+ * libslat (use the functions below to read what you need).
+ */
 struct slat_table {
+	/** @cond INTERNAL */
 	const struct slat_format *fmt; /**< @internal */
 	struct slat_allocator alloc;   /**< @internal */
 	slat_sync_fn sync;             /**< @internal */
@@ -140,6 +147,7 @@ struct slat_table {
 	uint64_t host_pat;             /**< @internal */
 	uint8_t max_page_lg2;          /**< @internal */
 	struct slat_layout lay;        /**< @internal */
+	/** @endcond */
 };
 
 /**

@@ -45,7 +45,9 @@ typedef void (*slat_problem_fn)(void *ctx, const struct slat_problem *p);
 /**
  * Walk the whole table and report every entry the hardware would treat as
  * misconfigured or reserved-bit-violating, and every structural problem.
+ * @param t the table
  * @param fn called once per problem (may be NULL to only count)
+ * @param ctx passed to @p fn
  * @param[out] count number of problems (required)
  * @return ::SLAT_OK (even when problems were found); ::SLAT_ENULL.
  */
