@@ -32,6 +32,7 @@
 #define gather_check slat__gather_check
 #define gather_add slat__gather_add
 #define gather_defer_tree slat__gather_defer_tree
+#define tree_check slat__tree_check
 #define entry_make slat__entry_make
 #define leaf_to_table slat__leaf_to_table
 #define attrs_check slat__attrs_check
@@ -195,6 +196,13 @@ int gather_check(const struct slat_gather *g, const struct slat_table *t);
 /* Record that translations of [start, end) changed. */
 void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
 		uint64_t leaf_sizes, uint64_t table_sizes);
+
+/*
+ * Check that every entry above level 0 in the subtree `va` (at `level`) can
+ * be walked, before a call unlinks it whole (gather_defer_tree() follows
+ * its table entries). SLAT_ECORRUPT if not.
+ */
+int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level);
 
 /*
  * Hand the unlinked table at `va` (level `level`, with everything below it)

@@ -72,9 +72,11 @@ static int map_count_visit(struct walk *w, enum walk_visit how)
 	if (how == WALK_PRE) {
 		if (entry_check_walkable(w->t, w->level, e))
 			return -SLAT_ECORRUPT;
-		/* With replace, a whole table may give way to one leaf. */
+		/* With replace, a whole table may give way to one leaf; its
+		 * subtree is then unlinked whole and must be sound. */
 		if (op->replace && map_fits(op, w))
-			return WALK_NEXT;
+			return tree_check(w->t, (uint64_t *)table_va(w->t, entry_table_addr(l, e)),
+					  w->level - 1) ? -SLAT_ECORRUPT : WALK_NEXT;
 		return WALK_DESCEND;
 	}
 	if (entry_present(l, e) && (w->level > 0 || entry_is_page(l, e))) {

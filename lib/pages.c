@@ -60,6 +60,28 @@ void reserve_release(struct slat_table *t, struct reserve *r)
  */
 #define LINK_MASK (~0xfffull)
 
+int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level)
+{
+	const struct slat_layout *l = &t->lay;
+	uint64_t i, n = table_entries(l, level);
+
+	if (level == 0)
+		return SLAT_OK;
+	for (i = 0; i < n; i++) {
+		uint64_t e = entry_load(&va[i]);
+
+		if (!entry_present(l, e))
+			continue;
+		if (entry_check_walkable(t, level, e))
+			return SLAT_ECORRUPT;
+		if (entry_is_table(l, level, e) &&
+		    tree_check(t, (const uint64_t *)table_va(t, entry_table_addr(l, e)),
+			       level - 1))
+			return SLAT_ECORRUPT;
+	}
+	return SLAT_OK;
+}
+
 void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
 		       uint64_t *va, uint64_t pa, unsigned level)
 {

@@ -140,8 +140,10 @@ static void snap_add(struct snap *s, const struct slat_table *t,
 	memset(s->bytes + s->n * s->page, 0, s->page);
 	memcpy(s->bytes + s->n * s->page, table, bytes);
 	s->pa[s->n++] = pa;
+	/* Follow table entries, but not ones a test corrupted to point
+	 * beyond any physical address the pool hands out. */
 	for (i = 0; i < n; i++)
-		if (is_table(t, level, table[i]))
+		if (is_table(t, level, table[i]) && !(table_addr(table[i]) >> 48))
 			snap_add(s, t, p2v(t, table_addr(table[i])),
 				 table_addr(table[i]), level - 1,
 				 1ull << (slat_table_level_shift(t, 0)));

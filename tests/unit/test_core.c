@@ -414,6 +414,35 @@ static void test_gather_merge(void **state)
 	fx_fini(&f);
 }
 
+/* A replacing map that would unlink a whole subtree checks the subtree
+ * first: a table entry pointing beyond the physical width is refused
+ * rather than followed (x86: address bit 50 with a 46/48-bit MAXPHYADDR). */
+static void test_merge_checks_subtree(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct fx f;
+	struct snap before, after;
+	struct slat_attrs a = RW;
+	uint64_t *slot, old;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 1 * GiB + 0x5000, 0x1000, HPA_OFF, RW, 0);
+	slot = entry_at(&f.t, 1 * GiB, 1); /* level 1 entry pointing to a page table */
+	old = *slot;
+	*slot |= 1ull << 50;
+	snap_take(&f.t, &before);
+	assert_int_equal(slat_map(&f.t, slat_gpa(1 * GiB), 1 * GiB, slat_hpa(2 * GiB), &a,
+				  SLAT_MAP_REPLACE, &f.g), SLAT_ECORRUPT);
+	snap_take(&f.t, &after);
+	assert_true(snap_equal(&before, &after));
+	*slot = old;
+	map_ok(&f, 1 * GiB, 1 * GiB, 2 * GiB, RW, SLAT_MAP_REPLACE);
+	expect_map(&f.t, 1 * GiB + 0x5000, 2 * GiB + 0x5000, SLAT_PERM_RW, 30);
+	snap_free(&before);
+	snap_free(&after);
+	fx_fini(&f);
+}
+
 #define ON_ALL(fn)                                                          \
 	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
 	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
@@ -434,6 +463,8 @@ int main(void)
 		ON_ALL(test_dump),
 		ON_ALL(test_split),
 		ON_ALL(test_gather_merge),
+		cmocka_unit_test_prestate(test_merge_checks_subtree, (void *)&slat_format_ept),
+		cmocka_unit_test_prestate(test_merge_checks_subtree, (void *)&slat_format_npt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
