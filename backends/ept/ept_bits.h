@@ -60,6 +60,7 @@
 #define EPTCAP_1G (1ull << 17)
 #define EPTCAP_INVEPT (1ull << 20)
 #define EPTCAP_AD (1ull << 21)
+#define EPTCAP_EXIT_INFO (1ull << 22) /* advanced VM-exit information for EPT violations */
 #define EPTCAP_INVEPT_SINGLE (1ull << 25)
 #define EPTCAP_INVEPT_ALL (1ull << 26)
 

@@ -25,6 +25,8 @@ int slat_ept_caps(uint64_t cap, uint64_t ctls2, uint32_t cpuid_80000008_eax,
 		return SLAT_ECAPS;
 	if (cap & EPTCAP_AD)
 		c.flags |= SLAT_CAP_AD;
+	if (cap & EPTCAP_EXIT_INFO)
+		c.flags |= SLAT_CAP_FAULT_MODE;
 	if (ctls2 & CTLS2_MBEC)
 		c.flags |= SLAT_CAP_SPLIT_EXEC;
 	if (cap & EPTCAP_EXEC_ONLY)

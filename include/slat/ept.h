@@ -65,29 +65,42 @@ int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
 		   struct slat_ept_flush *op);
 
 #if defined(__x86_64__) || defined(__DOXYGEN__)
-/** Execute @p op on this CPU (VMX root operation only). */
-static inline void slat_ept_invept(const struct slat_ept_flush *op)
+/**
+ * Execute @p op on this CPU (VMX root operation only).
+ * @return 0, or -1 when INVEPT failed (VMfail: CF or ZF set), e.g. for a
+ *   type the CPU does not support.
+ */
+static inline int slat_ept_invept(const struct slat_ept_flush *op)
 {
+	unsigned char failed = 0;
+
 	if (op->type != SLAT_INVEPT_NONE)
-		__asm__ __volatile__("invept %0, %1"
-				     :
+		__asm__ __volatile__("invept %1, %2\n\tsetbe %0"
+				     : "=qm"(failed)
 				     : "m"(*(const uint64_t(*)[2])op->desc),
 				       "r"(op->type)
 				     : "cc", "memory");
+	return failed ? -1 : 0;
 }
 #endif
 
 /**
  * Decode an EPT violation or misconfiguration VM exit.
- * @param t the table (its features say how to read execute bits), or NULL
- * @param exit_reason 48 (EPT violation) or 49 (EPT misconfiguration)
+ * @param t the table (its features say how to read the execute bits, its
+ *   capabilities whether the user-mode bit is reported), or NULL
+ * @param exit_reason the exit-reason VMCS field: basic reason 48 (EPT
+ *   violation) or 49 (EPT misconfiguration) in bits 15:0
  * @param qualification the exit qualification (violations; ignored for 49)
  * @param gpa the guest-physical-address VMCS field (0x2400)
+ * @param gla the guest-linear-address VMCS field (0x640A); used when the
+ *   qualification says it is valid
  * @param[out] f the decoded fault
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFLAGS for another exit reason.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT for a table of another
+ *   format; ::SLAT_EFLAGS for another exit reason or a failed VM entry.
  */
 int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
-		   uint64_t qualification, uint64_t gpa, struct slat_fault *f);
+		   uint64_t qualification, uint64_t gpa, uint64_t gla,
+		   struct slat_fault *f);
 
 #ifdef __cplusplus
 }

@@ -239,8 +239,9 @@ static void test_invept(void **state)
 }
 
 /* IA32_VMX_EPT_VPID_CAP as a Skylake server reports it (0xf0106734141):
- * execute-only, PWL4, UC, WB, 2M, 1G, INVEPT, A/D, advanced exit
- * information, single- and all-context INVEPT; no PWL5. */
+ * execute-only (bit 0), PWL4 (6), UC (8), WB (14), 2M (16), 1G (17),
+ * INVEPT (20), A/D (21), advanced exit information (22), single- (25) and
+ * all-context (26) INVEPT; no PWL5 (7). */
 static void test_caps_skylake(void **state)
 {
 	struct slat_caps c;
@@ -251,7 +252,8 @@ static void test_caps_skylake(void **state)
 	assert_int_equal(c.format, SLAT_FORMAT_EPT);
 	assert_int_equal(c.flags, SLAT_CAP_LEVELS4 | SLAT_CAP_AD | SLAT_CAP_EXEC_ONLY |
 				  SLAT_CAP_WALK_WB | SLAT_CAP_WALK_UC |
-				  SLAT_CAP_INV_SINGLE | SLAT_CAP_INV_ALL);
+				  SLAT_CAP_INV_SINGLE | SLAT_CAP_INV_ALL |
+				  SLAT_CAP_FAULT_MODE);
 	assert_int_equal(c.page_sizes, (1ull << 12) | (1ull << 21) | (1ull << 30));
 	assert_int_equal(c.pa_bits, 46);
 	assert_int_equal(c.ia_bits, 48);
