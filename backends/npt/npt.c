@@ -74,8 +74,9 @@ static int npt_configure(struct slat_table *t, const struct slat_config *cfg)
 		return SLAT_ECONFIG;
 	if (cfg->ia_bits < 32 || cfg->ia_bits > 57)
 		return SLAT_ECONFIG;
+	/* Default: the one depth the host's paging mode allows. */
 	if (!levels)
-		levels = cfg->ia_bits <= 48 ? 4 : 5;
+		levels = (c->flags & SLAT_CAP_LEVELS4) && cfg->ia_bits <= 48 ? 4 : 5;
 	/*
 	 * The nested walk has the host's paging mode at VMRUN: four levels
 	 * translate 48 bits, five (host CR4.LA57 = 1) 57 bits. A host with

@@ -73,8 +73,8 @@
 #define CPUID_SVM_GMET (1u << 17)       /* guest mode execute trap */
 /* CPUID Fn8000_0001 EDX[26]: Page1GB. */
 #define CPUID_EXT_PAGE1GB (1u << 26)
-/* CPUID Fn0000_0007_ECX[16] (subleaf 0): LA57, 5-level paging. */
-#define CPUID_7_LA57 (1u << 16)
+/* CR4.LA57 (bit 12): the host runs 5-level paging (APM vol. 2 §3.1.3). */
+#define CR4_LA57 (1ull << 12)
 /* CPUID Fn8000_0008 EAX (APM vol. 3 §E.4.7). */
 #define CPUID_PHYS_SHIFT 0      /* PhysAddrSize, 7:0 */
 #define CPUID_GUEST_PHYS_SHIFT 16 /* GuestPhysAddrSize, 23:16; 0: same as PhysAddrSize */

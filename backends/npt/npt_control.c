@@ -8,7 +8,7 @@
 #include "npt_bits.h"
 
 int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
-		  uint32_t cpuid_80000001_edx, uint32_t cpuid_7_ecx,
+		  uint32_t cpuid_80000001_edx, uint64_t host_cr4,
 		  struct slat_caps *out)
 {
 	struct slat_caps c = { 0 };
@@ -20,15 +20,15 @@ int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
 		return SLAT_ECAPS;
 	c.format = SLAT_FORMAT_NPT;
 	/*
-	 * Nested walks use the host's long-mode format (4 levels), or 5 with
-	 * LA57 when the host runs with CR4.LA57 = 1. The hardware always
+	 * A nested walk has the host's paging mode at VMRUN (APM vol. 2
+	 * §15.25.5): 4 levels, or 5 when the host runs with CR4.LA57 = 1. So
+	 * the CPU's support for LA57 does not matter, the host's CR4 does,
+	 * and a table has exactly one usable depth. The hardware always
 	 * maintains nested A/D bits, and TLB_CONTROL 01h (flush every ASID)
-	 * always exists (APM vol. 2 §15.25, appendix B).
+	 * always exists (appendix B).
 	 */
-	c.flags = SLAT_CAP_LEVELS4 | SLAT_CAP_AD | SLAT_CAP_WALK_WB |
-		  SLAT_CAP_INV_ALL;
-	if (cpuid_7_ecx & CPUID_7_LA57)
-		c.flags |= SLAT_CAP_LEVELS5;
+	c.flags = SLAT_CAP_AD | SLAT_CAP_WALK_WB | SLAT_CAP_INV_ALL;
+	c.flags |= (host_cr4 & CR4_LA57) ? SLAT_CAP_LEVELS5 : SLAT_CAP_LEVELS4;
 	if (cpuid_8000000a_edx & CPUID_SVM_FLUSHBYASID)
 		c.flags |= SLAT_CAP_INV_SINGLE;
 	if (cpuid_8000000a_edx & CPUID_SVM_GMET)

@@ -26,12 +26,14 @@ extern const struct slat_format slat_format_npt;
  * @param cpuid_8000000a_edx CPUID.8000000AH:EDX (SVM features: NP, FlushByAsid, GMET)
  * @param cpuid_80000008_eax CPUID.80000008H:EAX (PhysAddrSize, GuestPhysAddrSize)
  * @param cpuid_80000001_edx CPUID.80000001H:EDX (Page1GB)
- * @param cpuid_7_ecx CPUID.(EAX=7,ECX=0):ECX (LA57: 5-level tables; the host must run with CR4.LA57 for them)
+ * @param host_cr4 the host's CR4 at VMRUN: nested walks have the host's
+ *   paging depth, so CR4.LA57 (bit 12) means 5-level tables and its
+ *   absence 4-level ones
  * @param[out] out the capabilities
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_ECAPS when nested paging is absent.
  */
 int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
-		  uint32_t cpuid_80000001_edx, uint32_t cpuid_7_ecx,
+		  uint32_t cpuid_80000001_edx, uint64_t host_cr4,
 		  struct slat_caps *out);
 
 /**

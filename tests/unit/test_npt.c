@@ -41,7 +41,7 @@
 #define SVM_FBA (1u << 6)    /* 8000_000Ah EDX: FlushByAsid */
 #define SVM_GMET (1u << 17)  /* 8000_000Ah EDX: guest mode execute trap */
 #define EXT_1G (1u << 26)    /* 8000_0001h EDX: Page1GB */
-#define LEAF7_LA57 (1u << 16) /* 0000_0007h ECX: LA57 */
+#define CR4_LA57 (1ull << 12) /* the host runs 5-level paging */
 /* 8000_0008h EAX: PhysAddrSize 7:0, LinAddrSize 15:8, GuestPhysAddrSize 23:16. */
 #define ADDR_SIZES(phys, lin, guest) \
 	((uint32_t)(phys) | ((uint32_t)(lin) << 8) | ((uint32_t)(guest) << 16))
@@ -62,9 +62,9 @@ struct nfx {
 };
 
 static void caps_from(struct slat_caps *c, uint32_t svm_edx, uint32_t sizes,
-		      uint32_t ext_edx, uint32_t leaf7_ecx)
+		      uint32_t ext_edx, uint64_t host_cr4)
 {
-	assert_int_equal(slat_npt_caps(svm_edx, sizes, ext_edx, leaf7_ecx, c),
+	assert_int_equal(slat_npt_caps(svm_edx, sizes, ext_edx, host_cr4, c),
 			 SLAT_OK);
 }
 
@@ -464,10 +464,17 @@ static void test_config_errors(void **state)
 	f.cfg.granule_lg2 = 12;
 	assert_int_equal(init_with(&f), SLAT_OK);
 
-	/* No LA57: no five levels, and no input beyond 48 bits. */
+	/* A host in 4-level paging: no five levels, and no input beyond 48
+	 * bits; in 5-level paging, no four. */
 	f.cfg.levels = 5;
 	assert_int_equal(init_with(&f), SLAT_ECAPS);
+	caps_from(&f.caps, SVM_NP, ADDR_SIZES(48, 57, 0), 0, CR4_LA57);
+	f.cfg.levels = 4;
+	assert_int_equal(init_with(&f), SLAT_ECAPS);
 	f.cfg.levels = 0;
+	assert_int_equal(slat_table_init(&f.t, &f.cfg), SLAT_OK); /* 48-bit guest */
+	assert_int_equal(slat_table_levels(&f.t), 5);
+	slat_table_destroy(&f.t);
 	/* A 40-bit guest-physical space refuses a 41-bit table. */
 	caps_from(&f.caps, SVM_NP, ADDR_SIZES(48, 48, 40), 0, 0);
 	f.cfg.ia_bits = 41;
@@ -545,7 +552,7 @@ static void test_five_levels(void **state)
 
 	(void)state;
 	nfx_prepare(&f);
-	caps_from(&f.caps, SVM_NP, ADDR_SIZES(52, 57, 0), EXT_1G, LEAF7_LA57);
+	caps_from(&f.caps, SVM_NP, ADDR_SIZES(52, 57, 0), EXT_1G, CR4_LA57);
 	f.cfg.ia_bits = 52;
 	nfx_create(&f);
 	assert_int_equal(slat_table_levels(&f.t), 5);
@@ -558,7 +565,7 @@ static void test_five_levels(void **state)
 	nfx_fini(&f);
 
 	nfx_prepare(&f);
-	caps_from(&f.caps, SVM_NP, ADDR_SIZES(52, 57, 0), EXT_1G, LEAF7_LA57);
+	caps_from(&f.caps, SVM_NP, ADDR_SIZES(52, 57, 0), EXT_1G, CR4_LA57);
 	f.cfg.ia_bits = 40;
 	f.cfg.levels = 5;
 	nfx_create(&f);
@@ -593,10 +600,11 @@ static void test_caps(void **state)
 	assert_int_equal(c.ia_bits, 40);
 	assert_int_equal(c.granules, 1);
 
-	/* Everything: FlushByAsid, GMET, Page1GB, LA57, a 44-bit guest space. */
+	/* Everything: FlushByAsid, GMET, Page1GB, a host in 5-level paging (so
+	 * only 5-level tables), a 44-bit guest space. */
 	caps_from(&c, SVM_NP | SVM_FBA | SVM_GMET, ADDR_SIZES(48, 57, 44), EXT_1G,
-		  LEAF7_LA57);
-	assert_int_equal(c.flags, SLAT_CAP_LEVELS4 | SLAT_CAP_LEVELS5 |
+		  CR4_LA57);
+	assert_int_equal(c.flags, SLAT_CAP_LEVELS5 |
 				  SLAT_CAP_AD | SLAT_CAP_WALK_WB |
 				  SLAT_CAP_INV_ALL | SLAT_CAP_INV_SINGLE |
 				  SLAT_CAP_SPLIT_EXEC);
@@ -616,7 +624,7 @@ static void test_caps(void **state)
 	caps_from(&c, SVM_NP, ADDR_SIZES(52, 48, 0), 0, 0);
 	assert_int_equal(c.pa_bits, 52);
 	assert_int_equal(c.ia_bits, 48);
-	caps_from(&c, SVM_NP, ADDR_SIZES(52, 57, 0), 0, LEAF7_LA57);
+	caps_from(&c, SVM_NP, ADDR_SIZES(52, 57, 0), 0, CR4_LA57);
 	assert_int_equal(c.ia_bits, 52);
 
 	/* No nested paging; impossible widths; no output. */
