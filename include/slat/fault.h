@@ -42,7 +42,7 @@ struct slat_fault {
 	slat_gpa_t gpa;   /**< Faulting guest-physical address (page offset included where reported). */
 	bool gpa_valid;   /**< @ref gpa is reported (Arm: HPFAR_EL2 holds it). */
 	uint8_t kind;     /**< ::slat_fault_kind. */
-	uint8_t access;   /**< ::slat_access bits: what the guest tried. */
+	uint8_t access;   /**< ::slat_access bits: what the guest tried (for a fault on its own page-table walk, the walk's access). */
 	uint8_t allowed;  /**< ::slat_perm bits the translation granted, when reported (EPT). */
 	bool allowed_known; /**< @ref allowed is meaningful. */
 	int8_t level;     /**< Level of the failing lookup, libslat numbering (0 = base pages); -1 unknown. */
