@@ -1,0 +1,300 @@
+/*
+ * guest.c - the guest: a small EL1 program that exercises the Stage-2
+ * mappings the VMM built and reports what it saw through hypercalls.
+ *
+ * It runs with its stage-1 MMU off (VA == IPA), is linked at GUEST_RAM_IPA
+ * and shares nothing with the VMM but protocol.h.  Its console is a PL011
+ * at EMU_UART_IPA that the VMM emulates.
+ */
+#include <stdint.h>
+#include "protocol.h"
+
+uint64_t run_user(uint64_t entry);        /* guest_start.S */
+void guest_main(void);
+void guest_panic(void);
+
+/* ---- talking to the VMM ---- */
+
+static uint64_t hc(uint64_t step, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	register uint64_t x0 __asm__("x0") = HC_STEP;
+	register uint64_t x1 __asm__("x1") = step;
+	register uint64_t x2 __asm__("x2") = a1;
+	register uint64_t x3 __asm__("x3") = a2;
+	register uint64_t x4 __asm__("x4") = a3;
+	register uint64_t x5 __asm__("x5") = a4;
+
+	__asm__ __volatile__("hvc #0"
+			     : "+r"(x0)
+			     : "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			     : "memory");
+	return x0;
+}
+
+/*
+ * Exactly one plain load or store instruction per access: device
+ * registers must be accessed so that the VMM gets a full syndrome
+ * (ISV = 1), and the VMM skips a refused store by advancing the PC by
+ * one instruction.
+ */
+static inline uint32_t rd32(uint64_t addr)
+{
+	uint32_t v;
+
+	__asm__ __volatile__("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void wr32(uint64_t addr, uint32_t v)
+{
+	__asm__ __volatile__("str %w0, [%1]" : : "r"(v), "r"(addr) : "memory");
+}
+
+static inline uint64_t rd64(uint64_t addr)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void wr64(uint64_t addr, uint64_t v)
+{
+	__asm__ __volatile__("str %0, [%1]" : : "r"(v), "r"(addr) : "memory");
+}
+
+/* ---- console: a PL011 driver; the VMM emulates the device ---- */
+
+#define UARTDR   (EMU_UART_IPA + 0x000)
+#define UARTFR   (EMU_UART_IPA + 0x018)
+#define FR_TXFF  (1u << 5)
+
+static unsigned long uart_chars;
+
+static void con_putc(char c)
+{
+	while (rd32(UARTFR) & FR_TXFF)
+		;
+	wr32(UARTDR, (uint8_t)c);
+	uart_chars++;
+}
+
+static void con_puts(const char *s)
+{
+	while (*s)
+		con_putc(*s++);
+}
+
+/* ---- code generation for the execute tests ---- */
+
+#define INSN_MOVZ_X0(imm) (0xd2800000u | ((uint32_t)(imm) << 5))   /* movz x0, #imm */
+#define INSN_RET          0xd65f03c0u                              /* ret */
+#define INSN_SVC0         0xd4000001u                              /* svc #0 */
+
+/* Write two instructions at addr and make them visible to instruction fetch. */
+static void put_code(uint64_t addr, uint32_t insn0, uint32_t insn1)
+{
+	wr32(addr, insn0);
+	wr32(addr + 4, insn1);
+	__asm__ __volatile__("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\tdsb ish\n\tisb"
+			     : : "r"(addr) : "memory");
+}
+
+static uint64_t call(uint64_t addr)
+{
+	return ((uint64_t (*)(void))addr)();
+}
+
+/* ---- tests ---- */
+
+static struct sample samples[32];
+
+/* Sample addresses: spread over pages, blocks and offsets. */
+static uint64_t sample_ipa(unsigned region, unsigned i)
+{
+	switch (region) {
+	case REGION_4K:    /* two words in each of the 16 pages */
+		return T4K_IPA + (i / 2) * 0x1000 + ((i & 1) ? 0xff8 : (i * 0x148) & 0xff8);
+	case REGION_2M:    /* 16 words in each of the two blocks */
+		return T2M_IPA + (i / 16) * 0x200000 + (i % 16) * 0x20000 +
+		       ((i * 0x1238) & 0x1fff8);
+	default:           /* the first page of 32 of the 2 MiB chunks of the 1 GiB block */
+		return T1G_IPA + ((i * 37) % 512) * 0x200000 + ((i * 0x88) & 0xff8);
+	}
+}
+
+static void read_write_region(unsigned region)
+{
+	unsigned n = sizeof(samples) / sizeof(samples[0]), bad = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		samples[i].ipa = sample_ipa(region, i);
+		samples[i].value = rd64(samples[i].ipa);
+	}
+	hc(STEP_VERIFY_READS, region, (uint64_t)samples, n, 0);
+
+	for (unsigned i = 0; i < n; i++) {
+		samples[i].value = GUEST_VALUE(samples[i].ipa);
+		wr64(samples[i].ipa, samples[i].value);
+	}
+	for (unsigned i = 0; i < n; i++)
+		bad += rd64(samples[i].ipa) != samples[i].value;
+	hc(STEP_VERIFY_WRITES, region, (uint64_t)samples, n, bad);
+}
+
+static void faults(void)
+{
+	uint64_t before;
+
+	con_puts("a write to a read-only page, a fetch from a non-executable page, an unmapped IPA\n");
+
+	before = rd64(RO_PAGE + 0x100);
+	hc(STEP_RO_ARM, 0, 0, 0, 0);
+	wr64(RO_PAGE + 0x100, GUEST_VALUE(RO_PAGE + 0x100));   /* refused, skipped */
+	hc(STEP_RO_CHECK, before, rd64(RO_PAGE + 0x100), 0, 0);
+
+	put_code(NX_PAGE, INSN_MOVZ_X0(SNIPPET_RET(NX_PAGE, 1)), INSN_RET);
+	hc(STEP_NX_ARM, 0, 0, 0, 0);
+	hc(STEP_NX_CHECK, call(NX_PAGE), 0, 0, 0);             /* faults once, then runs */
+
+	hc(STEP_HOLE_ARM, 0, 0, 0, 0);
+	hc(STEP_HOLE_CHECK, rd64(HOLE_PAGE + 0x238), 0, 0, 0);  /* faults once, then reads */
+}
+
+static void live_changes(void)
+{
+	uint64_t before;
+	unsigned written = 0, nbad = 0, bad_page = ~0u;
+
+	con_puts("changes under the running guest: remap, write-protect, block split\n");
+
+	before = rd64(REMAP_PAGE + 0x40);
+	hc(STEP_REMAP, 0, 0, 0, 0);
+	hc(STEP_REMAP_CHECK, before, rd64(REMAP_PAGE + 0x40), 0, 0);
+
+	wr64(WP_PAGE + 0x80, GUEST_VALUE(WP_PAGE + 0x80));
+	hc(STEP_WP, 0, 0, 0, 0);
+	wr64(WP_PAGE + 0x80, 0);                               /* refused, skipped */
+	hc(STEP_WP_CHECK, rd64(WP_PAGE + 0x80), 0, 0, 0);
+
+	/* use every page of the block, so that the TLB holds it */
+	for (unsigned i = 0; i < 512; i++)
+		(void)rd64(TSPLIT_IPA + i * 0x1000 + 0x10);
+	/* and the page to be protected last, for writing (its own value
+	 * back): QEMU's TLB is direct-mapped, so the loop above evicted it,
+	 * and a translation filled by a read of a writable-clean page (DBM)
+	 * is not writable; without this, a missing TLBI in the split's
+	 * break-before-make would go unnoticed (NOTES.md section 3) */
+	{
+		uint64_t a = TSPLIT_IPA + TSPLIT_RO_PAGE * 0x1000 + 0x10;
+		wr64(a, rd64(a));
+	}
+	hc(STEP_SPLIT, 0, 0, 0, 0);
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t a = TSPLIT_IPA + i * 0x1000 + 0x10;
+		wr64(a, GUEST_VALUE(a));                       /* one page refuses */
+	}
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t a = TSPLIT_IPA + i * 0x1000 + 0x10;
+		if (rd64(a) == GUEST_VALUE(a)) {
+			written++;
+		} else {
+			nbad++;
+			bad_page = i;
+		}
+	}
+	hc(STEP_SPLIT_CHECK, written, bad_page, nbad, 0);
+}
+
+static void dirty_tracking(void)
+{
+	static const uint64_t masks[2] = { 0x8235, 0x0411 };
+
+	con_puts("hardware dirty-state tracking\n");
+	if (!hc(STEP_DIRTY_BEGIN, 0, 0, 0, 0)) {
+		con_puts("(not offered by this CPU)\n");
+		return;
+	}
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned p = 0; p < TDIRTY_PAGES; p++) {
+			uint64_t a = TDIRTY_IPA + p * 0x1000 + 8 * p;
+			if (masks[round] >> p & 1)
+				wr64(a, GUEST_VALUE(a));
+			else
+				(void)rd64(a);                 /* reading must not dirty */
+		}
+		hc(STEP_DIRTY_HARVEST, round, masks[round], 0, 0);
+	}
+}
+
+static void split_execute(void)
+{
+	con_puts("split EL1/EL0 execute permissions (FEAT_XNX)\n");
+	if (!hc(STEP_XNX_BEGIN, 0, 0, 0, 0)) {
+		con_puts("(not offered by this CPU)\n");
+		return;
+	}
+	/* at +0: an EL1 function; at +0x10: EL0 code that ends with SVC */
+	put_code(XEL1_PAGE, INSN_MOVZ_X0(SNIPPET_RET(XEL1_PAGE, 1)), INSN_RET);
+	put_code(XEL1_PAGE + 0x10, INSN_MOVZ_X0(SNIPPET_RET(XEL1_PAGE, 0)), INSN_SVC0);
+	put_code(XEL0_PAGE, INSN_MOVZ_X0(SNIPPET_RET(XEL0_PAGE, 1)), INSN_RET);
+	put_code(XEL0_PAGE + 0x10, INSN_MOVZ_X0(SNIPPET_RET(XEL0_PAGE, 0)), INSN_SVC0);
+
+	hc(STEP_XNX_CHECK, XNX_EL1_RUNS_EL1_PAGE, call(XEL1_PAGE), 0, 0);
+	hc(STEP_XNX_CHECK, XNX_EL0_RUNS_EL0_PAGE, run_user(XEL0_PAGE + 0x10), 0, 0);
+	hc(STEP_XNX_ARM, XNX_EL1_RUNS_EL0_PAGE, 0, 0, 0);
+	hc(STEP_XNX_CHECK, XNX_EL1_RUNS_EL0_PAGE, call(XEL0_PAGE), 0, 0);
+	hc(STEP_XNX_ARM, XNX_EL0_RUNS_EL1_PAGE, 0, 0, 0);
+	hc(STEP_XNX_CHECK, XNX_EL0_RUNS_EL1_PAGE, run_user(XEL1_PAGE + 0x10), 0, 0);
+}
+
+static void tlb_experiment(void)
+{
+	uint64_t before, stale;
+
+	con_puts("TLB experiment: a page moved without TLB invalidation\n");
+	before = rd64(EXP_PAGE + 0x40);           /* the translation is now cached */
+	hc(STEP_EXP_REMAP, 0, 0, 0, 0);
+	stale = rd64(EXP_PAGE + 0x40);
+	hc(STEP_EXP_OBSERVE, before, stale, 0, 0);
+	hc(STEP_EXP_CHECK, rd64(EXP_PAGE + 0x40), 0, 0, 0);
+}
+
+void guest_main(void)
+{
+	uint64_t el;
+
+	__asm__ __volatile__("mrs %0, CurrentEL" : "=r"(el));
+	con_puts("hello from the guest at EL1; this line went through an emulated UART\n");
+	hc(STEP_HELLO, el >> 2, 0, 0, 0);
+	hc(STEP_CONSOLE, uart_chars, 0, 0, 0);
+
+	con_puts("reads and writes through 4 KiB pages, 2 MiB blocks, a 1 GiB block\n");
+	read_write_region(REGION_4K);
+	read_write_region(REGION_2M);
+	read_write_region(REGION_1G);
+
+	faults();
+	live_changes();
+	dirty_tracking();
+	split_execute();
+	tlb_experiment();
+
+	con_puts("guest done\n");
+	hc(STEP_DONE, 0, 0, 0, 0);
+	for (;;)
+		;
+}
+
+/* Any exception the guest does not expect (guest_start.S). */
+void guest_panic(void)
+{
+	uint64_t esr, elr, far;
+
+	__asm__ __volatile__("mrs %0, esr_el1" : "=r"(esr));
+	__asm__ __volatile__("mrs %0, elr_el1" : "=r"(elr));
+	__asm__ __volatile__("mrs %0, far_el1" : "=r"(far));
+	hc(STEP_PANIC, esr, elr, far, 0);
+	for (;;)
+		;
+}

@@ -1,0 +1,158 @@
+/*
+ * main.c - the VMM: configure EL2 and Stage-2, load the guest, run it.
+ *
+ *   boot.S -> vmm_main()
+ *     features_read()     the CPU's ID registers (ID_AA64MMFR0/1/2_EL1, ...)
+ *     stage2_setup()      libslat: capabilities, empty table, VTCR_EL2, VTTBR_EL2
+ *     el2_setup()         HCR_EL2 and friends: EL1&0 now goes through stage 2
+ *     load_guest()        copy the guest image into host memory, map it
+ *     tests_setup()       map the test regions (tests.c)
+ *     run loop            vcpu_run() until the guest is done, handle_exit()
+ *     finish()            RESULT line, PSCI SYSTEM_OFF
+ */
+#include "arch.h"
+#include "exits.h"
+#include "features.h"
+#include "mem.h"
+#include "mmio_uart.h"
+#include "protocol.h"
+#include "report.h"
+#include "stage2.h"
+#include "tests.h"
+#include "uart.h"
+#include "vcpu.h"
+
+#define MAX_EXITS 100000UL   /* a guest that faults forever ends the run */
+
+extern const char guest_blob_start[], guest_blob_end[];   /* guest_blob.S */
+
+static struct cpu_features cpu;
+static struct vcpu vcpu;
+
+/* ---- EL2 ---- */
+
+static void el2_setup(void)
+{
+	write_sysreg(vtcr_el2, s2.vtcr_el2);
+	write_sysreg(vttbr_el2, s2.vttbr_el2);
+	/*
+	 * VM: stage 2 on.  RW: EL1 is AArch64.  TSC: the guest's SMCs trap
+	 * (it must not reach PSCI directly).  IMO/FMO/AMO: physical
+	 * interrupts and SErrors go to EL2.  SWIO: set/way invalidation is
+	 * upgraded to clean+invalidate.
+	 */
+	write_sysreg(hcr_el2, HCR_VM | HCR_RW | HCR_TSC | HCR_IMO | HCR_FMO |
+			      HCR_AMO | HCR_SWIO);
+	/* What the guest reads as MIDR_EL1 and MPIDR_EL1 (UNKNOWN at reset). */
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+	/* No FP/SIMD trap; SVE (TZ) and SME (TSM) trapped; the rest RES1. */
+	write_sysreg(cptr_el2, 0x33ff);
+	/* The guest may use the physical counter and timer. */
+	write_sysreg(cnthctl_el2, 3);
+	write_sysreg(cntvoff_el2, 0);
+	isb();
+	/* Nothing of this VMID may be cached from before. */
+	__asm__ __volatile__("tlbi vmalls12e1is" : : : "memory");
+	dsb(ish);
+	isb();
+}
+
+/* Copy the guest image to 1 MiB of host memory, map it at GUEST_RAM_IPA. */
+static void load_guest(void)
+{
+	uint64_t size = guest_blob_end - guest_blob_start;
+	uint64_t ram = (uint64_t)mem_alloc(20);
+	struct slat_attrs text = stage2_ram(SLAT_PERM_RX), data = stage2_ram(SLAT_PERM_RW);
+	int err;
+
+	if (size > GUEST_RAM_SIZE)
+		vmm_fatal("guest image too large (%lu bytes)", size);
+	memcpy((void *)ram, guest_blob_start, size);
+	/* code executable at EL1 and EL0 alike, data not executable (W^X) */
+	err = slat_map(&s2.table, slat_gpa(GUEST_RAM_IPA), GUEST_TEXT_SIZE,
+		       slat_hpa(ram), &text, 0, &s2.pending);
+	if (!err)
+		err = slat_map(&s2.table, slat_gpa(GUEST_RAM_IPA + GUEST_TEXT_SIZE),
+			       GUEST_RAM_SIZE - GUEST_TEXT_SIZE, slat_hpa(ram + GUEST_TEXT_SIZE),
+			       &data, 0, &s2.pending);
+	if (err)
+		vmm_fatal("mapping guest RAM: %s", slat_strerror(err));
+	memslot_set(GUEST_RAM_IPA, ram, GUEST_RAM_SIZE);
+	printk("guest: %lu bytes at IPA %lx, host PA %lx\n", size, GUEST_RAM_IPA, ram);
+}
+
+/* The guest starts like a CPU out of reset at EL1: MMU off, interrupts masked. */
+static void vcpu_reset(struct vcpu *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->pc = GUEST_RAM_IPA;
+	v->pstate = PSR_MODE_EL1h | PSR_DAIF;
+	write_sysreg(sctlr_el1, SCTLR_EL1_RES1);
+	write_sysreg(vbar_el1, 0);
+	isb();
+}
+
+void vmm_main(void)
+{
+	int err;
+
+	uart_init();
+	printk("\nvmm-stage2: a minimal AArch64 hypervisor (libslat example), at EL%lu\n",
+	       read_sysreg(CurrentEL) >> 2);
+	features_read(&cpu);
+	features_print(&cpu);
+
+	/* 40-bit IPA space, 4 KiB granule, VMID 1; libslat refuses what the
+	 * CPU cannot do (e.g. SLAT_ECAPS for a 36-bit PARange) */
+	err = stage2_setup(&cpu, 40, 1);
+	if (err)
+		vmm_fatal("stage 2 set-up: %s (%s)", slat_strerror(err), slat_errname(err));
+	printk("stage 2: 40-bit IPA, 4 KiB granule, VMID 1 (%s VMIDs), "
+	       "hardware dirty state %s, split execute %s\n",
+	       s2.caps.flags & SLAT_CAP_VMID16 ? "16-bit" : "8-bit",
+	       stage2_has(SLAT_FEAT_AD) ? "on" : "off",
+	       stage2_has(SLAT_FEAT_SPLIT_EXEC) ? "on" : "off");
+	printk("  TLB maintenance: range TLBI %s, TTL level hints %s (libslat decides)\n",
+	       s2.caps.flags & SLAT_CAP_TLBI_RANGE ? "yes" : "no",
+	       s2.caps.flags & SLAT_CAP_TLBI_TTL ? "yes" : "no");
+	printk("  VTCR_EL2 %016lx  VTTBR_EL2 %016lx\n", s2.vtcr_el2, s2.vttbr_el2);
+
+	el2_setup();
+	vuart_init();
+	load_guest();
+	tests_setup();
+	/* mappings into empty tables need no invalidation; this does nothing
+	 * unless libslat recorded something */
+	stage2_invalidate();
+	printk("host memory for tables and test regions: %lu KiB (+ the 1 GiB block), "
+	       "%lu table pages\n", mem_pool_used() / 1024, slat_table_pages(&s2.table));
+
+	vcpu_reset(&vcpu);
+	printk("entering the guest at IPA %lx\n", vcpu.pc);
+	do {
+		vcpu_run(&vcpu);
+		if (exit_stats.total >= MAX_EXITS)
+			vmm_fatal("more than %lu exits, last ESR_EL2 %lx at PC %lx",
+				  MAX_EXITS, vcpu.esr, vcpu.pc);
+	} while (handle_exit(&vcpu));
+
+	printk("guest stopped after %lu exits: %lu hypercalls, %lu MMIO, %lu stage-2 faults\n",
+	       exit_stats.total, exit_stats.hvc, exit_stats.mmio, exit_stats.aborts);
+	finish();
+}
+
+/* boot.S: we were not entered at EL2. */
+void boot_wrong_el(void)
+{
+	uart_init();
+	vmm_fatal("entered at EL%lu, not EL2: run QEMU with -M virt,virtualization=on",
+		  read_sysreg(CurrentEL) >> 2);
+}
+
+/* vectors.S: an exception at EL2 is a bug in the VMM. */
+void vmm_exception_report(uint64_t vector)
+{
+	vmm_fatal("exception at EL2: vector %lu, ESR_EL2 %lx, ELR_EL2 %lx, FAR_EL2 %lx",
+		  vector, read_sysreg(esr_el2), read_sysreg(elr_el2), read_sysreg(far_el2));
+}

@@ -1,0 +1,41 @@
+#!/bin/sh
+# The top-level "make check" for examples/vmm-stage2: build the VMM out of
+# tree (with the libslat sources of this checkout) and boot it under QEMU.
+# Exit status as automake reads it: 0 passed, 1 failed, 77 skipped (no
+# cross compiler or no QEMU), 99 hard error (the VMM does not build).
+#
+# Environment (check.mk sets the first; configure finds the second):
+#   VMM_STAGE2_O  build directory, default ./examples/vmm-stage2/build
+#   AARCH64_CC    the cross compiler, default aarch64-linux-gnu-gcc
+#   QEMU, TIMEOUT as in the VMM's Makefile
+srcdir=$(cd "$(dirname "$0")" && pwd)
+O=${VMM_STAGE2_O:-$(pwd)/examples/vmm-stage2/build}
+cc=${AARCH64_CC:-aarch64-linux-gnu-gcc}
+QEMU=${QEMU:-qemu-system-aarch64}
+make=${MAKE:-make}
+
+case $cc in
+*gcc) ;;
+*) echo "SKIP: cannot derive the binutils prefix from AARCH64_CC=$cc"; exit 77 ;;
+esac
+if ! command -v "$cc" >/dev/null 2>&1; then
+	echo "SKIP: $cc not installed (Debian: apt-get install gcc-aarch64-linux-gnu)"
+	exit 77
+fi
+if ! command -v "$QEMU" >/dev/null 2>&1; then
+	echo "SKIP: $QEMU not installed (Debian: apt-get install qemu-system-arm)"
+	exit 77
+fi
+if ! command -v timeout >/dev/null 2>&1; then
+	echo "SKIP: timeout (coreutils) not found"
+	exit 77
+fi
+
+# Only this script's choices reach the VMM's Makefile, not the top-level
+# make's flags (CFLAGS=... there is meant for the library's host build).
+unset MAKEFLAGS MFLAGS CFLAGS
+set -- -C "$srcdir" O="$O" LIBSLAT="$srcdir/../.." CROSS="${cc%gcc}" QEMU="$QEMU"
+[ -n "$TIMEOUT" ] && set -- "$@" TIMEOUT="$TIMEOUT"
+
+$make "$@" all || { echo "FAIL: the VMM does not build"; exit 99; }
+$make "$@" check || exit 1

@@ -1,0 +1,158 @@
+/*
+ * tables_slat.c - the glue between this VMM and libslat's Stage-2 backend.
+ *
+ * libslat builds and changes the tables and says which TLB maintenance
+ * every change needs; this file supplies what a library cannot know:
+ *   - where table memory comes from (allocator hooks over mem.c),
+ *   - what this CPU offers (slat_stage2_caps on its ID registers),
+ *   - how to run the maintenance: slat_stage2_flush() turns a gather
+ *     into barriers and TLBIs, slat_stage2_exec() executes them here at
+ *     EL2, with this VM's VTTBR_EL2 (and so its VMID) loaded,
+ *   - when: in the sync_invalidate hook during break-before-make, and in
+ *     stage2_invalidate() when the VMM is done with a batch of changes.
+ * libslat picks TLBI IPAS2E1IS or the range form RIPAS2E1IS, and level
+ * hints (TTL) in the operands, from the capabilities; it falls back to
+ * TLBI VMALLS12E1IS when a change would need too many operations.
+ */
+#include "stage2.h"
+#include "arch.h"
+#include "mem.h"
+#include "report.h"
+#include "uart.h"
+
+struct stage2 s2;
+
+/* The longest sequence slat_stage2_flush() may return with the default
+ * threshold (64 per-address TLBIs before it flushes the whole VMID). */
+static struct slat_s2_op ops[SLAT_S2_OPS_MAX(64)];
+
+/* ---- table memory: the VMM's MMU is off, so VA == PA ---- */
+
+static void *table_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
+{
+	void *p = mem_alloc(size_lg2);   /* zeroed, naturally aligned */
+
+	(void)ctx;
+	*pa = (uint64_t)p;
+	return p;
+}
+
+static void table_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
+{
+	(void)ctx, (void)pa;
+	mem_free(va, size_lg2);
+}
+
+static void *table_va(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)pa;
+}
+
+/* ---- TLB maintenance ---- */
+
+/* The log shows what libslat asked for: the operand of a TLBI by IPA holds
+ * IPA[47:12] and, with FEAT_TTL, a level hint in bits 47:44; the range form
+ * has its own layout (docs/formats.md section 3.9). */
+static void print_ops(const char *why, size_t n)
+{
+	static const char *const names[] = {
+		[SLAT_S2_DSB_ISHST] = "dsb ishst",
+		[SLAT_S2_TLBI_IPAS2E1IS] = "tlbi ipas2e1is",
+		[SLAT_S2_TLBI_RIPAS2E1IS] = "tlbi ripas2e1is",
+		[SLAT_S2_DSB_ISH] = "dsb ish",
+		[SLAT_S2_TLBI_VMALLE1IS] = "tlbi vmalle1is",
+		[SLAT_S2_TLBI_VMALLS12E1IS] = "tlbi vmalls12e1is",
+		[SLAT_S2_ISB] = "isb",
+	};
+
+	printk("  %s:", why);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ops[i].kind < sizeof(names) / sizeof(names[0]) &&
+				   names[ops[i].kind] ? names[ops[i].kind] : "?";
+		if (ops[i].kind == SLAT_S2_TLBI_IPAS2E1IS ||
+		    ops[i].kind == SLAT_S2_TLBI_RIPAS2E1IS)
+			printk(" %s,%lx;", name, ops[i].arg);
+		else
+			printk(" %s;", name);
+	}
+	printk("\n");
+}
+
+/* Turn a gather into instructions and execute them on this CPU (the only
+ * one that runs the guest; the IS forms would reach the others). */
+static void flush(const struct slat_gather *g, const char *why)
+{
+	size_t n;
+	int err = slat_stage2_flush(&s2.table, g, ops, sizeof(ops) / sizeof(ops[0]), &n);
+
+	if (err)
+		vmm_fatal("slat_stage2_flush: %s", slat_strerror(err));
+	if (!n)
+		return;
+	print_ops(why, n);
+	slat_stage2_exec(ops, n);
+}
+
+/*
+ * Break-before-make: libslat has just written an invalid descriptor and
+ * needs every TLB to forget the old one before it writes the new one.
+ * Only the flush function may be called back from here.
+ */
+static void sync_invalidate(void *ctx, const struct slat_table *t,
+			    const struct slat_gather *g)
+{
+	(void)ctx, (void)t;
+	flush(g, "break-before-make");
+}
+
+void stage2_invalidate(void)
+{
+	int err;
+
+	flush(&s2.pending, "invalidate");
+	/* Done on every CPU that may run the guest: libslat may now free
+	 * the tables the changes unlinked, and the gather starts empty. */
+	err = slat_gather_done(&s2.table, &s2.pending);
+	if (err)
+		vmm_fatal("slat_gather_done: %s", slat_strerror(err));
+}
+
+/* ---- set-up ---- */
+
+int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits, uint16_t vmid)
+{
+	struct slat_config cfg = { 0 };
+	int err;
+
+	err = slat_stage2_caps(cpu->mmfr0, cpu->mmfr1, cpu->mmfr2, cpu->isar0, &s2.caps);
+	if (err)
+		return err;
+
+	/* Use hardware dirty state and split execute where the CPU has them. */
+	s2.features = 0;
+	if (s2.caps.flags & SLAT_CAP_AD)
+		s2.features |= SLAT_FEAT_AD;            /* FEAT_HAFDBS: HA/HD, DBM */
+	if (s2.caps.flags & SLAT_CAP_SPLIT_EXEC)
+		s2.features |= SLAT_FEAT_SPLIT_EXEC;    /* FEAT_XNX */
+
+	cfg.format = &slat_format_stage2;
+	cfg.caps = &s2.caps;
+	cfg.alloc.alloc = table_alloc;
+	cfg.alloc.free = table_free;
+	cfg.alloc.phys_to_virt = table_va;
+	cfg.ia_bits = (uint8_t)ipa_bits;
+	cfg.granule_lg2 = 12;                   /* 4 KiB */
+	cfg.features = s2.features;
+	cfg.sync_invalidate = sync_invalidate;  /* required on Arm */
+	err = slat_table_init(&s2.table, &cfg);
+	if (err)
+		return err;
+	slat_gather_init(&s2.pending);
+
+	/* VTCR_EL2: T0SZ, SL0, granule, PS, walk attributes, VS, HA/HD. */
+	err = slat_stage2_vtcr(&s2.table, &s2.vtcr_el2);
+	if (!err)
+		err = slat_stage2_vttbr(&s2.table, vmid, &s2.vttbr_el2);
+	return err;
+}
