@@ -282,9 +282,9 @@ int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,
 		  struct slat_attrs *a);
 
 /*
- * Can the leaf `old` at `level` be split? It can when it is faithful and
- * its attributes exist one level down; checked before a call changes
- * anything.
+ * Can the leaf `old` at `level` be split? It can when it is faithful, the
+ * level below holds leaves, and its attributes exist there; checked before
+ * a call changes anything.
  */
 int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old);
 

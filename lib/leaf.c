@@ -120,6 +120,11 @@ int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old)
 	struct slat_attrs a;
 	uint64_t tmpl;
 
+	/* The pieces are leaves one level down: that level must hold them
+	 * (a hand-written leaf above a hole in the leaf levels cannot be
+	 * split; libslat never writes one). */
+	if (!(t->lay.leaf_levels_hw & (1u << (level - 1))))
+		return SLAT_ECORRUPT;
 	if (leaf_faithful(t, level, old, &a) || attrs_encode(t, level - 1, &a, &tmpl))
 		return SLAT_ECORRUPT;
 	return SLAT_OK;

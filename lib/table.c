@@ -167,14 +167,24 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 		for (lv = 0; lv < n.lay.levels; lv++)
 			n.lay.attr_mask[lv] |= n.lay.sw_mask;
 	}
-	if (cfg->max_page_lg2) {
-		unsigned lv;
+	if (cfg->max_page_lg2 && cfg->max_page_lg2 < n.lay.granule_lg2)
+		return SLAT_EPAGESIZE;
+	/*
+	 * Leaves are written only at levels contiguous from the base page,
+	 * below the size cap: a leaf above a level that cannot hold leaves
+	 * (EPT with 1 GiB but without 2 MiB pages) could only be split into
+	 * whole subtrees, and no real CPU has such a hole.
+	 */
+	{
+		unsigned lv, usable = 0;
 
-		if (cfg->max_page_lg2 < n.lay.granule_lg2)
-			return SLAT_EPAGESIZE;
-		for (lv = 0; lv < n.lay.levels; lv++)
-			if (n.lay.shift[lv] > cfg->max_page_lg2)
-				n.lay.leaf_levels &= (uint8_t)~(1u << lv);
+		for (lv = 0; lv < n.lay.levels; lv++) {
+			if (!(n.lay.leaf_levels & (1u << lv)) ||
+			    (cfg->max_page_lg2 && n.lay.shift[lv] > cfg->max_page_lg2))
+				break;
+			usable |= 1u << lv;
+		}
+		n.lay.leaf_levels = (uint8_t)usable;
 	}
 
 	root = n.alloc.alloc(n.alloc.ctx, n.lay.root_lg2, &pa);

@@ -175,7 +175,11 @@ uint64_t slat_table_pages(const struct slat_table *t);
 /** Host-physical address of the root (the first of concatenated roots). */
 slat_hpa_t slat_table_root(const struct slat_table *t);
 
-/** Bit l set: level l may hold leaves (level 0 holds base pages). */
+/**
+ * Bit l set: libslat writes leaves at level l (level 0 holds base pages).
+ * These levels are contiguous from level 0: a leaf size the CPU offers
+ * above one it lacks is not used.
+ */
 unsigned slat_table_leaf_levels(const struct slat_table *t);
 
 /** log2 of the bytes one leaf maps at @p level (12 for level 0 with 4 KiB). */

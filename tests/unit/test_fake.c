@@ -148,6 +148,33 @@ static void test_level_hole(void **state)
 	fx_fini(&f);
 }
 
+/* The hardware accepts leaves at level 3 but there is none at level 2:
+ * libslat never writes one there, translates one written by hand, and
+ * refuses to split it (the pieces could not be leaves). */
+static void test_leaf_above_hole(void **state)
+{
+	struct fx f;
+	struct slat_mapping m;
+	struct slat_prot p = slat_prot_perms(SLAT_PERM_R);
+	uint64_t *slot;
+
+	(void)state;
+	fake_init(&f);
+	assert_int_equal(slat_table_leaf_levels(&f.t), 3);
+	map_ok(&f, 0, 0x1000, 0x1000, SLAT_PERM_R, SLAT_MT_WB, 0);
+	slot = entry_at(&f.t, 1ull << 39, 3);
+	*slot = FAKE_VALID | R_AT(3) | W_AT(3); /* 512 GiB at HPA 0 */
+	assert_int_equal(slat_translate(&f.t, slat_gpa((1ull << 39) + 0x5000), &m), SLAT_OK);
+	assert_int_equal(m.hpa.v, 0x5000);
+	assert_int_equal(m.page_lg2, 39);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(1ull << 39), 0x1000, &p, &f.g),
+			 SLAT_ECORRUPT);
+	assert_int_equal(slat_split(&f.t, slat_gpa(1ull << 39), 0x1000, 12, &f.g),
+			 SLAT_ECORRUPT);
+	*slot = 0;
+	fx_fini(&f);
+}
+
 /* Splits re-encode each piece at its own level. */
 static void test_split_reencodes(void **state)
 {
@@ -198,6 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_level_hole),
+		cmocka_unit_test(test_leaf_above_hole),
 		cmocka_unit_test(test_split_reencodes),
 		cmocka_unit_test(test_merge_reencodes),
 	};
