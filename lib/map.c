@@ -13,14 +13,12 @@
 #include "walk.h"
 
 struct map_op {
+	struct change c; /* first: the walker's op */
 	uint64_t delta;           /* hpa - gpa */
 	unsigned leafmask;        /* levels where this call may place leaves */
 	bool replace;
 	struct leaf_tmpl tmpl;
 	uint64_t full_cost[SLAT_MAX_LEVELS]; /* tables to fill one whole entry */
-	uint64_t need;
-	struct reserve res;
-	struct slat_gather *g;
 };
 
 /* Can the visited entry become one leaf of this mapping? */
@@ -88,7 +86,7 @@ static int map_count_visit(struct walk *w, enum walk_visit how)
 			return -SLAT_ECORRUPT;
 	}
 	if (!map_fits(op, w))
-		op->need += tables_for(op, l, w->level, w->addr, walk_span_end(w));
+		op->c.need += tables_for(op, l, w->level, w->addr, walk_span_end(w));
 	return WALK_NEXT;
 }
 
@@ -140,7 +138,7 @@ static void map_replace_leaf(struct walk *w, struct map_op *op)
 		return;
 	}
 	entry_store(w->slot, new_);
-	gather_add(op->g, w->base, w->base + level_size(l, level),
+	gather_add(op->c.g, w->base, w->base + level_size(l, level),
 		   1ull << l->shift[level], 0);
 }
 
@@ -158,9 +156,9 @@ static void map_replace_table(struct walk *w, struct map_op *op)
 	} else {
 		entry_store(w->slot, new_);
 	}
-	gather_defer_tree(w->t, op->g, (uint64_t *)table_va(w->t, pa), pa,
+	gather_defer_tree(w->t, op->c.g, (uint64_t *)table_va(w->t, pa), pa,
 			  level - 1);
-	gather_add(op->g, w->base, w->base + level_size(l, level),
+	gather_add(op->c.g, w->base, w->base + level_size(l, level),
 		   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);
 }
 
@@ -172,7 +170,7 @@ static int map_visit(struct walk *w, enum walk_visit how)
 	uint64_t e = w->entry;
 
 	if (how == WALK_POST) {
-		walk_link_fresh(w, op->g);
+		walk_link_fresh(w, op->c.g);
 		return WALK_NEXT;
 	}
 	if (how == WALK_PRE) {
@@ -190,9 +188,9 @@ static int map_visit(struct walk *w, enum walk_visit how)
 		map_replace_leaf(w, op);
 		return WALK_NEXT;
 	}
-	if (!op->res.count)
+	if (!op->c.res.count)
 		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->res, &w->child_pa);
+	w->child = reserve_take(&op->c.res, &w->child_pa);
 	if (entry_present(l, e)) {
 		leaf_split_fill(w->t, level, e, w->child);
 		w->replaced[level] = e;
@@ -207,7 +205,6 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	const struct slat_layout *l;
 	unsigned max_lg2, level;
 	struct map_op op;
-	struct walk w;
 	int err;
 
 	if (!t || !attrs || !g)
@@ -230,7 +227,7 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	__builtin_memset(&op, 0, sizeof(op));
 	op.delta = hpa.v - gpa.v;
 	op.replace = flags & SLAT_MAP_REPLACE;
-	op.g = g;
+	op.c.g = g;
 	for (level = 0; level < l->levels; level++) {
 		bool ok = (l->leaf_levels & (1u << level)) &&
 			  (op.delta & level_mask(l, level)) == 0 &&
@@ -249,16 +246,5 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	if (err)
 		return err;
 
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	err = walk_range(&w, map_count_visit);
-	if (err)
-		return err;
-	err = reserve_fill(t, &op.res, op.need);
-	if (err)
-		return err;
-	g->table = t;
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	walk_range(&w, map_visit);
-	reserve_release(t, &op.res);
-	return SLAT_OK;
+	return walk_change(t, gpa.v, gpa.v + size, &op.c, map_count_visit, map_visit);
 }

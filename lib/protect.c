@@ -15,10 +15,8 @@
 #include "walk.h"
 
 struct prot_op {
+	struct change c; /* first: the walker's op */
 	const struct slat_prot *p;
-	uint64_t need;
-	struct reserve res;
-	struct slat_gather *g;
 	uint64_t key[SLAT_MAX_LEVELS]; /* last old attribute bits seen */
 	uint64_t val[SLAT_MAX_LEVELS]; /* and their new value */
 	uint32_t have;                 /* bit l: key[l]/val[l] valid */
@@ -83,7 +81,7 @@ static int prot_count_visit(struct walk *w, enum walk_visit how)
 	if (!walk_covers(w) && new_ != e) {
 		if (leaf_split_check(w->t, w->level, e))
 			return -SLAT_ECORRUPT;
-		op->need += edge_split_cost(l, w->level, w->addr, walk_span_end(w));
+		op->c.need += edge_split_cost(l, w->level, w->addr, walk_span_end(w));
 	}
 	return WALK_NEXT;
 }
@@ -140,7 +138,7 @@ static int prot_run(struct walk *w, struct prot_op *op)
 	/* Nothing in a fresh table was ever visible: the leaf it replaces
 	 * is invalidated as a whole when the table is linked. */
 	if (last && !walk_in_fresh(w))
-		gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+		gather_add(op->c.g, first, last, 1ull << l->shift[level], 0);
 	w->addr = addr;
 	return WALK_SKIP;
 }
@@ -153,7 +151,7 @@ static int prot_visit(struct walk *w, enum walk_visit how)
 	uint64_t e = w->entry, new_;
 
 	if (how == WALK_POST) {
-		walk_link_fresh(w, op->g);
+		walk_link_fresh(w, op->c.g);
 		return WALK_NEXT;
 	}
 	if (how == WALK_PRE)
@@ -165,9 +163,9 @@ static int prot_visit(struct walk *w, enum walk_visit how)
 	prot_leaf(w->t, op, level, e, &new_);
 	if (new_ == e)
 		return WALK_NEXT;
-	if (!op->res.count)
+	if (!op->c.res.count)
 		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->res, &w->child_pa);
+	w->child = reserve_take(&op->c.res, &w->child_pa);
 	leaf_split_fill(w->t, level, e, w->child);
 	w->replaced[level] = e;
 	return WALK_DESCEND;
@@ -177,7 +175,6 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		 const struct slat_prot *p, struct slat_gather *g)
 {
 	struct prot_op op;
-	struct walk w;
 	int err;
 
 	if (!t || !p || !g)
@@ -195,17 +192,6 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 
 	__builtin_memset(&op, 0, sizeof(op));
 	op.p = p;
-	op.g = g;
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	err = walk_range(&w, prot_count_visit);
-	if (err)
-		return err;
-	err = reserve_fill(t, &op.res, op.need);
-	if (err)
-		return err;
-	g->table = t;
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	walk_range(&w, prot_visit);
-	reserve_release(t, &op.res);
-	return SLAT_OK;
+	op.c.g = g;
+	return walk_change(t, gpa.v, gpa.v + size, &op.c, prot_count_visit, prot_visit);
 }

@@ -6,11 +6,9 @@
 #include "walk.h"
 
 struct split_op {
+	struct change c; /* first: the walker's op */
 	unsigned target;                /* level of the wanted leaf size */
 	uint64_t full[SLAT_MAX_LEVELS]; /* tables to split a whole leaf */
-	uint64_t need;
-	struct reserve res;
-	struct slat_gather *g;
 };
 
 static uint64_t split_to_cost(const struct split_op *op,
@@ -72,7 +70,7 @@ static int split_count_visit(struct walk *w, enum walk_visit how)
 	if (entry_check_walkable(w->t, w->level, e) ||
 	    leaf_split_check(w->t, w->level, e))
 		return -SLAT_ECORRUPT;
-	op->need += split_to_cost(op, l, w->level, w->addr, walk_span_end(w));
+	op->c.need += split_to_cost(op, l, w->level, w->addr, walk_span_end(w));
 	return WALK_NEXT;
 }
 
@@ -84,7 +82,7 @@ static int split_visit(struct walk *w, enum walk_visit how)
 	uint64_t e = w->entry;
 
 	if (how == WALK_POST) {
-		walk_link_fresh(w, op->g);
+		walk_link_fresh(w, op->c.g);
 		return WALK_NEXT;
 	}
 	if (how == WALK_PRE)
@@ -95,9 +93,9 @@ static int split_visit(struct walk *w, enum walk_visit how)
 	}
 	if (!entry_present(l, e))
 		return WALK_NEXT;
-	if (!op->res.count)
+	if (!op->c.res.count)
 		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->res, &w->child_pa);
+	w->child = reserve_take(&op->c.res, &w->child_pa);
 	leaf_split_fill(w->t, level, e, w->child);
 	w->replaced[level] = e;
 	return WALK_DESCEND;
@@ -108,7 +106,6 @@ int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 {
 	const struct slat_layout *l;
 	struct split_op op;
-	struct walk w;
 	unsigned level;
 	int err;
 
@@ -130,18 +127,7 @@ int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		return err;
 	for (level = op.target + 1; level < l->levels; level++)
 		op.full[level] = 1 + table_entries(l, level - 1) * op.full[level - 1];
-	op.g = g;
+	op.c.g = g;
 
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	err = walk_range(&w, split_count_visit);
-	if (err)
-		return err;
-	err = reserve_fill(t, &op.res, op.need);
-	if (err)
-		return err;
-	g->table = t;
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	walk_range(&w, split_visit);
-	reserve_release(t, &op.res);
-	return SLAT_OK;
+	return walk_change(t, gpa.v, gpa.v + size, &op.c, split_count_visit, split_visit);
 }

@@ -15,9 +15,7 @@
 #include "walk.h"
 
 struct unmap_op {
-	uint64_t need;
-	struct reserve res;
-	struct slat_gather *g;
+	struct change c; /* first: the walker's op */
 	uint32_t cleared; /* bit l: the walk cleared an entry in table[l] */
 };
 
@@ -41,7 +39,7 @@ static int unmap_count_visit(struct walk *w, enum walk_visit how)
 	if (!walk_covers(w)) {
 		if (leaf_split_check(w->t, w->level, e))
 			return -SLAT_ECORRUPT;
-		op->need += edge_split_cost(l, w->level, w->addr, walk_span_end(w));
+		op->c.need += edge_split_cost(l, w->level, w->addr, walk_span_end(w));
 	}
 	return WALK_NEXT;
 }
@@ -71,7 +69,7 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	if (last) {
 		/* A fresh table's entries were never visible (see protect.c). */
 		if (!walk_in_fresh(w))
-			gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+			gather_add(op->c.g, first, last, 1ull << l->shift[level], 0);
 		op->cleared |= 1u << level;
 	}
 	w->addr = addr;
@@ -89,13 +87,13 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 		uint64_t *child = w->table[level - 1];
 		uint64_t pa = w->table_pa[level - 1];
 
-		if (walk_link_fresh(w, op->g)) {
+		if (walk_link_fresh(w, op->c.g)) {
 			/* a split: part of the old leaf stays, so not empty */
 		} else if ((op->cleared & (1u << (level - 1))) &&
 			   table_is_empty(w->t, child, level - 1)) {
 			entry_store(w->slot, 0);
-			gather_defer_tree(w->t, op->g, child, pa, level - 1);
-			gather_add(op->g, w->base, w->base + level_size(l, level),
+			gather_defer_tree(w->t, op->c.g, child, pa, level - 1);
+			gather_add(op->c.g, w->base, w->base + level_size(l, level),
 				   0, 1ull << l->shift[level]);
 			op->cleared |= 1u << level;
 		}
@@ -107,10 +105,10 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 			return WALK_DESCEND;
 		/* The whole table goes: unlink it in one store. */
 		entry_store(w->slot, 0);
-		gather_defer_tree(w->t, op->g,
+		gather_defer_tree(w->t, op->c.g,
 				  (uint64_t *)table_va(w->t, entry_table_addr(l, e)),
 				  entry_table_addr(l, e), level - 1);
-		gather_add(op->g, w->base, w->base + level_size(l, level),
+		gather_add(op->c.g, w->base, w->base + level_size(l, level),
 			   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);
 		op->cleared |= 1u << level;
 		return WALK_NEXT;
@@ -121,9 +119,9 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 		return unmap_run(w, op);
 	if (level == 0)
 		return WALK_NEXT; /* cannot happen: ranges are page-aligned */
-	if (!op->res.count)
+	if (!op->c.res.count)
 		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->res, &w->child_pa);
+	w->child = reserve_take(&op->c.res, &w->child_pa);
 	leaf_split_fill(w->t, level, e, w->child);
 	w->replaced[level] = e;
 	return WALK_DESCEND;
@@ -133,7 +131,6 @@ int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	       struct slat_gather *g)
 {
 	struct unmap_op op;
-	struct walk w;
 	int err;
 
 	if (!t || !g)
@@ -146,17 +143,6 @@ int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		return err;
 
 	__builtin_memset(&op, 0, sizeof(op));
-	op.g = g;
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	err = walk_range(&w, unmap_count_visit);
-	if (err)
-		return err;
-	err = reserve_fill(t, &op.res, op.need);
-	if (err)
-		return err;
-	g->table = t;
-	walk_init(&w, t, gpa.v, gpa.v + size, &op);
-	walk_range(&w, unmap_visit);
-	reserve_release(t, &op.res);
-	return SLAT_OK;
+	op.c.g = g;
+	return walk_change(t, gpa.v, gpa.v + size, &op.c, unmap_count_visit, unmap_visit);
 }

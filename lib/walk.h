@@ -183,6 +183,46 @@ static inline bool walk_covers(const struct walk *w)
 }
 
 /*
+ * What every changing operation shares: its first walk adds up the pages
+ * it `need`s, which are reserved in `res`; its second walk takes them from
+ * there and records what it changed in `g`. Operations embed it first in
+ * their own state.
+ */
+struct change {
+	uint64_t need;
+	struct reserve res;
+	struct slat_gather *g;
+};
+
+/*
+ * The all-or-nothing rule, in one place: walk once with `prepare`, which
+ * changes nothing and may fail (collisions, corrupt entries, what the
+ * format cannot express) and counts pages; reserve them (may fail); then
+ * walk again with `apply`, which cannot fail, and give back any surplus.
+ * Only when the second walk starts is the gather bound to the table.
+ */
+static SLAT_ALWAYS_INLINE int walk_change(struct slat_table *t, uint64_t start,
+					  uint64_t end, struct change *c,
+					  walk_visitor prepare, walk_visitor apply)
+{
+	struct walk w;
+	int err;
+
+	walk_init(&w, t, start, end, c);
+	err = walk_range(&w, prepare);
+	if (err)
+		return err;
+	err = reserve_fill(t, &c->res, c->need);
+	if (err)
+		return err;
+	c->g->table = t;
+	walk_init(&w, t, start, end, c);
+	walk_range(&w, apply);
+	reserve_release(t, &c->res);
+	return SLAT_OK;
+}
+
+/*
  * End of the run of entries of the visited table starting at the visited
  * entry: the range's end or the table's end, whichever comes first; with
  * `whole`, rounded down to whole entries.
