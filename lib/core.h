@@ -30,6 +30,8 @@
 #define reserve_take slat__reserve_take
 #define reserve_release slat__reserve_release
 #define gather_check slat__gather_check
+#define gather_overlaps slat__gather_overlaps
+#define gather_settle slat__gather_settle
 #define gather_add slat__gather_add
 #define gather_defer_tree slat__gather_defer_tree
 #define tree_check slat__tree_check
@@ -196,6 +198,19 @@ int gather_check(const struct slat_gather *g, const struct slat_table *t);
 /* Record that translations of [start, end) changed. */
 void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
 		uint64_t leaf_sizes, uint64_t table_sizes);
+
+/*
+ * Does `g` hold a pending invalidation overlapping [start, end)?
+ */
+bool gather_overlaps(const struct slat_gather *g, uint64_t start, uint64_t end);
+
+/*
+ * Complete the invalidation `g` holds now, through the embedder's
+ * synchronous hook, and forget its ranges (the table pages it holds stay
+ * until slat_gather_done()). Used where break-before-make forbids writing
+ * a valid entry while the old translation may still be cached.
+ */
+void gather_settle(struct slat_table *t, struct slat_gather *g);
 
 /*
  * Check that every entry above level 0 in the subtree `va` (at `level`) can

@@ -101,3 +101,25 @@ void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
 	g->ranges[i] = r;
 	g->nranges++;
 }
+
+bool gather_overlaps(const struct slat_gather *g, uint64_t start, uint64_t end)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->nranges; i++)
+		if (g->ranges[i].start < end && start < g->ranges[i].end)
+			return true;
+	return false;
+}
+
+void gather_settle(struct slat_table *t, struct slat_gather *g)
+{
+	struct slat_gather now = *g;
+
+	/* The hook is told what to invalidate, not handed the pages. */
+	now.free_list = 0;
+	now.free_pages = 0;
+	t->sync(t->sync_ctx, t, &now);
+	g->nranges = 0;
+	g->flags &= ~(uint32_t)(SLAT_GATHER_TABLES | SLAT_GATHER_MERGED);
+}

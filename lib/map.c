@@ -228,6 +228,14 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	op.delta = hpa.v - gpa.v;
 	op.replace = flags & SLAT_MAP_REPLACE;
 	op.c.g = g;
+	/*
+	 * Break-before-make across calls: an earlier call may have unmapped
+	 * (part of) this range with its invalidation still pending in the
+	 * gather. The hardware may then still hold the old translation, and
+	 * writing a new valid entry before that invalidation completes is
+	 * the valid-to-valid change the rule forbids. Complete it first.
+	 */
+	op.c.settle = l->bbm_mask && gather_overlaps(g, gpa.v, gpa.v + size);
 	for (level = 0; level < l->levels; level++) {
 		bool ok = (l->leaf_levels & (1u << level)) &&
 			  (op.delta & level_mask(l, level)) == 0 &&

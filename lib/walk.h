@@ -192,6 +192,7 @@ struct change {
 	uint64_t need;
 	struct reserve res;
 	struct slat_gather *g;
+	bool settle; /* complete g's pending invalidation before changing */
 };
 
 /*
@@ -216,6 +217,8 @@ static SLAT_ALWAYS_INLINE int walk_change(struct slat_table *t, uint64_t start,
 	if (err)
 		return err;
 	c->g->table = t;
+	if (c->settle)
+		gather_settle(t, c->g);
 	walk_init(&w, t, start, end, c);
 	walk_range(&w, apply);
 	reserve_release(t, &c->res);

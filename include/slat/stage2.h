@@ -11,6 +11,10 @@
  * different valid one (a split, a merge, a new output address or memory
  * type), the backend writes an invalid descriptor, calls the table's
  * @ref slat_config::sync_invalidate hook, and only then writes the new one.
+ * The rule also spans calls: a slat_map() over a range whose unmapping is
+ * still pending in the gather it is given first completes that pending
+ * invalidation through the same hook. So batch changes to one table in one
+ * gather (or complete a gather before mapping over what it unmapped).
  */
 #ifndef SLAT_STAGE2_H
 #define SLAT_STAGE2_H
