@@ -1,9 +1,13 @@
 #!/bin/sh
 # The whole test suite, from a clean tree, as CI runs it:
 #  1. autotools build in build-check/: unit tests under valgrind, the
-#     freestanding x86-64 and AArch64 builds, the C++ header check;
-#  2. make distcheck (the release tarball builds and passes its tests);
-#  3. the API documentation builds.
+#     freestanding x86-64 and AArch64 builds, the C++ header check, the
+#     three example hypervisors under QEMU and Bochs, the fuzz corpus replay;
+#  2. each fuzzer for 45 s (libFuzzer, ASan, UBSan);
+#  3. the unit tests again under ASan + UBSan;
+#  4. line and branch coverage of lib/ and backends/;
+#  5. the API documentation builds without a warning;
+#  6. make distcheck (the release tarball builds and passes its tests).
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -19,7 +23,18 @@ rm -rf build-check && mkdir build-check && cd build-check
 "$top/configure" --enable-valgrind -q
 make -s -j"$jobs"
 make -s -j"$jobs" check || { cat test-suite.log; exit 1; }
-cat test-suite.log | sed -n '1,12p'
+sed -n '1,12p' test-suite.log
+
+step "fuzzers (libFuzzer + ASan + UBSan, 45 s per target)"
+make -s fuzz FUZZ_TIME=45
+
+step "sanitizers (ASan + UBSan: unit tests and fuzz corpus replay)"
+SANITIZE_DIR="$top/build-check/build-sanitize" "$top/scripts/sanitize.sh"
+
+step "coverage of lib/ and backends/"
+COVERAGE_DIR="$top/build-check/build-coverage" "$top/scripts/coverage.sh" >coverage.log 2>&1 ||
+	{ tail -50 coverage.log; exit 1; }
+grep -A40 'Filename' coverage.log | tail -40
 
 step "API documentation"
 make -s docs
