@@ -36,6 +36,7 @@
 #define gather_defer_tree slat__gather_defer_tree
 #define tree_check slat__tree_check
 #define entry_make slat__entry_make
+#define broken_sync slat__broken_sync
 #define leaf_to_table slat__leaf_to_table
 #define attrs_check slat__attrs_check
 #define attrs_encode slat__attrs_encode
@@ -250,6 +251,14 @@ static inline uint64_t entry_break(uint64_t *slot)
 
 void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
 		uint64_t base, unsigned level, bool old_table);
+
+/*
+ * The "invalidate" step of break-before-make for the broken entries of
+ * level `level` in [start, end) (leaves, or tables when `old_table`):
+ * the embedder's synchronous hook.
+ */
+void broken_sync(struct slat_table *t, uint64_t start, uint64_t end,
+		 unsigned level, bool old_table);
 
 /*
  * Replace the leaf `old` at `slot` (level `level`, translating from `base`)

@@ -86,9 +86,20 @@ static int prot_count_visit(struct walk *w, enum walk_visit how)
 	return WALK_NEXT;
 }
 
-/* Update one live leaf; returns whether it changed. */
-static bool prot_update(struct walk *w, struct prot_op *op, uint64_t *slot,
-			uint64_t cur, uint64_t base)
+/* Leaves broken together before one invalidation, at most. */
+#define BBM_BATCH 64
+
+enum { UNCHANGED, CHANGED, BROKEN };
+
+/*
+ * Update one live leaf. A change that needs break-before-make is only
+ * begun here: the entry is made invalid by clearing its valid bit, keeping
+ * the others (the hardware leaves invalid entries alone), so that
+ * prot_make() can compute the new value from them after one invalidation
+ * for a whole batch, instead of one per leaf.
+ */
+static int prot_update(struct walk *w, struct prot_op *op, uint64_t *slot,
+		       uint64_t cur)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
@@ -96,21 +107,41 @@ static bool prot_update(struct walk *w, struct prot_op *op, uint64_t *slot,
 
 	prot_leaf(w->t, op, level, cur, &new_); /* checked by the first walk */
 	if (new_ == cur)
-		return false;
+		return UNCHANGED;
 	if (walk_in_fresh(w)) {
 		*slot = new_;
-		return true;
+		return CHANGED;
 	}
 	if (entry_needs_bbm(l, cur, new_, false)) {
-		cur = entry_break(slot);
-		prot_leaf(w->t, op, level, cur, &new_);
-		entry_make(w->t, slot, new_, base, level, false);
-		return true;
+		__atomic_exchange_n(slot, cur & ~l->present, __ATOMIC_ACQ_REL);
+		return BROKEN;
 	}
 	/* The hardware may set accessed/dirty meanwhile: recompute from it. */
 	while (!entry_cmpxchg(slot, &cur, new_))
 		prot_leaf(w->t, op, level, cur, &new_);
-	return true;
+	return CHANGED;
+}
+
+/* Finish break-before-make for the entries of `win` (from `base`) in `broken`. */
+static void prot_make(struct walk *w, struct prot_op *op, uint64_t *win,
+		      uint64_t base, uint64_t broken)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	const uint64_t size = level_size(l, level);
+	unsigned lo = (unsigned)__builtin_ctzll(broken);
+	unsigned hi = 63u - (unsigned)__builtin_clzll(broken);
+	unsigned i;
+
+	broken_sync(w->t, base + lo * size, base + (hi + 1) * size, level, false);
+	for (i = lo; i <= hi; i++) {
+		uint64_t new_;
+
+		if (!(broken & (1ull << i)))
+			continue;
+		prot_leaf(w->t, op, level, entry_load(&win[i]) | l->present, &new_);
+		entry_store(&win[i], new_);
+	}
 }
 
 static int prot_run(struct walk *w, struct prot_op *op)
@@ -119,22 +150,37 @@ static int prot_run(struct walk *w, struct prot_op *op)
 	const unsigned level = w->level;
 	const uint64_t size = level_size(l, level);
 	const uint64_t end = walk_run_end(w, true);
-	uint64_t *slot = w->slot;
-	uint64_t addr = w->addr, first = 0, last = 0;
+	uint64_t *slot = w->slot, *win = w->slot;
+	uint64_t addr = w->addr, win_base = w->addr, first = 0, last = 0;
+	uint64_t broken = 0;
 
 	for (; addr < end; addr += size, slot++) {
-		uint64_t e = entry_load(slot);
+		uint64_t e;
+		int r;
 
+		if (slot - win == BBM_BATCH) {
+			if (broken)
+				prot_make(w, op, win, win_base, broken);
+			win = slot;
+			win_base = addr;
+			broken = 0;
+		}
+		e = entry_load(slot);
 		if (!entry_present(l, e) || (level == 0 && !entry_is_page(l, e)))
 			continue;
 		if (entry_is_table(l, level, e))
 			break;
-		if (!prot_update(w, op, slot, e, addr))
+		r = prot_update(w, op, slot, e);
+		if (r == UNCHANGED)
 			continue;
+		if (r == BROKEN)
+			broken |= 1ull << (slot - win);
 		if (!last)
 			first = addr;
 		last = addr + size;
 	}
+	if (broken)
+		prot_make(w, op, win, win_base, broken);
 	/* Nothing in a fresh table was ever visible: the leaf it replaces
 	 * is invalidated as a whole when the table is linked. */
 	if (last && !walk_in_fresh(w))

@@ -6,8 +6,8 @@
 
 #include "core.h"
 
-void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
-		uint64_t base, unsigned level, bool old_table)
+void broken_sync(struct slat_table *t, uint64_t start, uint64_t end,
+		 unsigned level, bool old_table)
 {
 	const struct slat_layout *l = &t->lay;
 	struct slat_gather g;
@@ -15,13 +15,17 @@ void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
 	slat_gather_init(&g);
 	g.table = t;
 	if (old_table)
-		gather_add(&g, base, base + level_size(l, level),
-			   layout_sizes_upto(l, level - 1),
+		gather_add(&g, start, end, layout_sizes_upto(l, level - 1),
 			   1ull << l->shift[level]);
 	else
-		gather_add(&g, base, base + level_size(l, level),
-			   1ull << l->shift[level], 0);
+		gather_add(&g, start, end, 1ull << l->shift[level], 0);
 	t->sync(t->sync_ctx, t, &g);
+}
+
+void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
+		uint64_t base, unsigned level, bool old_table)
+{
+	broken_sync(t, base, base + level_size(&t->lay, level), level, old_table);
 	entry_store(slot, new_);
 }
 

@@ -479,6 +479,37 @@ static void test_remap_pending(void **state)
 	fx_fini(&f);
 }
 
+/* A memory-type change needs break-before-make on Arm; over 512 leaves it
+ * breaks them in batches of 64 with one synchronous invalidation each,
+ * not one per leaf, and every leaf ends with the new type. */
+static void test_bbm_batches(void **state)
+{
+	struct fx f;
+	struct slat_prot p;
+	struct slat_mapping m;
+	uint64_t a;
+
+	(void)state;
+	fx_init(&f, &slat_format_stage2);
+	map_ok(&f, 0, 2 * MiB, HPA_OFF, RW, SLAT_MAP_MAX_PAGE(12));
+	fx_flush(&f);
+	memset(&p, 0, sizeof(p));
+	p.set_memtype = true;
+	p.memtype = SLAT_MT_WC;
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x1000), 2 * MiB - 0x2000, &p, &f.g),
+			 SLAT_OK);
+	/* 510 leaves in batches of 64: 8 invalidations. */
+	assert_int_equal(f.syncs, 8);
+	for (a = 0; a < 2 * MiB; a += 0x1000) {
+		assert_int_equal(slat_translate(&f.t, slat_gpa(a), &m), SLAT_OK);
+		assert_int_equal(m.hpa.v, HPA_OFF + a);
+		assert_int_equal(m.attrs.memtype,
+				 a == 0 || a == 2 * MiB - 0x1000 ? SLAT_MT_WB : SLAT_MT_WC);
+	}
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
 #define ON_ALL(fn)                                                          \
 	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
 	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
@@ -500,6 +531,7 @@ int main(void)
 		ON_ALL(test_split),
 		ON_ALL(test_gather_merge),
 		ON_ALL(test_remap_pending),
+		cmocka_unit_test(test_bbm_batches),
 		cmocka_unit_test_prestate(test_merge_checks_subtree, (void *)&slat_format_ept),
 		cmocka_unit_test_prestate(test_merge_checks_subtree, (void *)&slat_format_npt),
 	};
