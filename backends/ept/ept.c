@@ -6,6 +6,7 @@
 
 #include "ept_bits.h"
 #include "format.h"
+#include "../x86/x86_layout.h"
 
 static bool mbec(const struct slat_table *t)
 {
@@ -37,11 +38,7 @@ static int ept_configure(struct slat_table *t, const struct slat_config *cfg)
 	if (cfg->ia_bits > c->ia_bits)
 		return SLAT_ECAPS;
 
-	/* Every table is a full page of 512 entries, the root included; only
-	 * the input width limits which root entries are used. */
-	slat_layout_geometry(l, 12, levels == 4 ? 48 : 57, levels);
-	l->ia_bits = cfg->ia_bits;
-	l->pa_bits = c->pa_bits;
+	x86_layout(l, cfg, c, levels);
 	l->leaf_levels_hw = 1;
 	if (c->page_sizes & (1ull << 21))
 		l->leaf_levels_hw |= 1u << 1;
@@ -51,12 +48,6 @@ static int ept_configure(struct slat_table *t, const struct slat_config *cfg)
 
 	/* Present when any of bits 2:0 is set, or bit 10 under MBEC (§29.3.2). */
 	l->present = EPT_R | EPT_W | EPT_X | (mbec(t) ? EPT_XU : 0);
-	l->type_mask = EPT_PS;
-	l->table_type = 0;
-	l->page_mask = 0;
-	l->page_type = 0;
-	l->addr_mask = slat_bits(c->pa_bits - 1, 12);
-	l->addr_field = slat_bits(51, 12);
 	/* Tables grant everything; leaves alone decide. */
 	l->table_tmpl = EPT_R | EPT_W | exec;
 	if (t->features & SLAT_FEAT_AD) {
@@ -64,8 +55,6 @@ static int ept_configure(struct slat_table *t, const struct slat_config *cfg)
 		l->dirty = EPT_D;
 		l->hw_bits = EPT_A | EPT_D;
 	}
-	l->dirty_gate = 0;
-	l->bbm_mask = 0;
 	for (lv = 0; lv < levels; lv++)
 		l->attr_mask[lv] = EPT_R | EPT_W | exec | EPT_MT_MASK | EPT_IPAT;
 	/* Bit 10 is free for software only while MBEC is off. */

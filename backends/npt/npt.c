@@ -5,6 +5,7 @@
 #include <slat/npt.h>
 
 #include "format.h"
+#include "../x86/x86_layout.h"
 #include "npt_bits.h"
 
 /*
@@ -97,11 +98,7 @@ static int npt_configure(struct slat_table *t, const struct slat_config *cfg)
 	if (!pat_valid(t->host_pat))
 		return SLAT_ECONFIG;
 
-	/* Every table is a full 4 KiB of 512 entries, the root included;
-	 * only the input width limits which root entries are used. */
-	slat_layout_geometry(l, 12, levels == 4 ? 48 : 57, levels);
-	l->ia_bits = cfg->ia_bits;
-	l->pa_bits = c->pa_bits;
+	x86_layout(l, cfg, c, levels);
 	/* PDEs always map 2 MiB; PDPEs map 1 GiB with Page1GB (§5.3). */
 	l->leaf_levels_hw = 1u | (1u << 1);
 	if (c->page_sizes & (1ull << 30))
@@ -113,12 +110,6 @@ static int npt_configure(struct slat_table *t, const struct slat_config *cfg)
 		l->leaf_levels |= 1u << 2;
 
 	l->present = NPT_P;
-	l->type_mask = NPT_PS;
-	l->table_type = 0;
-	l->page_mask = 0;
-	l->page_type = 0;
-	l->addr_mask = slat_bits(c->pa_bits - 1, 12);
-	l->addr_field = slat_bits(51, 12);
 	/* Tables grant everything (every access is a user access). */
 	l->table_tmpl = NPT_P | NPT_RW | NPT_US;
 	/* The hardware always sets A and D; libslat reports them on request. */
@@ -127,8 +118,6 @@ static int npt_configure(struct slat_table *t, const struct slat_config *cfg)
 		l->dirty = NPT_D;
 		l->hw_bits = NPT_A | NPT_D;
 	}
-	l->dirty_gate = 0;
-	l->bbm_mask = 0; /* x86 needs no break-before-make */
 	for (lv = 0; lv < levels; lv++)
 		l->attr_mask[lv] = NPT_P | NPT_RW | NPT_US | NPT_PWT | NPT_PCD |
 				   pat_bit(lv) | NPT_NX;
