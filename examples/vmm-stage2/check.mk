@@ -8,8 +8,10 @@ VMM_STAGE2_O = $(abs_top_builddir)/examples/vmm-stage2/build
 VMM_STAGE2_MAKE = $(MAKE) -C $(srcdir)/examples/vmm-stage2 \
 	O='$(VMM_STAGE2_O)' LIBSLAT='$(abs_top_srcdir)'
 
-# The VMM under QEMU: exit 0 passed, 1 failed, 77 skipped (no
-# aarch64-linux-gnu-gcc or qemu-system-aarch64), 99 build error.
+# The VMM under QEMU, once for each stage-2 granule (4, 16 and 64 KiB,
+# built in $(VMM_STAGE2_O)/4k, 16k and 64k, one QEMU at a time): exit 0 all
+# passed, 1 any failed, 77 skipped (no aarch64-linux-gnu-gcc or
+# qemu-system-aarch64), 99 build error.
 TESTS += examples/vmm-stage2/run-check.sh
 AM_TESTS_ENVIRONMENT += VMM_STAGE2_O='$(VMM_STAGE2_O)'; export VMM_STAGE2_O;
 
@@ -43,7 +45,8 @@ dist-vmm-stage2:
 	  cp -fp $(srcdir)/examples/vmm-stage2/$$f $(distdir)/examples/vmm-stage2/$$f || exit 1; \
 	done
 
-# Boot the VMM in QEMU with its console on this terminal (quit: Ctrl-A x).
+# Boot the VMM in QEMU with its console on this terminal (quit: Ctrl-A x);
+# make run-vmm-stage2 GRANULE=16 (or 64) for another stage-2 granule.
 run-vmm-stage2:
 	$(VMM_STAGE2_MAKE) run
 

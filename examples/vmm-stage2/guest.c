@@ -109,23 +109,36 @@ static uint64_t call(uint64_t addr)
 
 static struct sample samples[32];
 
+/* A word in a block: in one of the pages the VMM filled (FILL_PAGE), of a
+ * different chunk for each sample. */
+static uint64_t in_block(uint64_t leaf, unsigned i)
+{
+	return FILL_PAGE(leaf, (i * 83 + 5) % FILL_CHUNKS) +
+	       ((i & 1) ? 0xff8 : (i * 0x238) & 0xff8);
+}
+
 /* Sample addresses: spread over pages, blocks and offsets. */
 static uint64_t sample_ipa(unsigned region, unsigned i)
 {
 	switch (region) {
-	case REGION_4K:    /* two words in each of the 16 pages */
-		return T4K_IPA + (i / 2) * 0x1000 + ((i & 1) ? 0xff8 : (i * 0x148) & 0xff8);
-	case REGION_2M:    /* 16 words in each of the two blocks */
-		return T2M_IPA + (i / 16) * 0x200000 + (i % 16) * 0x20000 +
-		       ((i * 0x1238) & 0x1fff8);
-	default:           /* the first page of 32 of the 2 MiB chunks of the 1 GiB block */
-		return T1G_IPA + ((i * 37) % 512) * 0x200000 + ((i * 0x88) & 0xff8);
+	case REGION_PAGE:  /* two words in each of the 16 pages, one of them the last */
+		return TPAGE_IPA + (i / 2) * S2_PAGE +
+		       ((i & 1) ? S2_PAGE - 8 : (i * 0x148) & (S2_PAGE - 8));
+	case REGION_BLOCK: /* 16 words in each of the two level-2 blocks */
+		return TBLOCK_IPA + (i / 16) * S2_BLOCK + in_block(S2_BLOCK, i);
+	default:           /* 32 words in the level-1 block */
+		return TL1_IPA + in_block(L1_BLOCK, i);
 	}
 }
 
 static void read_write_region(unsigned region)
 {
 	unsigned n = sizeof(samples) / sizeof(samples[0]), bad = 0;
+
+	if (!hc(STEP_REGION_BEGIN, region, 0, 0, 0)) {
+		con_puts("(no leaf of that size in this configuration)\n");
+		return;
+	}
 
 	for (unsigned i = 0; i < n; i++) {
 		samples[i].ipa = sample_ipa(region, i);
@@ -158,7 +171,7 @@ static void faults(void)
 	hc(STEP_NX_CHECK, call(NX_PAGE), 0, 0, 0);             /* faults once, then runs */
 
 	hc(STEP_HOLE_ARM, 0, 0, 0, 0);
-	hc(STEP_HOLE_CHECK, rd64(HOLE_PAGE + 0x238), 0, 0, 0);  /* faults once, then reads */
+	hc(STEP_HOLE_CHECK, rd64(HOLE_PAGE + HOLE_OFF), 0, 0, 0); /* faults once, then reads */
 }
 
 static void live_changes(void)
@@ -178,24 +191,24 @@ static void live_changes(void)
 	hc(STEP_WP_CHECK, rd64(WP_PAGE + 0x80), 0, 0, 0);
 
 	/* use every page of the block, so that the TLB holds it */
-	for (unsigned i = 0; i < 512; i++)
-		(void)rd64(TSPLIT_IPA + i * 0x1000 + 0x10);
+	for (unsigned i = 0; i < TSPLIT_PAGES; i++)
+		(void)rd64(TSPLIT_IPA + i * S2_PAGE + 0x10);
 	/* and the page to be protected last, for writing (its own value
 	 * back): QEMU's TLB is direct-mapped, so the loop above evicted it,
 	 * and a translation filled by a read of a writable-clean page (DBM)
 	 * is not writable; without this, a missing TLBI in the split's
 	 * break-before-make would go unnoticed (NOTES.md section 3) */
 	{
-		uint64_t a = TSPLIT_IPA + TSPLIT_RO_PAGE * 0x1000 + 0x10;
+		uint64_t a = TSPLIT_IPA + TSPLIT_RO_PAGE * S2_PAGE + 0x10;
 		wr64(a, rd64(a));
 	}
 	hc(STEP_SPLIT, 0, 0, 0, 0);
-	for (unsigned i = 0; i < 512; i++) {
-		uint64_t a = TSPLIT_IPA + i * 0x1000 + 0x10;
+	for (unsigned i = 0; i < TSPLIT_PAGES; i++) {
+		uint64_t a = TSPLIT_IPA + i * S2_PAGE + 0x10;
 		wr64(a, GUEST_VALUE(a));                       /* one page refuses */
 	}
-	for (unsigned i = 0; i < 512; i++) {
-		uint64_t a = TSPLIT_IPA + i * 0x1000 + 0x10;
+	for (unsigned i = 0; i < TSPLIT_PAGES; i++) {
+		uint64_t a = TSPLIT_IPA + i * S2_PAGE + 0x10;
 		if (rd64(a) == GUEST_VALUE(a)) {
 			written++;
 		} else {
@@ -217,7 +230,7 @@ static void dirty_tracking(void)
 	}
 	for (unsigned round = 0; round < 2; round++) {
 		for (unsigned p = 0; p < TDIRTY_PAGES; p++) {
-			uint64_t a = TDIRTY_IPA + p * 0x1000 + 8 * p;
+			uint64_t a = TDIRTY_IPA + p * S2_PAGE + 8 * p;
 			if (masks[round] >> p & 1)
 				wr64(a, GUEST_VALUE(a));
 			else
@@ -269,10 +282,10 @@ void guest_main(void)
 	hc(STEP_HELLO, el >> 2, 0, 0, 0);
 	hc(STEP_CONSOLE, uart_chars, 0, 0, 0);
 
-	con_puts("reads and writes through 4 KiB pages, 2 MiB blocks, a 1 GiB block\n");
-	read_write_region(REGION_4K);
-	read_write_region(REGION_2M);
-	read_write_region(REGION_1G);
+	con_puts("reads and writes through stage-2 pages, level-2 blocks, a level-1 block\n");
+	read_write_region(REGION_PAGE);
+	read_write_region(REGION_BLOCK);
+	read_write_region(REGION_L1);
 
 	faults();
 	live_changes();

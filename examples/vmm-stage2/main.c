@@ -103,20 +103,23 @@ void vmm_main(void)
 	features_read(&cpu);
 	features_print(&cpu);
 
-	/* 40-bit IPA space, 4 KiB granule, VMID 1; libslat refuses what the
-	 * CPU cannot do (e.g. SLAT_ECAPS for a 36-bit PARange) */
-	err = stage2_setup(&cpu, 40, 1);
+	/* The IPA width and the granule come from the build (make GRANULE=,
+	 * IPA_BITS=); libslat derives the start level and the concatenated
+	 * root tables, and refuses what the CPU cannot do (SLAT_ECAPS, e.g.
+	 * a granule the CPU lacks at stage 2 or more IPA bits than PARange) */
+	err = stage2_setup(&cpu, IPA_BITS, S2_PAGE_SHIFT, 1);
 	if (err)
-		vmm_fatal("stage 2 set-up: %s (%s)", slat_strerror(err), slat_errname(err));
-	printk("stage 2: 40-bit IPA, 4 KiB granule, VMID 1 (%s VMIDs), "
-	       "hardware dirty state %s, split execute %s\n",
+		vmm_fatal("stage 2 set-up (%u-bit IPA, %lu KiB granule): %s (%s)", IPA_BITS,
+			  S2_PAGE >> 10, slat_strerror(err), slat_errname(err));
+	printk("stage 2: %u-bit IPA, %lu KiB granule, VMID 1 (%s VMIDs), "
+	       "hardware dirty state %s, split execute %s\n", IPA_BITS, S2_PAGE >> 10,
 	       s2.caps.flags & SLAT_CAP_VMID16 ? "16-bit" : "8-bit",
 	       stage2_has(SLAT_FEAT_AD) ? "on" : "off",
 	       stage2_has(SLAT_FEAT_SPLIT_EXEC) ? "on" : "off");
 	printk("  TLB maintenance: range TLBI %s, TTL level hints %s (libslat decides)\n",
 	       s2.caps.flags & SLAT_CAP_TLBI_RANGE ? "yes" : "no",
 	       s2.caps.flags & SLAT_CAP_TLBI_TTL ? "yes" : "no");
-	printk("  VTCR_EL2 %016lx  VTTBR_EL2 %016lx\n", s2.vtcr_el2, s2.vttbr_el2);
+	stage2_print();
 
 	el2_setup();
 	vuart_init();
@@ -125,8 +128,9 @@ void vmm_main(void)
 	/* mappings into empty tables need no invalidation; this does nothing
 	 * unless libslat recorded something */
 	stage2_invalidate();
-	printk("host memory for tables and test regions: %lu KiB (+ the 1 GiB block), "
-	       "%lu table pages\n", mem_pool_used() / 1024, slat_table_pages(&s2.table));
+	printk("host memory: %lu KiB for tables, pages and guest RAM, %lu MiB for blocks "
+	       "(sparsely filled); %lu table granules\n", mem_pool_used() / 1024,
+	       mem_high_used() >> 20, slat_table_pages(&s2.table));
 
 	vcpu_reset(&vcpu);
 	printk("entering the guest at IPA %lx\n", vcpu.pc);

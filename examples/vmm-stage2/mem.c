@@ -6,23 +6,25 @@
 
 extern char __pool_start[];            /* vmm.ld: first 2 MiB boundary after the image */
 
-static uint64_t pool_next;
-static void *free_4k;       /* freed 4 KiB blocks; the first word links them */
+static uint64_t pool_next, high_next = HOST_RAM_END;
+/* Freed blocks of 2^12 .. 2^16 bytes (table sizes); the first word links them. */
+static void *free_list[5];
 
 void *mem_alloc(unsigned size_lg2)
 {
 	uint64_t size = 1UL << size_lg2;
+	void **list = size_lg2 >= 12 && size_lg2 <= 16 ? &free_list[size_lg2 - 12] : NULL;
 
-	if (size_lg2 == 12 && free_4k) {
-		void *p = free_4k;
-		free_4k = *(void **)p;
+	if (list && *list) {
+		void *p = *list;
+		*list = *(void **)p;
 		memset(p, 0, size);
 		return p;
 	}
 	if (!pool_next)
 		pool_next = (uint64_t)__pool_start;
 	uint64_t pa = (pool_next + size - 1) & ~(size - 1);
-	if (pa + size > HOST_1G_BLOCK)
+	if (pa + size > high_next)
 		vmm_fatal("host memory pool exhausted");
 	pool_next = pa + size;
 	memset((void *)pa, 0, size);
@@ -31,15 +33,30 @@ void *mem_alloc(unsigned size_lg2)
 
 void mem_free(void *p, unsigned size_lg2)
 {
-	if (size_lg2 != 12)
+	if (size_lg2 < 12 || size_lg2 > 16)
 		return;
-	*(void **)p = free_4k;
-	free_4k = p;
+	*(void **)p = free_list[size_lg2 - 12];
+	free_list[size_lg2 - 12] = p;
+}
+
+uint64_t mem_alloc_high(uint64_t size, uint64_t align)
+{
+	uint64_t pa = (high_next - size) & ~(align - 1);
+
+	if (size > high_next || pa < pool_next || pa < (uint64_t)__pool_start)
+		vmm_fatal("no room for %lx bytes at the top of RAM", size);
+	high_next = pa;
+	return pa;
 }
 
 uint64_t mem_pool_used(void)
 {
 	return pool_next - (uint64_t)__pool_start;
+}
+
+uint64_t mem_high_used(void)
+{
+	return HOST_RAM_END - high_next;
 }
 
 void mem_fill_pattern(uint64_t pa, uint64_t size)

@@ -1,7 +1,8 @@
 /*
  * mem.h - host memory for the VMM: a bump allocator over the RAM after the
- * VMM image, and the guest memory map ("memslots": which IPA range is
- * backed by which host range, as the VMM intends it).
+ * VMM image, another one downwards from the end of RAM for the large test
+ * leaves, and the guest memory map ("memslots": which IPA range is backed
+ * by which host range, as the VMM intends it).
  *
  * The VMM runs with its MMU off, so a host-physical address is also the
  * pointer the VMM uses (VA == PA).
@@ -13,20 +14,24 @@
 #include <stddef.h>
 
 #define SZ_4K  0x1000UL
-#define SZ_2M  0x200000UL
-#define SZ_1G  0x40000000UL
 
 /* Host RAM of QEMU's virt board with -m 2G: 0x40000000 - 0xbfffffff. */
 #define HOST_RAM_END    0xc0000000UL
-/* The second GiB of RAM is kept out of the pool, for the 1 GiB test block. */
-#define HOST_1G_BLOCK   0x80000000UL
 
 /* Zeroed, naturally aligned block of 2^size_lg2 bytes; panics when exhausted. */
 void *mem_alloc(unsigned size_lg2);
-/* Give a block back.  Only 4 KiB blocks are reused (libslat's table pages);
+/* Give a block back.  Blocks of 4 to 64 KiB (libslat's tables) are reused;
  * larger ones stay allocated. */
 void mem_free(void *p, unsigned size_lg2);
+/*
+ * A block of size bytes aligned to align, taken downwards from the end of
+ * RAM and NOT zeroed: for the test leaves of 2 MiB to 1 GiB, which the
+ * callers fill only where the checks look (FILL_PAGE in protocol.h).
+ */
+uint64_t mem_alloc_high(uint64_t size, uint64_t align);
+/* Bytes taken from the bottom pool and from the top of RAM. */
 uint64_t mem_pool_used(void);
+uint64_t mem_high_used(void);
 
 /* Fill [pa, pa+size) so that every 64-bit word holds PATTERN(its own address). */
 void mem_fill_pattern(uint64_t pa, uint64_t size);

@@ -16,51 +16,90 @@
 #define U64(x) x##UL
 #endif
 
+/* ---- Stage-2 geometry of this build ----------------------------------- */
+
+/*
+ * The Makefile passes S2_PAGE_SHIFT (GRANULE=4, 16 or 64: 12, 14 or 16)
+ * and IPA_BITS.  Only stage 2 changes with the granule: the guest's own
+ * stage 1 stays off.  Each lookup level resolves S2_PAGE_SHIFT - 3 bits,
+ * so a level-2 block is 2 MiB, 32 MiB or 512 MiB.  A level-1 block (1 GiB)
+ * exists at 48-bit output only with the 4 KiB granule.
+ */
+#if !defined(S2_PAGE_SHIFT) || !defined(IPA_BITS)
+#error "build with the Makefile: it defines S2_PAGE_SHIFT and IPA_BITS"
+#endif
+#if S2_PAGE_SHIFT != 12 && S2_PAGE_SHIFT != 14 && S2_PAGE_SHIFT != 16
+#error "S2_PAGE_SHIFT must be 12, 14 or 16"
+#endif
+#if IPA_BITS < 34 || IPA_BITS > 48
+#error "the layout below needs an IPA of 34 to 48 bits"
+#endif
+#define S2_PAGE          (U64(1) << S2_PAGE_SHIFT)
+#define S2_BLOCK_SHIFT   (2 * S2_PAGE_SHIFT - 3)
+#define S2_BLOCK         (U64(1) << S2_BLOCK_SHIFT)
+#define L1_BLOCK         (U64(1) << 30)
+
 /* ---- Guest physical (IPA) layout --------------------------------------- */
 
-/* The guest program: code, data and stack, 4 KiB pages, IPA != host PA. */
+/* The guest program: code, data and stack, IPA != host PA. */
 #define GUEST_RAM_IPA    U64(0x40000000)
 #define GUEST_RAM_SIZE   U64(0x00100000)     /* 1 MiB                        */
 #define GUEST_TEXT_SIZE  U64(0x00010000)     /* first 64 KiB: R+X, rest R+W  */
 
-/* Never mapped: every access traps and the VMM emulates a PL011 there. */
+/* Never mapped: every access traps and the VMM emulates a PL011 there.
+ * Nothing else lies in its stage-2 page (it is 64 KiB aligned). */
 #define EMU_UART_IPA     U64(0x09000000)
 #define EMU_UART_SIZE    U64(0x00001000)
 
-/* 16 x 4 KiB pages; the VMM maps IPA page i to a permuted host page. */
-#define T4K_IPA          U64(0x0080000000)
-#define T4K_PAGES        16
-
-/* 2 x 2 MiB level-2 blocks; the two host blocks are mapped in swapped order. */
-#define T2M_IPA          U64(0x00c0000000)
-#define T2M_BLOCKS       2
+/* 16 stage-2 pages; the VMM maps IPA page i to a permuted host page. */
+#define TPAGE_IPA        U64(0x0080000000)
+#define TPAGES           16
 
 /*
- * 1 x 1 GiB level-1 block at 512 GiB: entry 512 of the level-1 root, i.e.
- * the first entry of the second of the two concatenated root tables.
- * The VMM pre-fills only the first 4 KiB page of every 2 MiB chunk of it;
- * the guest samples only those pages.
+ * 2 level-2 blocks, the host blocks in swapped order, on either side of
+ * the middle of the IPA space.  Whenever the root is made of concatenated
+ * tables, that is a boundary between two of them.
  */
-#define T1G_IPA          U64(0x8000000000)
+#define TBLOCK_IPA       ((U64(1) << (IPA_BITS - 1)) - S2_BLOCK)
+#define TBLOCKS          2
 
-/* A 2 MiB block that the VMM splits under the running guest. */
+/* 1 level-1 block (4 KiB granule only): the last GiB of the IPA space. */
+#define TL1_IPA          ((U64(1) << IPA_BITS) - L1_BLOCK)
+
+/* A level-2 block that the VMM splits under the running guest. */
 #define TSPLIT_IPA       U64(0x0140000000)
+#define TSPLIT_PAGES     (S2_BLOCK / S2_PAGE) /* 512, 2048 or 8192 */
 #define TSPLIT_RO_PAGE   7                   /* the page that becomes read-only */
 
-/* 16 x 4 KiB pages for hardware dirty-state tracking. */
-#define TDIRTY_IPA       U64(0x0140200000)
+/* 16 pages for hardware dirty-state tracking. */
+#define TDIRTY_IPA       (TSPLIT_IPA + S2_BLOCK)
 #define TDIRTY_PAGES     16
 
 /* Single pages for the fault and live-change tests. */
-#define TMISC_IPA        U64(0x0140400000)
-#define RO_PAGE          (TMISC_IPA + 0x0000)  /* read-only                        */
-#define NX_PAGE          (TMISC_IPA + 0x1000)  /* RW, not executable until fetched  */
-#define REMAP_PAGE       (TMISC_IPA + 0x2000)  /* moved to another host page        */
-#define WP_PAGE          (TMISC_IPA + 0x3000)  /* write-protected while in use      */
-#define EXP_PAGE         (TMISC_IPA + 0x4000)  /* TLB experiment                    */
-#define XEL1_PAGE        (TMISC_IPA + 0x5000)  /* FEAT_XNX: executable at EL1 only  */
-#define XEL0_PAGE        (TMISC_IPA + 0x6000)  /* FEAT_XNX: executable at EL0 only  */
-#define HOLE_PAGE        (TMISC_IPA + 0x10000) /* unmapped until first touched      */
+#define TMISC_IPA        (TSPLIT_IPA + 2 * S2_BLOCK)
+#define RO_PAGE          (TMISC_IPA + 0 * S2_PAGE)  /* read-only                        */
+#define NX_PAGE          (TMISC_IPA + 1 * S2_PAGE)  /* RW, not executable until fetched  */
+#define REMAP_PAGE       (TMISC_IPA + 2 * S2_PAGE)  /* moved to another host page        */
+#define WP_PAGE          (TMISC_IPA + 3 * S2_PAGE)  /* write-protected while in use      */
+#define EXP_PAGE         (TMISC_IPA + 4 * S2_PAGE)  /* TLB experiment                    */
+#define XEL1_PAGE        (TMISC_IPA + 5 * S2_PAGE)  /* FEAT_XNX: executable at EL1 only  */
+#define XEL0_PAGE        (TMISC_IPA + 6 * S2_PAGE)  /* FEAT_XNX: executable at EL0 only  */
+#define HOLE_PAGE        (TMISC_IPA + 16 * S2_PAGE) /* unmapped until first touched      */
+/* Where the guest reads HOLE_PAGE: 0x238 with 4 KiB pages, otherwise with
+ * IPA bits between 12 and the granule set, which HPFAR_EL2 must report. */
+#define HOLE_OFF         (S2_PAGE - 0xdc8)
+
+/*
+ * Blocks are filled sparsely, or 512 MiB leaves would take seconds and as
+ * much host memory: of every 1/512th of a leaf (a "chunk") one 4 KiB page
+ * holds the pattern, at a page offset that changes from chunk to chunk,
+ * so that the samples still exercise address bits all over the leaf.  A
+ * 2 MiB leaf has 4 KiB chunks, so it is filled completely.  The guest
+ * samples only FILL_PAGE()s.
+ */
+#define FILL_CHUNKS      512
+#define FILL_PAGE(leaf, c) \
+	((c) * ((leaf) / FILL_CHUNKS) + ((c) * 7 * U64(0x1000) & ((leaf) / FILL_CHUNKS - 1)))
 
 /* ---- Memory contents ---------------------------------------------------- */
 
@@ -87,6 +126,7 @@
 enum step {
 	STEP_HELLO = 1,        /* a1 = CurrentEL as the guest reads it             */
 	STEP_CONSOLE,          /* a1 = characters the guest sent to its UART       */
+	STEP_REGION_BEGIN,     /* a1 = region; returns 1 if it is mapped, else 0   */
 	STEP_VERIFY_READS,     /* a1 = region, a2 = IPA of struct sample[], a3 = n */
 	STEP_VERIFY_WRITES,    /* same; a4 = guest read-back mismatches            */
 	STEP_RO_ARM,           /* a write to RO_PAGE follows                       */
@@ -113,7 +153,7 @@ enum step {
 	STEP_DONE,
 };
 
-enum region { REGION_4K, REGION_2M, REGION_1G };
+enum region { REGION_PAGE, REGION_BLOCK, REGION_L1 };
 
 enum xnx_case {
 	XNX_EL1_RUNS_EL1_PAGE, /* allowed */
@@ -123,7 +163,7 @@ enum xnx_case {
 };
 
 /* What the guest's little code snippets return (see guest.c). */
-#define SNIPPET_RET(page, el) (0x100 | ((page) & 0xf000) >> 8 | (el))
+#define SNIPPET_RET(page, el) (0x100 | ((page) - TMISC_IPA) / S2_PAGE << 4 | (el))
 
 struct sample {
 	unsigned long ipa;

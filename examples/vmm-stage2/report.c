@@ -58,7 +58,7 @@ static void psci_system_off(void)
 void finish(void)
 {
 	if (skipped)
-		printk("(%u checks skipped: feature not offered by this CPU)\n", skipped);
+		printk("(%u checks skipped: not offered by this CPU or granule)\n", skipped);
 	printk("RESULT: %u passed, %u failed\n", passed, failed);
 	psci_system_off();
 	printk("PSCI SYSTEM_OFF returned; halting\n");

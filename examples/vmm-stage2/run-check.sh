@@ -1,18 +1,22 @@
 #!/bin/sh
 # The top-level "make check" for examples/vmm-stage2: build the VMM out of
-# tree (with the libslat sources of this checkout) and boot it under QEMU.
-# Exit status as automake reads it: 0 passed, 1 failed, 77 skipped (no
-# cross compiler or no QEMU), 99 hard error (the VMM does not build).
+# tree (with the libslat sources of this checkout) and boot it under QEMU,
+# once for each stage-2 granule (4, 16 and 64 KiB), one QEMU at a time.
+# Exit status as automake reads it: 0 all passed, 1 any failed, 77 skipped
+# (no cross compiler or no QEMU), 99 hard error (the VMM does not build).
 #
 # Environment (check.mk sets the first; configure finds the second):
-#   VMM_STAGE2_O  build directory, default ./examples/vmm-stage2/build
-#   AARCH64_CC    the cross compiler, default aarch64-linux-gnu-gcc
+#   VMM_STAGE2_O         build directory, default ./examples/vmm-stage2/build;
+#                        each granule builds in its own subdirectory (4k, 16k, 64k)
+#   AARCH64_CC           the cross compiler, default aarch64-linux-gnu-gcc
+#   VMM_STAGE2_GRANULES  the granules to run, default "4 16 64"
 #   QEMU, TIMEOUT as in the VMM's Makefile
 srcdir=$(cd "$(dirname "$0")" && pwd)
 O=${VMM_STAGE2_O:-$(pwd)/examples/vmm-stage2/build}
 cc=${AARCH64_CC:-aarch64-linux-gnu-gcc}
 QEMU=${QEMU:-qemu-system-aarch64}
 make=${MAKE:-make}
+granules=${VMM_STAGE2_GRANULES:-4 16 64}
 
 case $cc in
 *gcc) ;;
@@ -33,9 +37,20 @@ fi
 
 # Only this script's choices reach the VMM's Makefile, not the top-level
 # make's flags (CFLAGS=... there is meant for the library's host build).
-unset MAKEFLAGS MFLAGS CFLAGS
+unset MAKEFLAGS MFLAGS CFLAGS GRANULE IPA_BITS
 set -- -C "$srcdir" O="$O" LIBSLAT="$srcdir/../.." CROSS="${cc%gcc}" QEMU="$QEMU"
 [ -n "$TIMEOUT" ] && set -- "$@" TIMEOUT="$TIMEOUT"
 
-$make "$@" all || { echo "FAIL: the VMM does not build"; exit 99; }
-$make "$@" check || exit 1
+status=0 summary=
+for g in $granules; do
+	echo "==== stage-2 granule $g KiB ===="
+	$make "$@" GRANULE="$g" all || { echo "FAIL: the VMM does not build (GRANULE=$g)"; exit 99; }
+	if $make "$@" GRANULE="$g" check; then
+		summary="$summary ${g}K:PASS"
+	else
+		summary="$summary ${g}K:FAIL"
+		status=1
+	fi
+done
+echo "vmm-stage2 granules:$summary"
+exit $status

@@ -39,13 +39,25 @@ struct stage2 {
 	struct slat_table table;     /* guest-physical -> host-physical */
 	struct slat_gather pending;  /* changes not yet invalidated */
 	uint64_t vtcr_el2, vttbr_el2;
+	unsigned ipa_bits;
+	unsigned root_lg2;           /* size of the root libslat allocated */
 };
 
 extern struct stage2 s2;
 
-/* Decode the CPU, create the empty table, compute VTCR_EL2 and VTTBR_EL2.
+/* Decode the CPU, create the empty table with the given IPA width and
+ * granule (12, 14 or 16), compute VTCR_EL2 and VTTBR_EL2.
  * Returns a libslat error code (slat_strerror). */
-int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits, uint16_t vmid);
+int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits,
+		 unsigned granule_lg2, uint16_t vmid);
+
+/* Print the geometry libslat chose: start level, concatenated root
+ * tables, leaf sizes, and VTCR_EL2 decoded. */
+void stage2_print(void);
+
+/* log2 of the leaf size at Arm level 3 - level (0: pages), or 0 if libslat
+ * writes no leaves at that level. */
+unsigned stage2_leaf_shift(unsigned level);
 
 /* Make every change recorded in s2.pending visible to the guest (TLBI at
  * EL2, with this VM's VTTBR_EL2 loaded), then let libslat free what the

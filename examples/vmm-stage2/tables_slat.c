@@ -33,6 +33,9 @@ static void *table_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
 	void *p = mem_alloc(size_lg2);   /* zeroed, naturally aligned */
 
 	(void)ctx;
+	/* slat_table_init() allocates only the root: record its size */
+	if (!s2.root_lg2)
+		s2.root_lg2 = size_lg2;
 	*pa = (uint64_t)p;
 	return p;
 }
@@ -120,7 +123,8 @@ void stage2_invalidate(void)
 
 /* ---- set-up ---- */
 
-int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits, uint16_t vmid)
+int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits,
+		 unsigned granule_lg2, uint16_t vmid)
 {
 	struct slat_config cfg = { 0 };
 	int err;
@@ -142,7 +146,8 @@ int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits, uint16_t vmi
 	cfg.alloc.free = table_free;
 	cfg.alloc.phys_to_virt = table_va;
 	cfg.ia_bits = (uint8_t)ipa_bits;
-	cfg.granule_lg2 = 12;                   /* 4 KiB */
+	s2.ipa_bits = ipa_bits;
+	cfg.granule_lg2 = (uint8_t)granule_lg2; /* 4, 16 or 64 KiB */
 	cfg.features = s2.features;
 	cfg.sync_invalidate = sync_invalidate;  /* required on Arm */
 	err = slat_table_init(&s2.table, &cfg);
@@ -155,4 +160,52 @@ int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits, uint16_t vmi
 	if (!err)
 		err = slat_stage2_vttbr(&s2.table, vmid, &s2.vttbr_el2);
 	return err;
+}
+
+unsigned stage2_leaf_shift(unsigned level)
+{
+	if (level >= slat_table_levels(&s2.table) ||
+	    !(slat_table_leaf_levels(&s2.table) & (1u << level)))
+		return 0;
+	return slat_table_level_shift(&s2.table, level);
+}
+
+static void print_size(uint64_t bytes)
+{
+	static const char units[] = "KMGT";
+	unsigned u = 0;
+
+	bytes >>= 10;
+	while (bytes >= 1024 && !(bytes & 1023) && u < 3) {
+		bytes >>= 10;
+		u++;
+	}
+	printk("%lu %ciB", bytes, units[u]);
+}
+
+void stage2_print(void)
+{
+	unsigned levels = slat_table_levels(&s2.table);
+	unsigned g = slat_table_level_shift(&s2.table, 0);
+	/* bits the root resolves, and how many granule-sized tables that is */
+	unsigned root_bits = s2.ipa_bits - slat_table_level_shift(&s2.table, levels - 1);
+	unsigned tables = root_bits > g - 3 ? 1u << (root_bits - (g - 3)) : 1;
+	uint64_t v = s2.vtcr_el2;
+	static const char *const tg0[] = { "0 (4K)", "1 (64K)", "2 (16K)", "3 (?)" };
+
+	printk("  root: start level %u, %u %s table%s of %u entries, ", 4 - levels, tables,
+	       tables > 1 ? "concatenated" : "single", tables > 1 ? "s" : "",
+	       1u << (root_bits < g - 3 ? root_bits : g - 3));
+	print_size(1UL << s2.root_lg2);
+	printk(" allocated; leaves:");
+	for (unsigned lv = 0; lv < levels; lv++) {
+		if (stage2_leaf_shift(lv)) {
+			printk(" ");
+			print_size(1UL << stage2_leaf_shift(lv));
+			printk(" (level %u)", 3 - lv);
+		}
+	}
+	printk("\n  VTCR_EL2 %016lx: T0SZ %lu, SL0 %lu, TG0 %s, PS %lu%s%s  VTTBR_EL2 %016lx\n",
+	       v, v & 0x3f, (v >> 6) & 3, tg0[(v >> 14) & 3], (v >> 16) & 7,
+	       v & (1UL << 19) ? ", VS" : "", v & (1UL << 21) ? ", HA/HD" : "", s2.vttbr_el2);
 }
