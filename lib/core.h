@@ -67,12 +67,28 @@ static inline void entry_store(uint64_t *p, uint64_t v)
 }
 
 /*
+ * The last moment before libslat replaces a live leaf it has read: where a
+ * guest access on another CPU setting accessed/dirty state is most likely
+ * to be lost. Nothing in the library; tests/unit/test_race.c and the
+ * fuzzers build it with SLAT_TEST_RACE and make that access happen here.
+ */
+#ifdef SLAT_TEST_RACE
+void slat__race_point(uint64_t *slot);
+#else
+static inline void slat__race_point(uint64_t *slot)
+{
+	(void)slot;
+}
+#endif
+
+/*
  * Replace a live leaf whose hardware-owned bits (accessed, dirty) may change
  * under us: `make` computes the new value from the latest old one, so an
  * update the hardware makes between our read and our write is never lost.
  */
 static inline bool entry_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_)
 {
+	slat__race_point(p);
 	return __atomic_compare_exchange_n(p, old, new_, false,
 					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
@@ -246,6 +262,7 @@ static inline bool entry_needs_bbm(const struct slat_layout *l, uint64_t old,
  */
 static inline uint64_t entry_break(uint64_t *slot)
 {
+	slat__race_point(slot);
 	return __atomic_exchange_n(slot, 0, __ATOMIC_ACQ_REL);
 }
 

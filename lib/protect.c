@@ -113,7 +113,10 @@ static int prot_update(struct walk *w, struct prot_op *op, uint64_t *slot,
 		return CHANGED;
 	}
 	if (entry_needs_bbm(l, cur, new_, false)) {
-		__atomic_exchange_n(slot, cur & ~l->present, __ATOMIC_ACQ_REL);
+		/* Invalid from the last value the hardware left: its
+		 * accessed/dirty updates end when the valid bit goes. */
+		while (!entry_cmpxchg(slot, &cur, cur & ~l->present))
+			;
 		return BROKEN;
 	}
 	/* The hardware may set accessed/dirty meanwhile: recompute from it. */
