@@ -34,6 +34,7 @@ static struct {
 	bool ok;         /* the call succeeded */
 	/* A guest access racing with the next call (see race_inject()). */
 	bool race_armed, race_busy, race_done, race_write, race_dirty;
+	bool race_at_point; /* at the k-th race point, not the k-th phys_to_virt */
 	unsigned race_k;
 	uint64_t race_gpa, race_lb, race_le;
 } frame;
@@ -264,9 +265,25 @@ static void *fz_p2v(void *ctx, uint64_t pa)
 	struct engine *e = ctx;
 	void *va = e->palloc.phys_to_virt(e->palloc.ctx, pa);
 
-	if (e->in_op && frame.race_armed && !frame.race_busy && !frame.race_k--)
+	if (e->in_op && frame.race_armed && !frame.race_at_point && !frame.race_busy &&
+	    !frame.race_k--)
 		race_inject(e);
 	return va;
+}
+
+/*
+ * The fuzzers build libslat with SLAT_TEST_RACE: it calls this at the last
+ * moment before it replaces a live leaf it has read (lib/core.h), the
+ * narrowest window for the racing access.
+ */
+void slat__race_point(uint64_t *slot);
+
+void slat__race_point(uint64_t *slot)
+{
+	(void)slot;
+	if (cur && cur->in_op && frame.race_armed && frame.race_at_point &&
+	    !frame.race_busy && !frame.race_k--)
+		race_inject(cur);
 }
 
 /* ---- walking the table independently ------------------------------------ */
@@ -758,9 +775,10 @@ static int resync_cb(void *ctx, const struct slat_mapping *m)
 /*
  * The model after a call that a guest access raced with. Outside the
  * call's range the access's leaf keeps its state and gains the access's
- * (splits carry it into every part). Inside, the order of the access and
- * the call's change of each leaf decides, which is the hardware's choice:
- * the model takes what the table says there.
+ * (splits carry it into every part). Inside, a protect or a split keeps
+ * it too, whether the access came before the change of its leaf or after;
+ * for an unmap or a replacing map the order decides, which is the
+ * hardware's choice: the model takes what the table says there.
  */
 static void race_fixup(struct engine *e)
 {
@@ -792,11 +810,26 @@ static void race_fixup(struct engine *e)
 		uint64_t lo = a > lb ? a : lb, hi = b < le ? b : le;
 		struct resync_ctx c = { e };
 
-		if (lo < hi) {
-			iset_remove(&e->dirty, lo, hi);
-			iset_remove(&e->acc, lo, hi);
-			slat_for_each(&e->t, slat_gpa(lo), hi - lo, resync_cb, &c, NULL);
+		if (lo >= hi)
+			return;
+		if (!strcmp(e->op_name, "protect") || !strcmp(e->op_name, "split")) {
+			/* The pages stay mapped: whichever came first, the
+			 * access's state is in each of them (lost only where
+			 * Arm's dirty state, the write permission, went). */
+			iset_add(&e->acc, lo, hi);
+			if (frame.race_dirty)
+				iset_add(&e->dirty, lo, hi);
+			if (e->tg == &target_stage2)
+				for (i = model_lower(&e->m, lo);
+				     i < e->m.n && e->m.v[i].start < hi; i++)
+					if (!(e->m.v[i].a.perms & SLAT_PERM_W))
+						iset_remove(&e->dirty, e->m.v[i].start,
+							    e->m.v[i].end);
+			return;
 		}
+		iset_remove(&e->dirty, lo, hi);
+		iset_remove(&e->acc, lo, hi);
+		slat_for_each(&e->t, slat_gpa(lo), hi - lo, resync_cb, &c, NULL);
 	}
 }
 
@@ -1984,6 +2017,7 @@ int fuzz_run(const struct target *tg, const uint8_t *data, size_t size)
 				frame.race_armed = true;
 				frame.race_k = rd_u8(&r) % 6;
 				frame.race_write = b & 1;
+				frame.race_at_point = b & 2;
 				frame.race_gpa = gen_addr(e, &r) & ~gmask(e);
 				frame.race_done = false;
 				break;

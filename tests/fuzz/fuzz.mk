@@ -19,8 +19,10 @@ FUZZ_SOURCES = \
 
 # ---- the replay driver, in make check ---------------------------------------
 check_PROGRAMS += tests/fuzz/fuzz-replay
-tests_fuzz_fuzz_replay_SOURCES = $(FUZZ_SOURCES) tests/fuzz/replay.c
-tests_fuzz_fuzz_replay_LDADD = libslat-hosted.la libslat.la
+# Its own copy of the library, with the race point of lib/core.h live.
+tests_fuzz_fuzz_replay_SOURCES = $(FUZZ_SOURCES) tests/fuzz/replay.c \
+	$(libslat_la_SOURCES) $(libslat_hosted_la_SOURCES)
+tests_fuzz_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS) -DSLAT_TEST_RACE
 tests_fuzz_fuzz_replay_LDFLAGS = -no-install
 TESTS += tests/fuzz/replay.sh
 AM_TESTS_ENVIRONMENT += \
@@ -39,7 +41,7 @@ FUZZ_CC = clang
 FUZZ_O = $(abs_top_builddir)/tests/fuzz/build
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZ_CFLAGS = -g -O2 -I$(abs_top_srcdir)/include -I$(abs_top_srcdir)/lib
+FUZZ_CFLAGS = -g -O2 -I$(abs_top_srcdir)/include -I$(abs_top_srcdir)/lib -DSLAT_TEST_RACE
 # libFuzzer's options for every run (-max_total_time comes from FUZZ_TIME).
 FUZZ_FLAGS = -max_len=4096 -len_control=20 -timeout=30 -rss_limit_mb=3072 \
 	-print_final_stats=1

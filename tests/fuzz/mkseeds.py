@@ -87,9 +87,10 @@ def op_fail(n):
     return bytes([FAIL, n & 7])
 
 
-def op_race(a, k=0, write=True):
-    """a guest access at a racing with the next call (k-th table lookup)."""
-    return bytes([FAIL, 0x30 | int(write), k]) + a
+def op_race(a, k=0, write=True, at_point=False):
+    """a guest access at a racing with the next call: at its k-th table
+    lookup, or at_point: its k-th race point (lib/core.h)."""
+    return bytes([FAIL, 0x30 | int(write) | (2 if at_point else 0), k]) + a
 
 
 def op_defer(n):
@@ -190,6 +191,28 @@ def scenarios():
         op_race(addr(L1, 517), 0), op_harvest(addr(L2, 1), size(L1, 4)),
         op_race(addr(L1, 518), 3, False), op_accessed(addr(L1, 518), size(L1, 1)),
         op_race(addr(L1, 519), 2), op_map(addr(L1, 519), size(GRANULE, 2), hpa_any(77), replace=True),
+    ])
+    # Guest writes at the race point, the last moment before libslat
+    # replaces a live leaf it has read, on clean leaves: a protect that
+    # changes the memory type (break-before-make on Arm) or the
+    # permissions, a split, an edge split of an unmap.
+    s['race-point'] = (ENGINE_DEFAULT, [
+        op_map(addr(L1, 4), size(L1, 2), hpa_aligned(L1, 4)),
+        op_map(addr(GRANULE, 8), size(GRANULE, 4), hpa_any(99)),
+        op_harvest(addr(GRANULE, 8), size(GRANULE, 4)),
+        op_accessed(addr(GRANULE, 8), size(GRANULE, 4)),
+        op_race(addr(GRANULE, 9), 0, True, True),
+        op_protect(addr(GRANULE, 9), size(GRANULE, 1), memtype=1),
+        op_race(addr(GRANULE, 10), 0, True, True),
+        op_protect(addr(GRANULE, 10), size(GRANULE, 1), clear=0xc),
+        op_harvest(addr(GRANULE, 8), size(GRANULE, 4)),
+        op_harvest(addr(L1, 4), size(L1, 2)),
+        op_accessed(addr(L1, 4), size(L1, 2)),
+        op_race(addr(L1, 4), 0, True, True),
+        op_split(addr(L1, 4), size(L1, 1), 0),
+        op_race(addr(L1, 5), 0, True, True),
+        op_unmap(addr(L1, 5, plus_page=True), size(GRANULE, 1)),
+        op_harvest(addr(L1, 4), size(L1, 2)),
     ])
     # Exhausting a tiny budget.
     s['tiny-pool'] = (ENGINE_TINY, [
