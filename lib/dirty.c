@@ -51,6 +51,40 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 	return WALK_NEXT;
 }
 
+/*
+ * A run of base pages: one bit each, and in a live-migration loop most of
+ * them clean, so the common case is one load and one test per entry.
+ */
+static int harvest_pages(struct walk *w, struct harvest_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned page_lg2 = l->granule_lg2;
+	const uint64_t end = walk_run_end(w, false);
+	uint64_t *slot = w->slot;
+	uint64_t addr = w->addr, first = 0, last = 0;
+
+	for (; addr < end; addr += 1ull << page_lg2, slot++) {
+		uint64_t e = entry_load(slot), i;
+
+		if (!(e & op->flag) || (e & op->gate) != op->gate || !entry_is_page(l, e))
+			continue;
+		i = (addr - op->start) >> page_lg2;
+		if (op->bitmap)
+			op->bitmap[i >> 6] |= 1ull << (i & 63);
+		op->found++;
+		if (!op->keep) {
+			__atomic_fetch_and(slot, ~op->flag, __ATOMIC_RELAXED);
+			if (!last)
+				first = addr;
+			last = addr + (1ull << page_lg2);
+		}
+	}
+	if (last)
+		gather_add(op->g, first, last, 1ull << page_lg2, 0);
+	w->addr = addr;
+	return WALK_SKIP;
+}
+
 static int harvest_visit(struct walk *w, enum walk_visit how)
 {
 	struct harvest_op *op = (struct harvest_op *)w->op;
@@ -66,6 +100,8 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 		return WALK_NEXT;
 	if (how == WALK_PRE)
 		return WALK_DESCEND;
+	if (level == 0)
+		return harvest_pages(w, op);
 	/* The run of entries of this table: leaves are read in one loop. */
 	while (addr < end) {
 		uint64_t e = entry_load(slot);
