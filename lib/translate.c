@@ -34,25 +34,29 @@ int leaf_find(const struct slat_table *t, uint64_t gpa, uint64_t **slot,
 	      unsigned *level_out)
 {
 	const struct slat_layout *l = &t->lay;
+	/* Address bits a table entry may not have (entry_check_walkable()). */
+	const uint64_t beyond = l->addr_field & ~l->addr_mask;
 	unsigned level = l->levels - 1u;
 	uint64_t *table = t->root;
+	uint64_t *p;
+	uint64_t e;
 
-	for (;;) {
-		uint64_t *p = &table[entry_index(l, level, gpa)];
-		uint64_t e = entry_load(p);
-
-		if (!entry_present(l, e) || (level == 0 && !entry_is_page(l, e)))
+	for (;; level--) {
+		p = &table[entry_index(l, level, gpa)];
+		e = entry_load(p);
+		if (!entry_present(l, e))
 			return SLAT_ENOENT;
-		if (level > 0 && entry_check_walkable(t, level, e))
+		if (level == 0 || !entry_is_table(l, level, e))
+			break;
+		if (e & beyond)
 			return SLAT_ECORRUPT;
-		if (!entry_is_table(l, level, e)) {
-			*slot = p;
-			*level_out = level;
-			return SLAT_OK;
-		}
 		table = (uint64_t *)table_va(t, entry_table_addr(l, e));
-		level--;
 	}
+	if (level == 0 ? !entry_is_page(l, e) : entry_check_walkable(t, level, e))
+		return level == 0 ? SLAT_ENOENT : SLAT_ECORRUPT;
+	*slot = p;
+	*level_out = level;
+	return SLAT_OK;
 }
 
 int slat_translate(const struct slat_table *t, slat_gpa_t gpa,
