@@ -36,7 +36,10 @@ enum slat_map_flag {
 /**
  * Map [gpa, gpa + size) to [hpa, hpa + size) with @p attrs, using the
  * largest leaves that the alignment of gpa and hpa, the capabilities, the
- * table's and the call's size limits allow.
+ * table's and the call's size limits allow. New leaves start clean: not
+ * dirty, and not accessed except on Arm, where the Access flag is set so
+ * that the first access does not fault. That holds also where
+ * ::SLAT_MAP_REPLACE replaces a mapping.
  *
  * @param t the table
  * @param gpa first guest-physical address of the range
@@ -60,7 +63,12 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 /**
  * Remove every mapping in [gpa, gpa + size). A large leaf that is only
  * partly inside the range is split first; tables that become empty are
- * unlinked and handed to @p g. Unmapping a hole is not an error.
+ * unlinked and handed to @p g. Unmapping a hole is not an error. The
+ * hardware accessed/dirty state of the removed leaves goes with them:
+ * under dirty logging, harvest the range (slat_dirty_harvest()) first,
+ * with the guest's vCPUs stopped if a write between the harvest and the
+ * unmap must not be missed. The parts of a split leaf that stay keep its
+ * state.
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
