@@ -127,17 +127,42 @@ static inline uint64_t level_mask(const struct slat_layout *l, unsigned level)
 	return level_size(l, level) - 1;
 }
 
+/*
+ * Output addresses in entries. Most formats keep an address at its own bit
+ * positions; Arm's 64 KiB granule with 52-bit addresses (FEAT_LPA) keeps
+ * bits 51:48 in entry bits 15:12, which the layout describes as oa_hi.
+ */
+static inline uint64_t entry_addr(const struct slat_layout *l, uint64_t e)
+{
+	return (e & l->addr_mask & ~l->oa_hi) | ((e & l->oa_hi) << l->oa_hi_shift);
+}
+
+/*
+ * The entry bits for the (aligned, in-range) address `pa`, the split given
+ * as values: loops that store entries read it into locals once, because
+ * their stores could alias the layout and force a reload per entry.
+ */
+static inline uint64_t addr_entry_split(uint64_t pa, uint64_t hi, unsigned shift)
+{
+	return (pa & ~(hi << shift)) | ((pa >> shift) & hi);
+}
+
+static inline uint64_t addr_entry(const struct slat_layout *l, uint64_t pa)
+{
+	return addr_entry_split(pa, l->oa_hi, l->oa_hi_shift);
+}
+
 /* Output address of a leaf at `level`. */
 static inline uint64_t entry_leaf_addr(const struct slat_layout *l,
 				       unsigned level, uint64_t e)
 {
-	return e & l->addr_mask & ~level_mask(l, level);
+	return entry_addr(l, e) & ~level_mask(l, level);
 }
 
 /* Address of the table a table entry points to. */
 static inline uint64_t entry_table_addr(const struct slat_layout *l, uint64_t e)
 {
-	return e & l->addr_mask;
+	return entry_addr(l, e);
 }
 
 static inline uint64_t entry_index(const struct slat_layout *l, unsigned level,

@@ -79,6 +79,18 @@ int leaf_templates(const struct slat_table *t, const struct slat_attrs *a,
 	return SLAT_OK;
 }
 
+/* Compiled per call site: without a split address field (hi 0) the loop
+ * only ORs the address into the template. */
+static SLAT_ALWAYS_INLINE void fill_leaves(uint64_t *child, uint64_t n, uint64_t tmpl,
+					   uint64_t oa, uint64_t step, uint64_t hi,
+					   unsigned hs)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++, oa += step)
+		child[i] = tmpl | addr_entry_split(oa, hi, hs);
+}
+
 void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
 		     uint64_t *child)
 {
@@ -86,7 +98,7 @@ void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
 	const unsigned cl = level - 1;
 	const uint64_t step = level_size(l, cl);
 	uint64_t oa = entry_leaf_addr(l, level, old);
-	uint64_t i, n = table_entries(l, cl);
+	const uint64_t n = table_entries(l, cl);
 	struct slat_attrs a;
 	uint64_t tmpl;
 
@@ -96,8 +108,10 @@ void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
 	if (attrs_encode(t, cl, &a, &tmpl))
 		__builtin_trap();
 	tmpl = leaf_keep_hw(l, tmpl, old);
-	for (i = 0; i < n; i++, oa += step)
-		child[i] = tmpl | oa;
+	if (l->oa_hi)
+		fill_leaves(child, n, tmpl, oa, step, l->oa_hi, l->oa_hi_shift);
+	else
+		fill_leaves(child, n, tmpl, oa, step, 0, 0);
 }
 
 int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,

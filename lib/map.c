@@ -90,32 +90,44 @@ static int map_count_visit(struct walk *w, enum walk_visit how)
 	return WALK_NEXT;
 }
 
-/* Write leaves into the run of absent entries that starts at the visited one. */
-static int map_run(struct walk *w, struct map_op *op)
+/*
+ * Write leaves into the run of absent entries that starts at the visited
+ * one. Compiled twice: `split` is a constant, and without a split address
+ * field (every format but Arm 64K with 52 bits) the loops only OR the
+ * address into the template.
+ */
+static SLAT_ALWAYS_INLINE int map_run_(struct walk *w, struct map_op *op, bool split)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	const uint64_t size = level_size(l, level);
 	const uint64_t tmpl = op->tmpl.bits[level];
+	const uint64_t present = l->present, hi = split ? l->oa_hi : 0;
+	const unsigned hs = split ? l->oa_hi_shift : 0;
 	/* Whole leaves only: a partial tail needs a table. */
 	const uint64_t n = (walk_run_end(w, true) - w->addr) >> l->shift[level];
 	uint64_t *slot = w->slot;
-	uint64_t addr = w->addr;
+	uint64_t oa = w->addr + op->delta;
 	uint64_t i;
 
 	if (walk_in_fresh(w)) {
 		/* Nothing can see a fresh table yet: plain stores. */
 		for (i = 0; i < n; i++)
-			slot[i] = tmpl | (addr + op->delta + i * size);
+			slot[i] = tmpl | addr_entry_split(oa + i * size, hi, hs);
 	} else {
 		for (i = 0; i < n; i++) {
-			if (i && entry_present(l, entry_load(&slot[i])))
+			if (i && (entry_load(&slot[i]) & present))
 				break;
-			entry_store(&slot[i], tmpl | (addr + op->delta + i * size));
+			entry_store(&slot[i], tmpl | addr_entry_split(oa + i * size, hi, hs));
 		}
 	}
-	w->addr = addr + i * size;
+	w->addr += i * size;
 	return WALK_SKIP;
+}
+
+static int map_run(struct walk *w, struct map_op *op)
+{
+	return w->lay->oa_hi ? map_run_(w, op, true) : map_run_(w, op, false);
 }
 
 /* Replace the present leaf at the visited entry by a leaf of this mapping. */
@@ -123,7 +135,7 @@ static void map_replace_leaf(struct walk *w, struct map_op *op)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
-	uint64_t new_ = op->tmpl.bits[level] | (w->base + op->delta);
+	uint64_t new_ = op->tmpl.bits[level] | addr_entry(l, w->base + op->delta);
 	uint64_t old = w->entry;
 
 	if (new_ == old)
@@ -147,7 +159,7 @@ static void map_replace_table(struct walk *w, struct map_op *op)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
-	uint64_t new_ = op->tmpl.bits[level] | (w->base + op->delta);
+	uint64_t new_ = op->tmpl.bits[level] | addr_entry(l, w->base + op->delta);
 	uint64_t pa = entry_table_addr(l, w->entry);
 
 	if (l->bbm_mask) {

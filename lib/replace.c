@@ -58,7 +58,7 @@ void leaf_to_table(struct slat_table *t, uint64_t *slot, uint64_t old,
 		   uint64_t base, bool live, struct slat_gather *g)
 {
 	const struct slat_layout *l = &t->lay;
-	uint64_t te = l->table_tmpl | child_pa;
+	uint64_t te = l->table_tmpl | addr_entry(l, child_pa);
 	uint64_t cur = old;
 
 	if (!live) {

@@ -158,7 +158,7 @@ static inline bool walk_link_fresh(struct walk *w, struct slat_gather *g)
 		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
 			      w->base, !walk_in_fresh(w), g);
 	else
-		entry_store(w->slot, w->lay->table_tmpl | pa);
+		entry_store(w->slot, w->lay->table_tmpl | addr_entry(w->lay, pa));
 	return true;
 }
 

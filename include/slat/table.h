@@ -112,8 +112,10 @@ struct slat_layout {
 	uint64_t table_type;
 	uint64_t page_mask; /**< At level 0: (e & page_mask) == page_type for a valid leaf. */
 	uint64_t page_type;
-	uint64_t addr_mask;  /**< Output address bits within the physical width (before alignment to the level). */
-	uint64_t addr_field; /**< Every bit the format uses for addresses, also beyond the physical width. */
+	uint64_t addr_mask;  /**< Entry bits holding output address bits within the physical width (before alignment to the level). */
+	uint64_t addr_field; /**< Every entry bit the format uses for addresses, also beyond the physical width. */
+	uint64_t oa_hi;      /**< Entry bits holding address bits oa_hi_shift places higher (Arm 64K with 52 bits: 15:12 hold 51:48); 0: none. */
+	uint8_t oa_hi_shift; /**< See @ref oa_hi. */
 	uint64_t table_tmpl; /**< Bits of a table entry besides the address. */
 	uint64_t accessed;   /**< Accessed flag. */
 	uint64_t dirty;      /**< Bits that hardware sets on write. */
