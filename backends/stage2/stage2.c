@@ -28,13 +28,12 @@ static bool fwb(const struct slat_table *t)
 
 /*
  * Output address widths VTCR_EL2.PS can encode, widest first (VTCR_EL2
- * register description, field PS; 52 needs FEAT_LPA and is out of scope). A CPU
- * may be told a smaller output size than it implements, so an odd width
- * rounds down.
+ * register description, field PS). A CPU may be told a smaller output size
+ * than it implements, so an odd width rounds down.
  */
 static unsigned s2_pa_bits(unsigned pa)
 {
-	static const uint8_t ps[] = { 48, 44, 42, 40, 36, 32 };
+	static const uint8_t ps[] = { 52, 48, 44, 42, 40, 36, 32 };
 	unsigned i;
 
 	for (i = 0; i < sizeof(ps); i++)
@@ -83,8 +82,13 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 	/* The number of levels follows from granule and input size. */
 	if (cfg->levels)
 		return SLAT_ECONFIG;
-	/* 52-bit IPAs (FEAT_LPA/LPA2, VTCR_EL2.DS) are not supported yet. */
-	if (ia < 32 || ia > 48)
+	/*
+	 * 52 bits: with the 64 KiB granule through FEAT_LPA (descriptors
+	 * keep OA[51:48] in bits 15:12). The 4 KiB and 16 KiB granules need
+	 * FEAT_LPA2's other descriptor layout (VTCR_EL2.DS), which this
+	 * backend does not build: 48 bits at most there.
+	 */
+	if (ia < 32 || ia > (g == 16 ? 52u : 48u))
 		return SLAT_ECONFIG;
 	/* Break-before-make cannot be done without the embedder's hook. */
 	if (!cfg->sync_invalidate)
@@ -94,7 +98,7 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 		return SLAT_ECAPS;
 	if (ia > c->ia_bits)
 		return SLAT_ECAPS;
-	pa = s2_pa_bits(c->pa_bits);
+	pa = s2_pa_bits(g == 16 || c->pa_bits < 48 ? c->pa_bits : 48);
 	if (!pa)
 		return SLAT_ECAPS;
 
@@ -105,9 +109,12 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 	 * Leaves (§D8.3, "block descriptor" rules per granule; pseudocode
 	 * AArch64.BlockDescSupported): pages at Arm level 3 (our 0); blocks
 	 * at levels 2 and 1 with 4K (2 MiB, 1 GiB), at level 2 only with
-	 * 16K (32 MiB) and 64K (512 MiB). Larger blocks need 52-bit support.
+	 * 16K (32 MiB), and with 64K at level 2 (512 MiB) and, when the
+	 * PA size is 52 bits, at level 1 (4 TiB). The 4K level 0 and 16K
+	 * level 1 blocks need FEAT_LPA2.
 	 */
-	l->leaf_levels_hw = (uint8_t)((g == 12 ? 0x7u : 0x3u) & ((1u << levels) - 1));
+	l->leaf_levels_hw = (uint8_t)((g == 12 || (g == 16 && pa == 52) ? 0x7u : 0x3u) &
+				      ((1u << levels) - 1));
 	l->leaf_levels = 0;
 	for (lv = 0; lv < levels; lv++)
 		if ((l->leaf_levels_hw & (1u << lv)) &&
@@ -124,8 +131,14 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 	l->table_type = S2_TYPE_TABLE;
 	l->page_mask = S2_TYPE_MASK;
 	l->page_type = S2_TYPE_PAGE;
-	l->addr_mask = slat_bits(pa - 1, g);
+	l->addr_mask = slat_bits(pa > 48 ? 47 : pa - 1, g);
 	l->addr_field = slat_bits(S2_ADDR_TOP, g);
+	if (pa == 52) {
+		l->oa_hi = S2_OA_HI;
+		l->oa_hi_shift = S2_OA_HI_SHIFT;
+		l->addr_mask |= S2_OA_HI;
+		l->addr_field |= S2_OA_HI;
+	}
 	/* Stage 2 table descriptors carry no attributes. */
 	l->table_tmpl = S2_TYPE_TABLE;
 	if (hw_dirty(t)) {
@@ -351,9 +364,9 @@ static unsigned s2_check(const struct slat_table *t, unsigned level,
 {
 	const struct slat_layout *l = &t->lay;
 	const unsigned g = l->granule_lg2;
-	/* Address bits between bit 12 and the granule: RES0 without the
-	 * 64K OA[51:48] field of FEAT_LPA (§D8.3). */
-	const uint64_t low = g > 12 ? slat_bits(g - 1, 12) : 0;
+	/* Address bits between bit 12 and the granule: RES0 unless they are
+	 * the 64K OA[51:48] field of FEAT_LPA (§D8.3). */
+	const uint64_t low = g > 12 ? slat_bits(g - 1, 12) & ~l->oa_hi : 0;
 	uint64_t rsvd, feat = 0, ma;
 	unsigned n = 0;
 
@@ -385,7 +398,7 @@ static unsigned s2_check(const struct slat_table *t, unsigned level,
 	if (level == 0)
 		rsvd |= e & low;
 	else /* below the block's alignment; bit 16 is nT (FEAT_BBM) */
-		rsvd |= e & slat_bits(l->shift[level] - 1, 12) & ~S2_NT;
+		rsvd |= e & slat_bits(l->shift[level] - 1, 12) & ~S2_NT & ~l->oa_hi;
 	if (((e & S2_SH_MASK) >> S2_SH_SHIFT) == S2_SH_RESERVED)
 		rsvd |= e & S2_SH_MASK;
 	if (rsvd) {

@@ -61,6 +61,15 @@
 #define S2_ADDR_TOP 47
 
 /*
+ * With the 64 KiB granule and a 52-bit output size (FEAT_LPA, VTCR_EL2.PS
+ * = 0b110), bits 15:12 of table, block and page descriptors hold address
+ * bits 51:48 (§D8.3; QEMU get_phys_addr_lpae: desc[15:12] << 48; Linux
+ * PTE_ADDR_HIGH with PTE_ADDR_HIGH_SHIFT 36). RES0 otherwise.
+ */
+#define S2_OA_HI (0xfull << 12)
+#define S2_OA_HI_SHIFT 36
+
+/*
  * Bits that are RES0 in both descriptor kinds without FEAT_LPA/LPA2
  * (§D8.3.1, §D8.3.2): 50:48 (49:48 hold OA[49:48] only with DS = 1; bit 50
  * is GP in stage 1 only).
@@ -133,6 +142,10 @@
 /* ---- VTTBR_EL2 (register description) --------------------------------- */
 
 #define VTTBR_VMID_SHIFT 48 /* VMID[7:0] in 55:48, VMID[15:8] in 63:56 with VS */
+/* BADDR holds root bits 47:1; with a 52-bit output size bits 5:2 hold root
+ * bits 51:48, the root being aligned to 64 bytes at least (BADDR field). */
+#define VTTBR_BADDR_MASK (((1ull << 48) - 1) & ~1ull)
+#define VTTBR_BADDR_HI_SHIFT 46 /* root bits 51:48 -> VTTBR bits 5:2 */
 #define VTTBR_CNP (1ull << 0)
 
 /* ---- ID registers (register descriptions; Linux arch/arm64/tools/sysreg) */
@@ -160,9 +173,9 @@
 
 /* ---- TLBI operands (TLBI IPAS2E1IS / RIPAS2E1IS; Linux tlbflush.h) ----- */
 
-/* TLBI IPAS2E1IS: IPA[47:12] in bits 35:0 (39:36 hold IPA[51:48] with a
+/* TLBI IPAS2E1IS: IPA[51:12] in bits 39:0 (39:36 are RES0 below a
  * 52-bit IPA), TTL hint in 47:44 (FEAT_TTL). */
-#define TLBI_IPA_MASK ((1ull << 36) - 1)
+#define TLBI_IPA_MASK ((1ull << 40) - 1)
 #define TLBI_TTL_SHIFT 44
 /* TTL[3:2]: translation granule of the hinted entry. */
 #define TLBI_TG_4K 1ull

@@ -28,7 +28,7 @@ static bool granule_s2(unsigned t2, unsigned t1, bool t1_signed)
 int slat_stage2_caps(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
 		     uint64_t isar0, struct slat_caps *out)
 {
-	static const uint8_t parange[] = { 32, 36, 40, 42, 44, 48 };
+	static const uint8_t parange[] = { 32, 36, 40, 42, 44, 48, 52 };
 	struct slat_caps c = { 0 };
 	unsigned pa = field(mmfr0, MMFR0_PARANGE_SHIFT);
 
@@ -36,13 +36,13 @@ int slat_stage2_caps(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
 		return SLAT_ENULL;
 	c.format = SLAT_FORMAT_STAGE2;
 	/*
-	 * PARange: 0 32, 1 36, 2 40, 3 42, 4 44, 5 48, 6 52 bits. Stage 2
-	 * input may be as wide as the implemented output (KVM's IPA limit is
-	 * the same). 52 bits need FEAT_LPA/LPA2 handling that this backend
-	 * lacks, so both widths are capped at 48 for now; later encodings
-	 * are wider still.
+	 * PARange: 0 32, 1 36, 2 40, 3 42, 4 44, 5 48, 6 52 bits (6 is
+	 * FEAT_LPA). Stage 2 input may be as wide as the implemented output
+	 * (KVM's IPA limit is the same). Later encodings (56 bits, FEAT_D128)
+	 * need 128-bit descriptors: taken as 52. A table of the 4K or 16K
+	 * granule uses 48 bits at most (slat_table_init()).
 	 */
-	c.pa_bits = pa < sizeof(parange) ? parange[pa] : 48;
+	c.pa_bits = pa < sizeof(parange) ? parange[pa] : 52;
 	c.ia_bits = c.pa_bits;
 	if (granule_s2(field(mmfr0, MMFR0_TGRAN4_2_SHIFT),
 		       field(mmfr0, MMFR0_TGRAN4_SHIFT), true)) {
@@ -58,6 +58,9 @@ int slat_stage2_caps(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
 		       field(mmfr0, MMFR0_TGRAN64_SHIFT), true)) {
 		c.granules |= SLAT_GRANULE_BIT(16);
 		c.page_sizes |= (1ull << 16) | (1ull << 29);
+		/* Level-1 blocks of 4 TiB exist with 52-bit PAs (§D8.3). */
+		if (c.pa_bits == 52)
+			c.page_sizes |= 1ull << 42;
 	}
 	if (!c.granules)
 		return SLAT_ECAPS;
@@ -92,7 +95,8 @@ static uint64_t ps_code(unsigned pa)
 	case 40: return 2;
 	case 42: return 3;
 	case 44: return 4;
-	default: return 5; /* 48 */
+	case 48: return 5;
+	default: return 6; /* 52, FEAT_LPA */
 	}
 }
 
@@ -155,8 +159,11 @@ int slat_stage2_vttbr(const struct slat_table *t, uint16_t vmid,
 	/*
 	 * BADDR (47:1) is the root, which the allocator aligned to its whole
 	 * size as concatenated tables require (VTTBR_EL2 register description, BADDR);
-	 * VMID in 55:48, or 63:48 with VTCR_EL2.VS; CnP (bit 0) stays 0.
+	 * with a 52-bit output size, root bits 51:48 go to bits 5:2. VMID in
+	 * 55:48, or 63:48 with VTCR_EL2.VS; CnP (bit 0) stays 0.
 	 */
-	*vttbr = t->root_pa | ((uint64_t)vmid << VTTBR_VMID_SHIFT);
+	*vttbr = (t->root_pa & VTTBR_BADDR_MASK) |
+		 ((t->root_pa >> VTTBR_BADDR_HI_SHIFT) & (0xfull << 2)) |
+		 ((uint64_t)vmid << VTTBR_VMID_SHIFT);
 	return SLAT_OK;
 }

@@ -26,7 +26,21 @@
 
 #include "fuzz.h"
 
-static const uint8_t parange_bits[6] = { 32, 36, 40, 42, 44, 48 };
+static const uint8_t parange_bits[7] = { 32, 36, 40, 42, 44, 48, 52 };
+
+/* 52-bit tables exist with the 64K granule only (FEAT_LPA); the 4K and
+ * 16K layouts for them (FEAT_LPA2) are not built: those stay at 48. */
+static unsigned table_pa_bits(unsigned g, unsigned parange_pa)
+{
+	return g != 16 && parange_pa > 48 ? 48 : parange_pa;
+}
+
+/* With FEAT_LPA and the 64K granule, address bits 51:48 sit in bits 15:12
+ * of table, block and page descriptors (docs/formats.md §3.3). */
+static bool lpa(const struct engine *e)
+{
+	return e->granule_lg2 == 16 && e->pa_top == 1ull << 52;
+}
 
 static unsigned s2_levels(unsigned g, unsigned ia)
 {
@@ -46,7 +60,7 @@ static bool s2_setup(struct engine *e, struct rd *r)
 	static const unsigned t2_shift[3] = { 40, 32, 36 }; /* TGran4_2, 16_2, 64_2 */
 	static const uint32_t thresholds[8] = { 0, 1, 2, 4, 16, 64, 100, 255 };
 	const unsigned gi = b0 % 3, g = gr[gi];
-	unsigned parange = b2 % 6, pa = parange_bits[parange], ia, l, i, top;
+	unsigned parange = b2 % 7, pa = table_pa_bits(g, parange_bits[parange]), ia, l, i, top;
 	uint64_t mmfr0 = parange, mmfr1 = 0, mmfr2 = 0, isar0 = 0;
 	uint8_t max_page;
 
@@ -115,12 +129,12 @@ static bool s2_setup(struct engine *e, struct rd *r)
 	e->levels = s2_levels(g, ia);
 	for (l = 0; l < e->levels; l++)
 		e->level_shift[l] = g + l * (g - 3);
-	/* Blocks (docs/formats.md §3.4): 4K at Arm levels 2 and 1, 16K and
-	 * 64K at level 2 only (without 52-bit addresses). */
+	/* Blocks (docs/formats.md §3.4): 4K at Arm levels 2 and 1, 16K at
+	 * level 2, 64K at level 2 and, with 52-bit PAs, level 1 (4 TiB). */
 	e->leaf_sizes = 1ull << g;
 	if (e->levels > 1)
 		e->leaf_sizes |= 1ull << e->level_shift[1];
-	if (g == 12 && e->levels > 2)
+	if ((g == 12 || (g == 16 && pa == 52)) && e->levels > 2)
 		e->leaf_sizes |= 1ull << e->level_shift[2];
 	if (max_page)
 		e->leaf_sizes &= (2ull << max_page) - 1;
@@ -181,7 +195,9 @@ static bool s2_is_table(const struct engine *e, unsigned level, uint64_t ent)
 
 static uint64_t s2_table_addr(const struct engine *e, uint64_t ent)
 {
-	return ent & ((1ull << 48) - 1) & ~((1ull << e->granule_lg2) - 1);
+	uint64_t a = ent & ((1ull << 48) - 1) & ~((1ull << e->granule_lg2) - 1);
+
+	return lpa(e) ? a | ((ent >> 12) & 0xf) << 48 : a;
 }
 
 static unsigned tg_code(const struct engine *e)
@@ -219,10 +235,11 @@ static void add_inval(struct group *gr, const struct inval *iv)
 /* Arm TTL[1:0] level 0-3 valid as a leaf level hint for this granule? */
 static bool level_hint_ok(const struct engine *e, unsigned arm_level)
 {
-	/* 4K: level 0 reserved (without LPA2); 16K/64K: levels 0 and 1. */
+	/* Level 0 is reserved without LPA2; level 1 too for 16K without
+	 * LPA2, and for 64K where no level-1 block exists (below 52 bits). */
 	if (arm_level == 0)
 		return false;
-	return e->granule_lg2 == 12 || arm_level >= 2;
+	return e->granule_lg2 == 12 || arm_level >= 2 || lpa(e);
 }
 
 static void decode_op(struct engine *e, const struct slat_s2_op *op, struct group *gr)
@@ -236,8 +253,9 @@ static void decode_op(struct engine *e, const struct slat_s2_op *op, struct grou
 	case SLAT_S2_TLBI_IPAS2E1IS: {
 		unsigned ttl = (unsigned)(a >> 44) & 0xf;
 
-		FZ_CHECK(!(a & ~(((1ull << 48) - 1))) && !((a >> 36) & 0xff), "tlbi",
-			 "TLBI IPAS2E1IS operand 0x%llx has bits beyond IPA[47:12] and TTL",
+		FZ_CHECK(!(a & ~(((1ull << 48) - 1))) && !((a >> 40) & 0xf) &&
+				 (e->cfg.ia_bits > 48 || !((a >> 36) & 0xf)),
+			 "tlbi", "TLBI IPAS2E1IS operand 0x%llx has bits beyond the IPA and TTL",
 			 (unsigned long long)a);
 		gr->tlbis++;
 		iv.start = (a & ((1ull << 40) - 1)) << 12;
@@ -403,7 +421,7 @@ static void s2_misc(struct engine *e, struct rd *r)
 	tg = e->granule_lg2 == 12 ? 0 : e->granule_lg2 == 16 ? 1 : 2;
 	/* Start level 4 - levels; SL0 counts from level 2 (4K) or 3 (16K, 64K). */
 	sl0 = e->granule_lg2 == 12 ? e->levels - 2 : e->levels - 1;
-	for (ps = 0; ps < 6 && (1ull << parange_bits[ps]) != e->pa_top; ps++)
+	for (ps = 0; ps < 7 && (1ull << parange_bits[ps]) != e->pa_top; ps++)
 		;
 	FZ_CHECK((vtcr & 0x3f) == 64u - e->cfg.ia_bits && ((vtcr >> 6) & 3) == sl0 &&
 			 ((vtcr >> 14) & 3) == tg && ((vtcr >> 16) & 7) == ps &&
@@ -418,6 +436,7 @@ static void s2_misc(struct engine *e, struct rd *r)
 		FZ_CHECK(ret == SLAT_ECAPS, "vttbr", "16-bit VMID without VMID16: %s",
 			 slat_errname(ret));
 	} else {
+		/* The pool is below 2^48: no root bits 51:48 in BADDR[5:2]. */
 		FZ_CHECK(ret == SLAT_OK && (vttbr >> 48) == vmid &&
 				 (vttbr & ((1ull << 48) - 1)) == slat_table_root(&e->t).v &&
 				 !(slat_table_root(&e->t).v & (e->root_bytes - 1)),

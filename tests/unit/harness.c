@@ -117,9 +117,22 @@ static int is_table(const struct slat_table *t, unsigned level, uint64_t e)
 	}
 }
 
-static uint64_t table_addr(uint64_t e)
+/* Arm's 64K granule on a CPU with 52-bit PAs keeps address bits 51:48 in
+ * descriptor bits 15:12 (FEAT_LPA); everything else keeps them in place. */
+static uint64_t table_addr(const struct slat_table *t, uint64_t e)
 {
+	if (slat_table_format(t) == SLAT_FORMAT_STAGE2 &&
+	    slat_table_level_shift(t, 0) == 16 && t->caps.pa_bits == 52)
+		return (e & 0x0000ffffffff0000ull) | (((e >> 12) & 0xf) << 48);
 	return e & 0x000ffffffffff000ull;
+}
+
+/* Every fixture's allocator is a struct slat_pool. */
+static bool in_pool(const struct slat_table *t, uint64_t pa)
+{
+	const struct slat_pool *p = t->alloc.ctx;
+
+	return pa >= p->pa_base && pa - p->pa_base < p->size;
 }
 
 static void *p2v(const struct slat_table *t, uint64_t pa)
@@ -143,9 +156,9 @@ static void snap_add(struct snap *s, const struct slat_table *t,
 	/* Follow table entries, but not ones a test corrupted to point
 	 * beyond any physical address the pool hands out. */
 	for (i = 0; i < n; i++)
-		if (is_table(t, level, table[i]) && !(table_addr(table[i]) >> 48))
-			snap_add(s, t, p2v(t, table_addr(table[i])),
-				 table_addr(table[i]), level - 1,
+		if (is_table(t, level, table[i]) && in_pool(t, table_addr(t, table[i])))
+			snap_add(s, t, p2v(t, table_addr(t, table[i])),
+				 table_addr(t, table[i]), level - 1,
 				 1ull << (slat_table_level_shift(t, 0)));
 }
 
@@ -189,7 +202,7 @@ uint64_t *entry_at(const struct slat_table *t, uint64_t gpa, unsigned level)
 			return slot;
 		if (!is_table(t, l, *slot))
 			return NULL;
-		table = p2v(t, table_addr(*slot));
+		table = p2v(t, table_addr(t, *slot));
 		l--;
 	}
 }

@@ -53,6 +53,7 @@
 #define PS_40 (2ull << 16)
 #define PS_44 (4ull << 16)
 #define PS_48 (5ull << 16)
+#define PS_52 (6ull << 16)
 #define VS (1ull << 19)
 #define HA (1ull << 21)
 #define HD (1ull << 22)
@@ -705,12 +706,13 @@ static void test_caps_qemu_max(void **state)
 	(void)state;
 	assert_int_equal(slat_stage2_caps(mmfr0, mmfr1, mmfr2, isar0, &c), SLAT_OK);
 	assert_int_equal(c.format, SLAT_FORMAT_STAGE2);
-	assert_int_equal(c.pa_bits, 48); /* 52 capped: no LPA support yet */
-	assert_int_equal(c.ia_bits, 48);
+	assert_int_equal(c.pa_bits, 52);
+	assert_int_equal(c.ia_bits, 52);
 	assert_int_equal(c.granules, 0x7);
+	/* With 52-bit PAs the 64K granule also has 4 TiB level-1 blocks. */
 	assert_int_equal(c.page_sizes, (1ull << 12) | (1ull << 21) | (1ull << 30) |
 					       (1ull << 14) | (1ull << 25) |
-					       (1ull << 16) | (1ull << 29));
+					       (1ull << 16) | (1ull << 29) | (1ull << 42));
 	assert_int_equal(c.flags, SLAT_CAP_AD | SLAT_CAP_VMID16 | SLAT_CAP_SPLIT_EXEC |
 					  SLAT_CAP_FWB | SLAT_CAP_TLBI_TTL |
 					  SLAT_CAP_TLBI_RANGE | SLAT_CAP_EXEC_ONLY |
@@ -740,7 +742,11 @@ static void test_caps_fields(void **state)
 	struct slat_caps c;
 
 	(void)state;
-	/* PARange 0..5. */
+	/* PARange 0..6, and a later encoding taken as 52. */
+	assert_int_equal(slat_stage2_caps(6, 0, 0, 0, &c), SLAT_OK);
+	assert_int_equal(c.pa_bits, 52);
+	assert_int_equal(slat_stage2_caps(7, 0, 0, 0, &c), SLAT_OK);
+	assert_int_equal(c.pa_bits, 52);
 	assert_int_equal(slat_stage2_caps(0, 0, 0, 0, &c), SLAT_OK);
 	assert_int_equal(c.pa_bits, 32);
 	assert_int_equal(slat_stage2_caps(2, 0, 0, 0, &c), SLAT_OK);
@@ -1298,6 +1304,161 @@ static void expect_problem(const struct slat_table *t, unsigned kind, uint64_t b
 	assert_int_equal(c.p[0].bits, bits);
 }
 
+/* ---- 52-bit addresses with the 64K granule (FEAT_LPA) ----------------------- */
+
+/* Descriptor bits 15:12 that hold OA[51:48] (§D8.3, 64KB granule, 52-bit OA). */
+#define OA_HI(pa) ((((uint64_t)(pa) >> 48) & 0xf) << 12)
+#define OA_LO_64K(pa) ((uint64_t)(pa) & 0x0000ffffffff0000ull) /* OA[47:16] */
+
+/* A CPU with PARange 0b0110 (52 bits), the three granules at stage 2,
+ * HAFDBS 2, 16-bit VMIDs, XNX, FWB, TTL, range TLBI. */
+static void lpa_prepare(struct fx *f, uint64_t pool_pa)
+{
+	uint64_t mmfr0 = 6ull | (2ull << 32) | (2ull << 36) | (2ull << 40);
+	uint64_t mmfr1 = 2ull | (2ull << 4) | (1ull << 28);
+	uint64_t mmfr2 = (1ull << 40) | (1ull << 48);
+
+	prepare(f, 0);
+	assert_int_equal(slat_stage2_caps(mmfr0, mmfr1, mmfr2, 2ull << 56, &f->caps), SLAT_OK);
+	slat_pool_fini(&f->pool);
+	assert_int_equal(slat_pool_init(&f->pool, 16 * MiB, pool_pa), 0);
+	f->cfg.alloc = slat_pool_allocator(&f->pool);
+	f->cfg.granule_lg2 = 16;
+	f->cfg.ia_bits = 52;
+}
+
+/*
+ * A 52-bit IPA and output with 64 KiB pages, the tables themselves above
+ * 2^48: three levels (1, 2, 3; level 1 resolves IPA[51:42], 1024
+ * entries), T0SZ 12, SL0 2, PS 0b110, and every address split into
+ * OA[47:16] in place and OA[51:48] in bits 15:12, table addresses too.
+ */
+static void test_lpa_64k(void **state)
+{
+	const uint64_t pool_pa = 0xaull << 48;
+	const uint64_t gpa = 0x000f123456780000ull, hpa = 0x000bcdef01230000ull;
+	const uint64_t bgpa = 0x000c000000000000ull, bhpa = 0x00090c0000000000ull;
+	struct slat_s2_op ops[SLAT_S2_OPS_MAX(64)];
+	uint64_t v, e, pa;
+	unsigned level;
+	size_t n;
+	struct fx f;
+
+	(void)state;
+	lpa_prepare(&f, pool_pa);
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	assert_int_equal(slat_table_levels(&f.t), 3);
+	/* Level 1 holds 4 TiB blocks, level 2 512 MiB blocks, level 3 pages. */
+	assert_int_equal(slat_table_leaf_levels(&f.t), 0x7);
+	assert_int_equal(slat_table_level_shift(&f.t, 2), 42);
+	assert_int_equal(slat_stage2_vtcr(&f.t, &v), SLAT_OK);
+	assert_int_equal(v, T0SZ(52) | SL0(2) | IRGN0_WBWA | ORGN0_WBWA | SH0_IS |
+				    TG0_64K | PS_52 | VS | VTCR_RES1);
+	/* The root is the pool's first page, at 0xa << 48: BADDR[47:1] = 0
+	 * and root bits 51:48 = 0xa in VTTBR_EL2 bits 5:2. */
+	assert_int_equal(slat_table_root(&f.t).v, pool_pa);
+	assert_int_equal(slat_stage2_vttbr(&f.t, 5, &v), SLAT_OK);
+	assert_int_equal(v, (0xaull << 2) | (5ull << 48));
+
+	map_ok(&f, gpa, 64 * KiB, hpa, slat_attrs_make(R | W, SLAT_MT_WB));
+	assert_int_equal(*entry_at(&f.t, gpa, 0),
+			 OA_LO_64K(hpa) | OA_HI(hpa) | PAGE | MA_WB | S2AP_R | S2AP_W |
+				 SH_IS | AF | XN1);
+	expect_map(&f.t, gpa + 0x1234, hpa + 0x1234, R | W, 16);
+	/* Both table descriptors on the way point into the pool above 2^48. */
+	for (level = 2; level >= 1; level--) {
+		e = *entry_at(&f.t, gpa, level);
+		assert_int_equal(e & 3, TABLE);
+		pa = OA_LO_64K(e) | (((e >> 12) & 0xf) << 48);
+		assert_int_equal(e & ~(OA_LO_64K(e) | (0xfull << 12) | 3), 0);
+		assert_true(pa > pool_pa && pa < pool_pa + 16 * MiB);
+		assert_int_equal(pa & 0xffff, 0);
+	}
+
+	/* A 4 TiB block at level 1: OA[47:42] in place, OA[51:48] in 15:12. */
+	map_ok(&f, bgpa, 4 * TiB, bhpa, slat_attrs_make(R | X, SLAT_MT_WB));
+	assert_int_equal(*entry_at(&f.t, bgpa, 2),
+			 0x00000c0000000000ull | OA_HI(bhpa) | BLOCK | MA_WB | S2AP_R |
+				 SH_IS | AF);
+	expect_map(&f.t, bgpa + 3 * TiB + 0x10000, bhpa + 3 * TiB + 0x10000, R | X, 42);
+	expect_valid(&f.t);
+
+	/* Splitting the block keeps the split address field in every part. */
+	assert_int_equal(slat_split(&f.t, slat_gpa(bgpa), 4 * TiB, 29, &f.g), SLAT_OK);
+	assert_int_equal(*entry_at(&f.t, bgpa + 1 * TiB + 512 * MiB, 1),
+			 OA_LO_64K(bhpa + 1 * TiB + 512 * MiB) | OA_HI(bhpa) | BLOCK | MA_WB |
+				 S2AP_R | SH_IS | AF);
+	expect_valid(&f.t);
+	fx_flush(&f);
+
+	/* TLBI IPAS2E1IS takes IPA[51:12] in bits 39:0, with the TTL hint
+	 * 64K (0b11), level 3. A second page keeps the tables in place, so
+	 * that only the leaf is invalidated, and one page is one TLBI even
+	 * with range TLBI. */
+	map_ok(&f, gpa + 64 * KiB, 64 * KiB, hpa, slat_attrs_make(R, SLAT_MT_WB));
+	fx_flush(&f);
+	unmap_ok(&f, gpa, 64 * KiB);
+	flush_ok(&f, ops, 70, &n);
+	/* gpa >> 12 = 0xf123456780: IPA[51:48] = 0xf lands in bits 39:36. */
+	expect_one_ipa(ops, n, 0xf123456780ull | TTL(TG_64K, 3));
+	fx_fini(&f);
+
+	/* An output address beyond 52 bits; and 52 bits are only for 64K. */
+	lpa_prepare(&f, pool_pa);
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	assert_int_equal(map_err(&f, 0, 64 * KiB, 1ull << 52, slat_attrs_make(R, SLAT_MT_WB)),
+			 SLAT_EHPA);
+	fx_fini(&f);
+	lpa_prepare(&f, POOL_PA);
+	f.cfg.granule_lg2 = 12;
+	assert_int_equal(fx_create(&f), SLAT_ECONFIG);
+	f.cfg.ia_bits = 48;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	/* A 4K table of this CPU keeps the 48-bit layout: PS 0b101. */
+	assert_int_equal(slat_stage2_vtcr(&f.t, &v), SLAT_OK);
+	assert_int_equal(v & (7ull << 16), PS_48);
+	fx_fini(&f);
+}
+
+/* Without 52-bit PAs, bits 15:12 of a 64K descriptor are RES0, and a 4 TiB
+ * block does not exist; with them, the validator takes them as address. */
+static void test_lpa_res0(void **state)
+{
+	struct slat_mapping m;
+	uint64_t *slot;
+	struct fx f;
+
+	(void)state;
+	prepare(&f, 0); /* PARange 48 bits */
+	f.cfg.granule_lg2 = 16;
+	f.cfg.ia_bits = 48;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	assert_int_equal(slat_table_leaf_levels(&f.t), 0x3);
+	map_ok(&f, 0x10000, 64 * KiB, 0x20000, slat_attrs_make(R, SLAT_MT_WB));
+	slot = entry_at(&f.t, 0x10000, 0);
+	*slot |= 0x3ull << 12;
+	{
+		uint64_t n = 0;
+
+		assert_int_equal(slat_validate(&f.t, NULL, NULL, &n), SLAT_OK);
+		assert_int_equal(n, 1);
+	}
+	/* ... and they are no part of the address. */
+	assert_int_equal(slat_translate(&f.t, slat_gpa(0x10000), &m), SLAT_OK);
+	assert_int_equal(m.hpa.v, 0x20000);
+	*slot &= ~(0x3ull << 12);
+	fx_fini(&f);
+
+	lpa_prepare(&f, POOL_PA);
+	f.cfg.ia_bits = 48;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	map_ok(&f, 0x10000, 64 * KiB, 0x0003000000020000ull, slat_attrs_make(R, SLAT_MT_WB));
+	assert_int_equal(*entry_at(&f.t, 0x10000, 0) & (0xfull << 12), 0x3ull << 12);
+	expect_map(&f.t, 0x10000, 0x0003000000020000ull, R, 16);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
 static void test_validate(void **state)
 {
 	struct fx f;
@@ -1446,6 +1607,8 @@ int main(void)
 		cmocka_unit_test(test_flush_range),
 		cmocka_unit_test(test_flush_tables),
 		cmocka_unit_test(test_flush_threshold),
+		cmocka_unit_test(test_lpa_64k),
+		cmocka_unit_test(test_lpa_res0),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_page_type_01_absent),
 	};
