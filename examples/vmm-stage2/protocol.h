@@ -31,8 +31,8 @@
 #if S2_PAGE_SHIFT != 12 && S2_PAGE_SHIFT != 14 && S2_PAGE_SHIFT != 16
 #error "S2_PAGE_SHIFT must be 12, 14 or 16"
 #endif
-#if IPA_BITS < 34 || IPA_BITS > 48
-#error "the layout below needs an IPA of 34 to 48 bits"
+#if IPA_BITS < 34 || IPA_BITS > (S2_PAGE_SHIFT == 16 ? 52 : 48)
+#error "the layout below needs an IPA of 34 to 48 bits (52 with 64 KiB pages)"
 #endif
 #define S2_PAGE          (U64(1) << S2_PAGE_SHIFT)
 #define S2_BLOCK_SHIFT   (2 * S2_PAGE_SHIFT - 3)

@@ -228,10 +228,14 @@ bool tests_abort(struct vcpu *v, const struct abort_info *a)
 static void check_geometry(void)
 {
 	unsigned l1 = stage2_leaf_shift(2);
-	bool l1_expected = S2_PAGE_SHIFT == 12 && slat_table_levels(&s2.table) >= 3;
+	/* Level-1 blocks: 1 GiB with 4 KiB pages; 4 TiB with 64 KiB pages
+	 * on a CPU with 52-bit PAs (FEAT_LPA); none with 16 KiB pages. */
+	unsigned l1_expected = slat_table_levels(&s2.table) < 3 ? 0 :
+			       S2_PAGE_SHIFT == 12 ? 30 :
+			       S2_PAGE_SHIFT == 16 && s2.caps.pa_bits == 52 ? 42 : 0;
 
 	if (stage2_leaf_shift(0) != S2_PAGE_SHIFT || stage2_leaf_shift(1) != S2_BLOCK_SHIFT ||
-	    (l1 ? l1 != 30 || !l1_expected : l1_expected) || stage2_leaf_shift(3))
+	    l1 != l1_expected || stage2_leaf_shift(3))
 		vmm_fatal("libslat's leaves (2^%u, 2^%u, 2^%u, 2^%u bytes) are not those of "
 			  "the %lu KiB granule", stage2_leaf_shift(0), stage2_leaf_shift(1),
 			  l1, stage2_leaf_shift(3), S2_PAGE >> 10);
@@ -309,7 +313,7 @@ static uint64_t step_region_begin(uint64_t region)
 	for (unsigned w = 0; w < 2; w++) {
 		if (S2_PAGE_SHIFT != 12)
 			skip(regions[region].names[w], "not offered by this granule (%lu KiB: "
-			     "no level-1 block below 52-bit output)", S2_PAGE >> 10);
+			     "no 1 GiB block)", S2_PAGE >> 10);
 		else
 			skip(regions[region].names[w], "not offered at a %u-bit IPA "
 			     "(the walk starts at level 2)", IPA_BITS);
