@@ -59,6 +59,12 @@ void fx_flush(struct fx *f);
 /* The three formats, for tests that run on each. */
 extern const struct slat_format *const all_formats[3];
 
+/* One cmocka test per format, the format as its state. */
+#define ON_ALL(fn)                                                          \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
+	cmocka_unit_test_prestate(fn, (void *)&slat_format_stage2)
+
 /* A whole table, page by page, in walk order. */
 struct snap {
 	size_t n;

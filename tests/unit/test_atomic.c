@@ -183,11 +183,6 @@ static void test_init_fails(void **state)
 	slat_pool_fini(&f.pool);
 }
 
-#define ON_ALL(fn)                                                          \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_stage2)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -510,11 +510,6 @@ static void test_bbm_batches(void **state)
 	fx_fini(&f);
 }
 
-#define ON_ALL(fn)                                                          \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_stage2)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -316,11 +316,6 @@ static void test_strerror(void **state)
 	assert_string_equal(slat_strerror(SLAT_ERR_COUNT), "unknown error");
 }
 
-#define ON_ALL(fn)                                                          \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_stage2)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

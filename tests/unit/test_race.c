@@ -217,20 +217,15 @@ static void test_replace_splits(void **state)
 	fx_fini(&f);
 }
 
-#define ALL(fn)                                                                \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_ept),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_npt),            \
-	cmocka_unit_test_prestate(fn, (void *)&slat_format_stage2)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		ALL(test_protect),
-		ALL(test_protect_memtype),
-		ALL(test_split),
-		ALL(test_protect_splits),
-		ALL(test_unmap_splits),
-		ALL(test_replace_splits),
+		ON_ALL(test_protect),
+		ON_ALL(test_protect_memtype),
+		ON_ALL(test_split),
+		ON_ALL(test_protect_splits),
+		ON_ALL(test_unmap_splits),
+		ON_ALL(test_replace_splits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
