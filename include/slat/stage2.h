@@ -15,6 +15,12 @@
  * still pending in the gather it is given first completes that pending
  * invalidation through the same hook. So batch changes to one table in one
  * gather (or complete a gather before mapping over what it unmapped).
+ *
+ * Widths: IPAs of 32 to 48 bits with the 4, 16 and 64 KiB granules, and up
+ * to 52 bits with 64 KiB on a CPU whose PARange says 52 bits (FEAT_LPA;
+ * such a 64 KiB table always uses the 52-bit output size). 52 bits with
+ * 4 or 16 KiB need FEAT_LPA2's descriptor layout, which libslat does not
+ * build: slat_table_init() returns ::SLAT_ECONFIG for them.
  */
 #ifndef SLAT_STAGE2_H
 #define SLAT_STAGE2_H
@@ -33,7 +39,8 @@ extern const struct slat_format slat_format_stage2;
 
 /**
  * Decode stage 2 capabilities from the ID registers.
- * @param mmfr0 ID_AA64MMFR0_EL1 (PARange, stage 2 granules)
+ * @param mmfr0 ID_AA64MMFR0_EL1 (PARange, stage 2 granules); PARange 6
+ *   gives 52 bits, later values are taken as 52
  * @param mmfr1 ID_AA64MMFR1_EL1 (HAFDBS, VMIDBits, XNX)
  * @param mmfr2 ID_AA64MMFR2_EL1 (TTL)
  * @param isar0 ID_AA64ISAR0_EL1 (TLB: range invalidation), 0 if unknown
