@@ -27,6 +27,7 @@
 #define entry_check_walkable slat__entry_check_walkable
 #define range_check slat__range_check
 #define reserve_fill slat__reserve_fill
+#define page_check slat__page_check
 #define reserve_take slat__reserve_take
 #define reserve_release slat__reserve_release
 #define gather_check slat__gather_check
@@ -226,6 +227,8 @@ struct reserve {
 };
 
 int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n);
+/* Is the block at `pa` of 2^lg2 bytes a usable table? SLAT_EALIGN, SLAT_EHPA. */
+int page_check(const struct slat_layout *l, uint64_t pa, unsigned lg2);
 uint64_t *reserve_take(struct reserve *r, uint64_t *pa);
 void reserve_release(struct slat_table *t, struct reserve *r);
 

@@ -7,6 +7,20 @@
  * Reserved pages hold two words while they wait: the next reserved page and
  * their own physical address. Nothing but this list can reach them.
  */
+/*
+ * A table page from the embedder must be naturally aligned (a walker
+ * ignores the low address bits) and inside the output width (a higher
+ * address would spill into attribute bits of the entry pointing to it).
+ */
+int page_check(const struct slat_layout *l, uint64_t pa, unsigned lg2)
+{
+	if (pa & ((1ull << lg2) - 1))
+		return SLAT_EALIGN;
+	if (pa >> l->pa_bits) /* aligned, so its end is inside too */
+		return SLAT_EHPA;
+	return SLAT_OK;
+}
+
 int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n)
 {
 	const unsigned lg2 = t->lay.granule_lg2;
@@ -14,10 +28,17 @@ int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n)
 	while (r->count < n) {
 		uint64_t pa;
 		uint64_t *page = (uint64_t *)t->alloc.alloc(t->alloc.ctx, lg2, &pa);
+		int err;
 
 		if (!page) {
 			reserve_release(t, r);
 			return SLAT_ENOMEM;
+		}
+		err = page_check(&t->lay, pa, lg2);
+		if (err) {
+			t->alloc.free(t->alloc.ctx, page, pa, lg2);
+			reserve_release(t, r);
+			return err;
 		}
 		page[0] = (uint64_t)(uintptr_t)r->head;
 		page[1] = pa;

@@ -190,6 +190,13 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 	root = n.alloc.alloc(n.alloc.ctx, n.lay.root_lg2, &pa);
 	if (!root)
 		return SLAT_ENOMEM;
+	/* Concatenated roots need their whole size's alignment: VTTBR_EL2
+	 * has no bits for less. */
+	err = page_check(&n.lay, pa, n.lay.root_lg2);
+	if (err) {
+		n.alloc.free(n.alloc.ctx, root, pa, n.lay.root_lg2);
+		return err;
+	}
 	n.root = (uint64_t *)root;
 	n.root_pa = pa;
 	n.pages = 1ull << (n.lay.root_lg2 - n.lay.granule_lg2);

@@ -28,7 +28,10 @@ struct slat_allocator {
 	 * @param[out] pa host-physical address of the block
 	 * @return the block's address in the hypervisor's own address space,
 	 *         or NULL when out of memory (the call then fails with
-	 *         ::SLAT_ENOMEM and changes nothing)
+	 *         ::SLAT_ENOMEM and changes nothing). A block whose @p pa is
+	 *         not aligned to its size, or lies beyond the table's
+	 *         output width, is given back at once and the call fails with
+	 *         ::SLAT_EALIGN or ::SLAT_EHPA, changing nothing.
 	 */
 	void *(*alloc)(void *ctx, unsigned size_lg2, uint64_t *pa);
 	/**

@@ -54,7 +54,9 @@ enum slat_map_flag {
  *   ::SLAT_ECAPS (e.g. execute-only without the capability); ::SLAT_ESWBITS
  *   when @p attrs sets a software bit the table does not have;
  *   ::SLAT_EFLAGS; ::SLAT_EPAGESIZE when the size cap is below the base
- *   page; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.
+ *   page; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER. ::SLAT_EALIGN and
+ *   ::SLAT_EHPA also stand for a table page from the allocator that is
+ *   misaligned or beyond the output width (slat/alloc.h).
  */
 int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
@@ -75,7 +77,8 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_ENOMEM (a split needed a table); ::SLAT_ECORRUPT;
- *   ::SLAT_EGATHER.
+ *   ::SLAT_EGATHER; ::SLAT_EALIGN or ::SLAT_EHPA for a bad page from the
+ *   allocator (slat/alloc.h).
  */
 int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	       struct slat_gather *g);
@@ -115,7 +118,8 @@ static inline struct slat_prot slat_prot_perms(unsigned perms)
  * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EPERM; ::SLAT_EMEMTYPE; ::SLAT_ECAPS;
- *   ::SLAT_ESWBITS; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.
+ *   ::SLAT_ESWBITS; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER;
+ *   ::SLAT_EALIGN or ::SLAT_EHPA for a bad page from the allocator.
  */
 int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		 const struct slat_prot *p, struct slat_gather *g);
@@ -132,7 +136,8 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EPAGESIZE when no level has leaves of that size;
- *   ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER.
+ *   ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER; ::SLAT_EALIGN or
+ *   ::SLAT_EHPA for a bad page from the allocator.
  */
 int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	       unsigned page_lg2, struct slat_gather *g);

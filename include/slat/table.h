@@ -159,7 +159,9 @@ struct slat_table {
  *   another format; ::SLAT_ECONFIG for unsupported widths, granule or levels
  *   or a missing hook; ::SLAT_ECAPS when the hardware lacks a requested
  *   feature, level count, granule or width; ::SLAT_ESWBITS; ::SLAT_EFLAGS
- *   for unknown feature bits; ::SLAT_ENOMEM.
+ *   for unknown feature bits; ::SLAT_ENOMEM; ::SLAT_EALIGN or ::SLAT_EHPA
+ *   when the allocator returns a root that is misaligned or beyond the
+ *   output width (slat/alloc.h).
  */
 int slat_table_init(struct slat_table *t, const struct slat_config *cfg);
 

@@ -154,6 +154,61 @@ static int nomem_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SL
 static int nomem_split(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_split(&f->t, slat_gpa(0), 4 * MiB, 12, &f->g); }
 static int nomem_init(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_table_init(&f->t, &f->cfg); }
 
+/*
+ * An allocator that hands out pool pages under a wrong physical address:
+ * misaligned by 2 KiB, or above every output width. libslat must give
+ * such a page back before it uses it, so phys_to_virt never sees one.
+ */
+static struct {
+	struct slat_allocator real;
+	uint64_t bias;
+} skew;
+static void *skew_alloc(void *ctx, unsigned lg2, uint64_t *pa)
+{
+	void *va = skew.real.alloc(skew.real.ctx, lg2, pa);
+
+	(void)ctx;
+	if (va)
+		*pa += skew.bias;
+	return va;
+}
+static void skew_free(void *ctx, void *va, uint64_t pa, unsigned lg2)
+{
+	(void)ctx;
+	skew.real.free(skew.real.ctx, va, pa - skew.bias, lg2);
+}
+/* Run `op` on f's table (or its creation) with the skewed allocator. */
+static int skewed(struct fx *f, uint64_t bias, int (*op)(struct fx *f))
+{
+	struct slat_allocator *a = &f->t.alloc, keep_t = f->t.alloc, keep_c = f->cfg.alloc;
+	int err;
+
+	skew.real = f->cfg.alloc;
+	skew.bias = bias;
+	a->alloc = skew_alloc;
+	a->free = skew_free;
+	f->cfg.alloc.alloc = skew_alloc;
+	f->cfg.alloc.free = skew_free;
+	err = op(f);
+	f->t.alloc = keep_t;
+	f->cfg.alloc = keep_c;
+	return err;
+}
+static int plain_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(3 * GiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int plain_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(0x1000), 0x1000, &f->g); }
+static int plain_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(0x1000), 0x1000, &p, &f->g); }
+static int plain_split(struct fx *f) { return slat_split(&f->t, slat_gpa(0), 4 * MiB, 12, &f->g); }
+static int plain_init(struct fx *f) { return slat_table_init(&f->t, &f->cfg); }
+#define SKEW_LOW 0x800ull        /* misaligned */
+#define SKEW_HIGH (1ull << 52)   /* beyond every output width here */
+static int skew_map_align(struct fx *f) { return skewed(f, SKEW_LOW, plain_map); }
+static int skew_map_high(struct fx *f) { return skewed(f, SKEW_HIGH, plain_map); }
+static int skew_unmap(struct fx *f) { return skewed(f, SKEW_LOW, plain_unmap); }
+static int skew_protect(struct fx *f) { return skewed(f, SKEW_HIGH, plain_protect); }
+static int skew_split(struct fx *f) { return skewed(f, SKEW_LOW, plain_split); }
+static int skew_init_align(struct fx *f) { return skewed(f, SKEW_LOW, plain_init); }
+static int skew_init_high(struct fx *f) { return skewed(f, SKEW_HIGH, plain_init); }
+
 #define CORRUPT(name, expr) \
 	static int name(struct fx *f) { uint64_t old = corrupt(f); int e = (expr); *entry_at(&f->t, 1 * GiB, slat_table_levels(&f->t) - 1) = old; return e; }
 CORRUPT(corrupt_map, ({ struct slat_attrs a = rw(); slat_map(&f->t, slat_gpa(1 * GiB), 0x2000, slat_hpa(0), &a, SLAT_MAP_REPLACE, &f->g); }))
@@ -240,6 +295,13 @@ static const struct row rows[] = {
 	{ "slat_protect", "allocator exhausted (split)", SLAT_ENOMEM, nomem_protect },
 	{ "slat_split", "allocator exhausted", SLAT_ENOMEM, nomem_split },
 	{ "slat_table_init", "allocator exhausted", SLAT_ENOMEM, nomem_init },
+	{ "slat_map", "allocator page misaligned", SLAT_EALIGN, skew_map_align },
+	{ "slat_map", "allocator page beyond the output width", SLAT_EHPA, skew_map_high },
+	{ "slat_unmap", "allocator page misaligned (split)", SLAT_EALIGN, skew_unmap },
+	{ "slat_protect", "allocator page beyond the output width (split)", SLAT_EHPA, skew_protect },
+	{ "slat_split", "allocator page misaligned", SLAT_EALIGN, skew_split },
+	{ "slat_table_init", "allocator root misaligned", SLAT_EALIGN, skew_init_align },
+	{ "slat_table_init", "allocator root beyond the output width", SLAT_EHPA, skew_init_high },
 	{ "slat_map", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_map },
 	{ "slat_unmap", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_unmap },
 	{ "slat_protect", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_protect },
