@@ -343,6 +343,20 @@ static void test_dump(void **state)
 		"0x0000000000000000-0x00000000003fffff -> 0x0000000100000000 rw-- WB 2M x2\n"
 		"0x0000000000400000-0x0000000000402fff -> 0x0000000100400000 rw-- WB 4K x3\n"
 		"0x0000000000403000-0x0000000000403fff -> 0x0000000000001000 r--- WB 4K x1\n");
+	/* The hosted slat_dump_file() writes the same text to a FILE. */
+	{
+		char fbuf[1024];
+		FILE *fp = tmpfile();
+		size_t got;
+
+		assert_non_null(fp);
+		assert_int_equal(slat_dump_file(&f.t, slat_gpa(0), 1 * GiB, fp), SLAT_OK);
+		rewind(fp);
+		got = fread(fbuf, 1, sizeof(fbuf) - 1, fp);
+		fbuf[got] = 0;
+		fclose(fp);
+		assert_string_equal(fbuf, buf);
+	}
 	fx_fini(&f);
 }
 

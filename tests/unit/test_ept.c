@@ -428,6 +428,46 @@ static void test_validate(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * A PML4E whose table address has bit 47 set, above MAXPHYADDR (46): the
+ * CPU would take the entry as a misconfiguration (SDM §29.3.3.1, reserved
+ * address bits). Walks refuse it, the validator reports it without
+ * following it, and nothing changes.
+ */
+static void test_table_beyond_width(void **state)
+{
+	struct slat_attrs rw = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_mapping m;
+	struct snap before, after;
+	unsigned seen[16];
+	uint64_t n, *pml4e;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f, &slat_format_ept);
+	map_ok(&f, 0, 0x1000, 0x10000, rw);
+	pml4e = entry_at(&f.t, 0, 3);
+	*pml4e |= 1ull << 47;
+	snap_take(&f.t, &before);
+	assert_int_equal(slat_translate(&f.t, slat_gpa(0), &m), SLAT_ECORRUPT);
+	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0), false), SLAT_ECORRUPT);
+	assert_int_equal(slat_map(&f.t, slat_gpa(0x1000), 0x1000, slat_hpa(0), &rw, 0, &f.g),
+			 SLAT_ECORRUPT);
+	assert_int_equal(slat_unmap(&f.t, slat_gpa(0), 0x1000, &f.g), SLAT_ECORRUPT);
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(slat_validate(&f.t, count_kind, seen, &n), SLAT_OK);
+	assert_int_equal(seen[SLAT_PROB_ADDR_RANGE], 1);
+	/* Not followed: the PDPT, PD and PT below it are not reached. */
+	assert_int_equal(seen[SLAT_PROB_TABLE_COUNT], 1);
+	snap_take(&f.t, &after);
+	assert_true(snap_equal(&before, &after));
+	snap_free(&before);
+	snap_free(&after);
+	*pml4e &= ~(1ull << 47);
+	expect_map(&f.t, 0, 0x10000, SLAT_PERM_RW, 12);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_sw_bits),
 		cmocka_unit_test(test_dirty),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_table_beyond_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
