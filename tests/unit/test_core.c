@@ -327,6 +327,11 @@ static void to_buf(void *ctx, const char *s, size_t n)
 }
 
 /* The dump coalesces runs that are contiguous on both sides. */
+static void first_problem(void *ctx, const struct slat_problem *p)
+{
+	*(struct slat_problem *)ctx = *p;
+}
+
 static void test_dump(void **state)
 {
 	const struct slat_format *fmt = *state;
@@ -358,6 +363,35 @@ static void test_dump(void **state)
 		assert_string_equal(fbuf, buf);
 	}
 	fx_fini(&f);
+}
+
+/*
+ * The validator's structural checks: a linked table with nothing in it
+ * (libslat unlinks those), made by clearing a leaf by hand. And a table
+ * destroyed twice: the second call does nothing.
+ */
+static void test_validate_structure(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct slat_problem seen;
+	uint64_t n, *leaf, saved;
+	struct fx f;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 4 * MiB, 0x1000, HPA_OFF, RW, 0);
+	leaf = entry_at(&f.t, 4 * MiB, 0);
+	saved = *leaf;
+	*leaf = 0;
+	assert_int_equal(slat_validate(&f.t, first_problem, &seen, &n), SLAT_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(seen.kind, SLAT_PROB_EMPTY_TABLE);
+	assert_int_equal(seen.level, 1);
+	assert_int_equal(seen.gpa.v, 4 * MiB);
+	*leaf = saved;
+	expect_valid(&f.t);
+	fx_fini(&f);
+	slat_table_destroy(&f.t);
+	assert_int_equal(slat_table_pages(&f.t), 0);
 }
 
 /* Splitting down to 2 MiB leaves 4 KiB leaves alone. */
@@ -537,6 +571,7 @@ int main(void)
 		ON_ALL(test_replace),
 		ON_ALL(test_for_each),
 		ON_ALL(test_dump),
+		ON_ALL(test_validate_structure),
 		ON_ALL(test_split),
 		ON_ALL(test_gather_merge),
 		ON_ALL(test_remap_pending),

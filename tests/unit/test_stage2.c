@@ -50,6 +50,7 @@
 #define TG0_4K (0ull << 14)
 #define TG0_64K (1ull << 14)
 #define TG0_16K (2ull << 14)
+#define PS_36 (1ull << 16)
 #define PS_40 (2ull << 16)
 #define PS_44 (4ull << 16)
 #define PS_48 (5ull << 16)
@@ -1420,6 +1421,27 @@ static void test_lpa_64k(void **state)
 	fx_fini(&f);
 }
 
+/* A CPU with PARange 0b0001 (36 bits): a 36-bit IPA, PS 0b001, and an
+ * output address at 2^36 refused. */
+static void test_pa36(void **state)
+{
+	struct fx f;
+	uint64_t v;
+
+	(void)state;
+	prepare(&f, 0);
+	assert_int_equal(slat_stage2_caps(1ull | (2ull << 40), 0, 0, 0, &f.caps), SLAT_OK);
+	f.cfg.ia_bits = 36;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	/* 4K, 36 bits: start level 1 (SL0 1), a level-1 table of 64 entries. */
+	assert_int_equal(slat_stage2_vtcr(&f.t, &v), SLAT_OK);
+	assert_int_equal(v, T0SZ(36) | SL0(1) | IRGN0_WBWA | ORGN0_WBWA | SH0_IS | TG0_4K |
+				    PS_36 | VTCR_RES1);
+	assert_int_equal(map_err(&f, 0, 0x1000, 1ull << 36, slat_attrs_make(R, SLAT_MT_WB)),
+			 SLAT_EHPA);
+	fx_fini(&f);
+}
+
 /* Without 52-bit PAs, bits 15:12 of a 64K descriptor are RES0, and a 4 TiB
  * block does not exist; with them, the validator takes them as address. */
 static void test_lpa_res0(void **state)
@@ -1609,6 +1631,7 @@ int main(void)
 		cmocka_unit_test(test_flush_threshold),
 		cmocka_unit_test(test_lpa_64k),
 		cmocka_unit_test(test_lpa_res0),
+		cmocka_unit_test(test_pa36),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_page_type_01_absent),
 	};
