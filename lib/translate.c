@@ -52,8 +52,10 @@ int leaf_find(const struct slat_table *t, uint64_t gpa, uint64_t **slot,
 			return SLAT_ECORRUPT;
 		table = (uint64_t *)table_va(t, entry_table_addr(l, e));
 	}
-	if (level == 0 ? !entry_is_page(l, e) : entry_check_walkable(t, level, e))
-		return level == 0 ? SLAT_ENOENT : SLAT_ECORRUPT;
+	if (level == 0 && !entry_is_page(l, e))
+		return SLAT_ENOENT; /* invalid to the hardware: nothing mapped */
+	if (level > 0 && entry_check_walkable(t, level, e))
+		return SLAT_ECORRUPT;
 	*slot = p;
 	*level_out = level;
 	return SLAT_OK;
