@@ -10,6 +10,8 @@ PACKAGES="
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	qemu-system-x86 qemu-system-arm
 	bochs bochsbios
+	chromium abigail-tools debhelper lintian dpkg-dev fakeroot man-db
+	groff-base busybox-static cpio
 "
 
 missing=""
@@ -17,8 +19,14 @@ for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
+fetch_guests() {
+	# The Linux guests of the example hypervisors (kernel + busybox).
+	"$(dirname "$0")/fetch-linux.sh" amd64
+	"$(dirname "$0")/fetch-linux.sh" arm64
+}
 if [ -z "$missing" ]; then
-	echo "install-deps: everything is installed"
+	echo "install-deps: every package is installed"
+	fetch_guests
 	exit 0
 fi
 echo "install-deps: installing$missing"
@@ -31,3 +39,4 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "install-deps: done"
+fetch_guests
