@@ -1356,6 +1356,16 @@ static void test_dbm_sw_dirty(void **state)
 		assert_int_equal(m.attrs.perms, R);
 		assert_true(m.dirty);
 	}
+	/* Clearing the Access flag leaves the copy alone. */
+	{
+		uint64_t acc = 0;
+
+		assert_int_equal(slat_accessed(&f.t, slat_gpa(0x1000), 0x1000, 0, &acc, &f.g),
+				 SLAT_OK);
+		assert_int_equal(acc, 1);
+		assert_int_equal(*pte, 0x7000 | PAGE | MA_WB | S2AP_R | SH_IS | XN1 | SWD58);
+		assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x1000), false), SLAT_OK);
+	}
 	/* Writable again before any harvest: DBM back, S2AP[1] clear (the
 	 * next write sets it), the copy stays. */
 	assert_int_equal(slat_protect(&f.t, slat_gpa(0x1000), 0x1000, &rw, &f.g), SLAT_OK);
