@@ -68,23 +68,26 @@ static int harvest_pages(struct walk *w, struct harvest_op *op)
 	const struct slat_layout *l = w->lay;
 	const unsigned page_lg2 = l->granule_lg2;
 	const uint64_t end = walk_run_end(w, false);
+	/* Read once: the atomic ANDs below could alias them. */
+	const uint64_t flag = op->flag, gate = op->gate, swd = op->swd;
+	const uint64_t any = flag | swd;
 	uint64_t *slot = w->slot;
 	uint64_t addr = w->addr, first = 0, last = 0;
 
 	for (; addr < end; addr += 1ull << page_lg2, slot++) {
 		uint64_t e = entry_load(slot), i, hw;
 
-		if (!(e & (op->flag | op->swd)))
+		if (!(e & any))
 			continue;
-		hw = (e & op->gate) == op->gate ? e & op->flag : 0;
-		if (!(hw | (e & op->swd)) || !entry_is_page(l, e))
+		hw = (e & gate) == gate ? e & flag : 0;
+		if (!(hw | (e & swd)) || !entry_is_page(l, e))
 			continue;
 		i = (addr - op->start) >> page_lg2;
 		if (op->bitmap)
 			op->bitmap[i >> 6] |= 1ull << (i & 63);
 		op->found++;
 		if (!op->keep) {
-			__atomic_fetch_and(slot, ~(hw | op->swd), __ATOMIC_RELAXED);
+			__atomic_fetch_and(slot, ~(hw | swd), __ATOMIC_RELAXED);
 			if (!last)
 				first = addr;
 			last = addr + (1ull << page_lg2);
