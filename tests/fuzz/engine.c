@@ -1272,6 +1272,21 @@ static uint32_t range_errors(const struct engine *e, uint64_t a, uint64_t size)
 	return s;
 }
 
+uint64_t eng_gen_addr(struct engine *e, struct rd *r)
+{
+	return gen_addr(e, r);
+}
+
+uint64_t eng_gen_size(struct engine *e, struct rd *r, uint64_t addr)
+{
+	return gen_size(e, r, addr);
+}
+
+uint32_t eng_range_errors(const struct engine *e, uint64_t a, uint64_t size)
+{
+	return range_errors(e, a, size);
+}
+
 /* ---- operations ------------------------------------------------------------- */
 
 static void largest_leaf_check(struct engine *e, uint64_t a, uint64_t b,
