@@ -360,14 +360,31 @@ int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old);
 void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
 		     uint64_t *child);
 
-/* A new leaf template keeps the hardware-owned state of the leaf it replaces. */
+/* Is the leaf `e` dirty: hardware dirty state, or the software copy of it? */
+static inline bool leaf_dirty(const struct slat_layout *l, uint64_t e)
+{
+	return ((e & l->dirty) && (e & l->dirty_gate) == l->dirty_gate) ||
+	       (e & l->sw_dirty);
+}
+
+/*
+ * A new leaf template keeps the hardware-owned state of the leaf it
+ * replaces. Dirty state the new leaf cannot hold in hardware form (its
+ * dirty_gate is clear: an Arm leaf that lost DBM with its write
+ * permission) moves to the layout's software dirty bit, so that the same
+ * calls leave the same pages dirty on every format; a software dirty bit
+ * already set stays until a harvest clears it.
+ */
 static inline uint64_t leaf_keep_hw(const struct slat_layout *l, uint64_t tmpl,
 				    uint64_t old)
 {
-	uint64_t v = (tmpl & ~l->accessed) | (old & l->accessed);
+	uint64_t v = (tmpl & ~(l->accessed | l->sw_dirty)) |
+		     (old & (l->accessed | l->sw_dirty));
 
 	if ((v & l->dirty_gate) == l->dirty_gate)
 		v |= old & l->dirty;
+	else if (leaf_dirty(l, old))
+		v |= l->sw_dirty;
 	return v;
 }
 

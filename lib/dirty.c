@@ -8,6 +8,13 @@
  * next harvest, never lost. A large leaf only partly inside the range is
  * reported but not cleared: its flag also stands for pages outside the
  * range.
+ *
+ * Dirty state also lives in the layout's software dirty bit, where a change
+ * of the leaf left the hardware no way to hold it (core.h leaf_keep_hw()).
+ * A harvest reports and clears it like the hardware's, and records the
+ * page in the gather all the same: a page is then harvested the same way
+ * whichever bit held its state, and the few pages that were protected
+ * while dirty cost one invalidation more.
  */
 
 #include <slat/dirty.h>
@@ -19,6 +26,7 @@ struct harvest_op {
 	uint64_t *bitmap; /* NULL when only counting */
 	uint64_t flag;    /* the bit tested and cleared */
 	uint64_t gate;    /* bits that must be set for `flag` to count */
+	uint64_t swd;     /* the software copy of `flag`, counted ungated; 0: none */
 	bool keep;
 	uint64_t found;   /* base pages found */
 	struct slat_gather *g;
@@ -60,20 +68,26 @@ static int harvest_pages(struct walk *w, struct harvest_op *op)
 	const struct slat_layout *l = w->lay;
 	const unsigned page_lg2 = l->granule_lg2;
 	const uint64_t end = walk_run_end(w, false);
+	/* Read once: the atomic ANDs below could alias them. */
+	const uint64_t flag = op->flag, gate = op->gate, swd = op->swd;
+	const uint64_t any = flag | swd;
 	uint64_t *slot = w->slot;
 	uint64_t addr = w->addr, first = 0, last = 0;
 
 	for (; addr < end; addr += 1ull << page_lg2, slot++) {
-		uint64_t e = entry_load(slot), i;
+		uint64_t e = entry_load(slot), i, hw;
 
-		if (!(e & op->flag) || (e & op->gate) != op->gate || !entry_is_page(l, e))
+		if (!(e & any))
+			continue;
+		hw = (e & gate) == gate ? e & flag : 0;
+		if (!(hw | (e & swd)) || !entry_is_page(l, e))
 			continue;
 		i = (addr - op->start) >> page_lg2;
 		if (op->bitmap)
 			op->bitmap[i >> 6] |= 1ull << (i & 63);
 		op->found++;
 		if (!op->keep) {
-			__atomic_fetch_and(slot, ~op->flag, __ATOMIC_RELAXED);
+			__atomic_fetch_and(slot, ~(hw | swd), __ATOMIC_RELAXED);
 			if (!last)
 				first = addr;
 			last = addr + (1ull << page_lg2);
@@ -107,17 +121,18 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 		uint64_t e = entry_load(slot);
 		uint64_t base = addr & ~(size - 1);
 		uint64_t stop = base + size < w->end ? base + size : w->end;
+		uint64_t hw = (e & op->gate) == op->gate ? e & op->flag : 0;
 
 		if (entry_present(l, e) && entry_is_table(l, level, e))
 			break;
-		if ((e & op->flag) && (e & op->gate) == op->gate &&
+		if ((hw | (e & op->swd)) &&
 		    entry_present(l, e) && (level > 0 || entry_is_page(l, e))) {
 			if (op->bitmap)
 				bitmap_set(op->bitmap, (addr - op->start) >> page_lg2,
 					   (stop - op->start) >> page_lg2);
 			op->found += (stop - addr) >> page_lg2;
 			if (!op->keep && addr == base && stop == base + size) {
-				__atomic_fetch_and(slot, ~op->flag, __ATOMIC_RELAXED);
+				__atomic_fetch_and(slot, ~(hw | op->swd), __ATOMIC_RELAXED);
 				if (!last)
 					first = base;
 				last = base + size;
@@ -176,6 +191,7 @@ int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	if (t) {
 		op.flag = t->lay.dirty;
 		op.gate = t->lay.dirty_gate;
+		op.swd = t->lay.sw_dirty;
 	}
 	err = harvest(t, gpa.v, size, flags, &op);
 	if (!err && found)

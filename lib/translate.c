@@ -21,8 +21,8 @@ void mapping_fill(const struct slat_table *t, unsigned level, uint64_t e,
 	m->level = (uint8_t)level;
 	m->accessed = l->accessed && (t->features & SLAT_FEAT_AD) &&
 		      (e & l->accessed);
-	m->dirty = l->dirty && (e & l->dirty) &&
-		   (e & l->dirty_gate) == l->dirty_gate;
+	/* The hardware's dirty state or the copy libslat keeps of it. */
+	m->dirty = leaf_dirty(l, e);
 	m->entry = e;
 }
 

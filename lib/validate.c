@@ -62,6 +62,10 @@ static void check_table(struct check *c, const uint64_t *table, unsigned level,
 				       e & l->addr_field & ~l->addr_mask);
 			continue;
 		}
+		/* The software dirty bit belongs to leaves: libslat never
+		 * writes it in a table entry, where no harvest would find it. */
+		if (e & l->sw_dirty)
+			report(c, SLAT_PROB_TABLE_ATTR, level, gpa, e, e & l->sw_dirty);
 		if (e & l->addr_field & ~l->addr_mask) {
 			report(c, SLAT_PROB_ADDR_RANGE, level, gpa, e,
 			       e & l->addr_field & ~l->addr_mask);

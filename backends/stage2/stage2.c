@@ -74,7 +74,8 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 	const unsigned g = cfg->granule_lg2 ? cfg->granule_lg2 : 12;
 	const unsigned ia = cfg->ia_bits;
 	unsigned pa, levels, lv;
-	uint64_t attrs;
+	uint64_t attrs, free_sw;
+	int err;
 
 	/* What the configuration itself gets wrong. */
 	if (g != 12 && g != 14 && g != 16)
@@ -176,7 +177,23 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 		l->attr_mask[lv] = attrs;
 	/* Bits 58:55 are reserved for software use in block and page
 	 * descriptors (§D8.3.2; Linux KVM_PTE_LEAF_ATTR_HI_SW). */
-	return slat_layout_sw_bits(l, cfg, S2_SW_MASK, S2_SW_MASK);
+	err = slat_layout_sw_bits(l, cfg, S2_SW_MASK, S2_SW_MASK);
+	if (err || !hw_dirty(t))
+		return err;
+	/*
+	 * With hardware dirty state the dirty state is S2AP[1] itself, and
+	 * it means "dirty" only while DBM is set (§D8.5): removing write
+	 * permission clears both, and the page would read clean. libslat
+	 * keeps the state such a change takes away in one more software bit
+	 * (core.h leaf_keep_hw()), the highest of 58:55 the embedder left,
+	 * so that its sw_bits and sw_positions never meet it; with all four
+	 * taken there is none.
+	 */
+	free_sw = S2_SW_MASK & ~l->sw_mask;
+	if (!free_sw)
+		return SLAT_ESWBITS;
+	l->sw_dirty = 1ull << (63 - __builtin_clzll(free_sw));
+	return SLAT_OK;
 }
 
 /* MemAttr[3:0] for a memory type, or an error. */

@@ -47,7 +47,8 @@ VMM_EPT_DIST = \
 	examples/vmm-ept/vmm/hostmem.h examples/vmm-ept/vmm/hypercalls.c \
 	examples/vmm-ept/vmm/isr.S examples/vmm-ept/vmm/lib.c \
 	examples/vmm-ept/vmm/main.c examples/vmm-ept/vmm/memmap.c \
-	examples/vmm-ept/vmm/memmap.h examples/vmm-ept/vmm/setup.c \
+	examples/vmm-ept/vmm/memmap.h examples/vmm-ept/vmm/pml.c \
+	examples/vmm-ept/vmm/pml.h examples/vmm-ept/vmm/setup.c \
 	examples/vmm-ept/vmm/setup.h examples/vmm-ept/vmm/tables_slat.c \
 	examples/vmm-ept/vmm/uart.c examples/vmm-ept/vmm/uart.h \
 	examples/vmm-ept/vmm/vcpu.h examples/vmm-ept/vmm/vmm.ld \

@@ -238,6 +238,13 @@ static void dirty_tracking(void)
 		}
 		hc(STEP_DIRTY_HARVEST, round, masks[round], 0, 0);
 	}
+	/* Written, then write-protected by the VMM before it harvests. */
+	for (unsigned p = 0; p < TDIRTY_PAGES; p++) {
+		uint64_t a = TDIRTY_IPA + p * S2_PAGE + 8 * p;
+		if (0x1842 >> p & 1)
+			wr64(a, GUEST_VALUE(a));
+	}
+	hc(STEP_DIRTY_PROTECT, 0x1842, 0, 0, 0);
 }
 
 static void split_execute(void)

@@ -143,6 +143,7 @@ enum step {
 	STEP_SPLIT_CHECK,      /* a1 = pages written, a2 = bad page, a3 = #bad     */
 	STEP_DIRTY_BEGIN,      /* returns 1 if dirty tracking runs, else 0         */
 	STEP_DIRTY_HARVEST,    /* a1 = round, a2 = mask of pages written           */
+	STEP_DIRTY_PROTECT,    /* a1 = mask written: VMM write-protects, harvests  */
 	STEP_XNX_BEGIN,        /* returns 1 if FEAT_XNX is in use, else 0          */
 	STEP_XNX_ARM,          /* a1 = case (enum xnx_case) that must fault        */
 	STEP_XNX_CHECK,        /* a1 = case, a2 = what the code returned           */

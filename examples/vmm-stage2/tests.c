@@ -413,6 +413,7 @@ static uint64_t step_dirty_begin(void)
 		skip("dirty-log-starts-clean", "FEAT_HAFDBS dirty state not offered by this CPU");
 		skip("dirty-log-round-1", "FEAT_HAFDBS dirty state not offered by this CPU");
 		skip("dirty-log-round-2", "FEAT_HAFDBS dirty state not offered by this CPU");
+		skip("dirty-log-write-protect", "FEAT_HAFDBS dirty state not offered by this CPU");
 		return 0;
 	}
 	/* libslat maps writable pages writable-clean (DBM = 1, S2AP[1] = 0),
@@ -449,6 +450,39 @@ static void step_dirty_harvest(uint64_t round, uint64_t mask)
 	      "guest wrote pages %04lx, harvest found %04lx (%lu pages, err %d), %lu faults taken",
 	      mask, bitmap, found, err, exit_stats.aborts - aborts_before);
 	aborts_before = exit_stats.aborts;
+}
+
+/*
+ * The guest wrote the pages of `mask`; the VMM removes write permission
+ * from the whole region first and harvests after. The hardware dirty state
+ * was S2AP[1] itself, which the protect clears: the pages must be found
+ * dirty all the same (libslat keeps the state in a software bit), once,
+ * and clean by the next harvest.
+ */
+static void step_dirty_protect(uint64_t mask)
+{
+	struct slat_prot ro = { .perm_clear = SLAT_PERM_W };
+	struct slat_prot rw = { .perm_set = SLAT_PERM_W };
+	uint64_t bitmap, found, again = 0, found2 = 0;
+	int err;
+
+	err = slat_protect(&s2.table, slat_gpa(TDIRTY_IPA), TDIRTY_PAGES * S2_PAGE, &ro,
+			   &s2.pending);
+	stage2_invalidate();
+	if (!err)
+		err = harvest(&bitmap, &found);
+	stage2_invalidate();
+	if (!err)
+		err = harvest(&again, &found2);
+	stage2_invalidate();
+	if (!err)
+		err = slat_protect(&s2.table, slat_gpa(TDIRTY_IPA), TDIRTY_PAGES * S2_PAGE, &rw,
+				   &s2.pending);
+	stage2_invalidate();
+	check(!err && bitmap == mask && found == bits_set(mask) && !again && !found2,
+	      "dirty-log-write-protect",
+	      "guest wrote pages %04lx, write-protected, harvest found %04lx (%lu pages), "
+	      "then %04lx (err %d)", mask, bitmap, found, again, err);
 }
 
 static void step_xnx_check(uint64_t which, uint64_t result)
@@ -619,6 +653,9 @@ uint64_t tests_step(struct vcpu *v, uint64_t step, uint64_t a1, uint64_t a2,
 		return step_dirty_begin();
 	case STEP_DIRTY_HARVEST:
 		step_dirty_harvest(a1, a2);
+		return 0;
+	case STEP_DIRTY_PROTECT:
+		step_dirty_protect(a1);
 		return 0;
 
 	case STEP_XNX_BEGIN:

@@ -36,6 +36,22 @@ enum slat_harvest_flag {
  * On Arm the dirty state is the writable bit that FEAT_HAFDBS sets in a
  * DBM-enabled leaf: clearing it makes the leaf writable-clean again.
  *
+ * The same calls give the same result on every format. A page written and
+ * then write-protected (slat_protect() removing ::SLAT_PERM_W, with or
+ * without a memory-type change), split, or both, is still reported dirty
+ * by the next harvest, once, and clean by the one after; re-enabling write
+ * keeps it dirty until harvested. EPT and NPT keep their D flag through
+ * such changes; on Arm the write permission that held the state goes, so
+ * libslat moves it to a software bit of the leaf (one of descriptor bits
+ * 58:55, which is why a Stage-2 table with ::SLAT_FEAT_AD offers the
+ * embedder three software bits, not four), which this call reports and
+ * clears like the hardware's. slat_translate() and slat_for_each() report
+ * either as slat_mapping::dirty. A replacing slat_map() and slat_unmap()
+ * still drop the state with the mapping (slat/map.h), on every format.
+ *
+ * Every page cleared is recorded in @p g: the hardware sets a dirty flag
+ * again only after its cached translation is invalidated.
+ *
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range

@@ -102,6 +102,88 @@ int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
 		   uint64_t qualification, uint64_t gpa, uint64_t gla,
 		   struct slat_fault *f);
 
+/**
+ * @name Page-modification logging (PML)
+ *
+ * Intel SDM vol. 3C §29.3.6 "Page-Modification Logging" (believed; §28.2.5
+ * in the 2016 text). With the "enable PML" secondary processor-based
+ * control (bit 17) and a table created with ::SLAT_FEAT_AD (EPTP bit 6),
+ * each change of an EPT leaf's dirty flag from 0 to 1 writes the
+ * guest-physical address of the access to the 4-KiB log page at the VMCS
+ * "PML address" (field 0x200E), at entry "PML index" (field 0x0812), and
+ * decrements the index. The hypervisor starts the index at
+ * ::SLAT_EPT_PML_INDEX_START; when it has wrapped to
+ * ::SLAT_EPT_PML_INDEX_FULL the next logging attempt is a VM exit with
+ * basic reason 62 ("page-modification log full") instead, before the
+ * access.
+ *
+ * A PML dirty-logging round, for [gpa, gpa + size):
+ *  1. Clear the dirty flags of the range: slat_dirty_harvest() (it clears
+ *     EPT D flags with one atomic AND each, never write-protects, and
+ *     records the range in the gather), then complete the gather with
+ *     slat_ept_flush() and INVEPT on every CPU that runs the guest. The
+ *     INVEPT is needed: a translation cached with its dirty flag set lets
+ *     the next write through without a 0-to-1 change, so without it that
+ *     write would not be logged. Put the bitmap that harvest fills into
+ *     the round: a page written between the last drain and the clear has
+ *     its flag set but was logged before the drain; harvest reports it.
+ *  2. Write ::SLAT_EPT_PML_INDEX_START to the PML index and run the guest.
+ *  3. On each log-full exit, and at the end of the round (after the vCPU
+ *     left the guest), call slat_ept_pml_drain() with the log page and the
+ *     PML index read from the VMCS, then reset the index.
+ * Steps 3 and then 1 of the next round, into the same bitmap, report every
+ * page written. Leaves larger than 4 KiB are logged once per dirty-flag
+ * change: slat_ept_pml_drain() marks the whole leaf; split the range to
+ * 4 KiB pages (slat_split()) for page-sized results.
+ * @{
+ */
+
+/** Entries in a PML log page (4 KiB of 8-byte guest-physical addresses). */
+#define SLAT_EPT_PML_ENTRIES 512
+/** The PML index of an empty log: the processor fills it from entry 511 down. */
+#define SLAT_EPT_PML_INDEX_START 511
+/** The PML index after entry 0 was written: decremented past 0, it wraps. */
+#define SLAT_EPT_PML_INDEX_FULL 0xFFFF
+
+/**
+ * Add the pages a PML log names to the dirty bitmap of [gpa, gpa + size):
+ * bit i (bit i % 64 of word i / 64) stands for the 4-KiB page at
+ * gpa + i * 4096, as in slat_dirty_harvest(); bits are only set, so
+ * several logs and harvests accumulate into one bitmap.
+ *
+ * The valid entries are those above @p index (index + 1 to 511), or all
+ * 512 when @p index is ::SLAT_EPT_PML_INDEX_FULL. Bits 11:0 of an entry
+ * are ignored: the SDM says the processor writes them as 0, Bochs 2.7
+ * writes the byte address of the access. An entry mapped by a leaf larger
+ * than 4 KiB marks every page of that leaf inside the range, also when the
+ * address itself lies outside it: the leaf's one dirty flag changed, and
+ * later writes anywhere in the leaf were not logged. An entry whose page
+ * (or leaf) lies wholly outside the range marks nothing and is counted in
+ * @p outside (a hypervisor that drains one range per memory slot calls
+ * this once per slot with the same log). A failed call writes nothing.
+ *
+ * @param t an EPT table created with ::SLAT_FEAT_AD (its leaves give the sizes)
+ * @param log the 512 entries of the log page
+ * @param index the PML index VMCS field (0x0812) as the processor left it
+ * @param gpa first guest-physical address of the range (4-KiB aligned)
+ * @param size bytes in the range (4-KiB aligned)
+ * @param[in,out] bitmap one bit per 4-KiB page of the range
+ * @param bitmap_words 64-bit words at @p bitmap
+ * @param[out] logged when non-NULL, entries that marked pages of the range
+ * @param[out] outside when non-NULL, entries that marked none
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EALIGN;
+ *   ::SLAT_ESIZE; ::SLAT_EWRAP; ::SLAT_EGPA; ::SLAT_ENOFEAT for a table
+ *   without ::SLAT_FEAT_AD; ::SLAT_ECORRUPT for an index no processor
+ *   leaves (512 to FFFEH); ::SLAT_ENOSPC when @p bitmap_words is short
+ *   of the range.
+ */
+int slat_ept_pml_drain(const struct slat_table *t, const uint64_t *log,
+		       uint16_t index, slat_gpa_t gpa, uint64_t size,
+		       uint64_t *bitmap, uint64_t bitmap_words,
+		       uint64_t *logged, uint64_t *outside);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

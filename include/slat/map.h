@@ -109,8 +109,9 @@ static inline struct slat_prot slat_prot_perms(unsigned perms)
  * left alone. Leaves partly inside the range are split first. The result
  * for every mapping is checked before anything is written: if one mapping
  * would end with permissions the format cannot express (or none at all),
- * nothing changes. Hardware accessed/dirty state is kept as long as the
- * mapping stays writable.
+ * nothing changes. Accessed and dirty state is kept, also when write
+ * permission is removed (on Arm libslat keeps the dirty state in a
+ * software bit then; slat/dirty.h).
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range

@@ -74,7 +74,11 @@ struct slat_config {
 	uint8_t max_page_lg2;
 	/** ::slat_feature bits. */
 	uint32_t features;
-	/** Number of software bits wanted per leaf (attrs.sw bit i), 0-4. */
+	/**
+	 * Number of software bits wanted per leaf (attrs.sw bit i), 0-4 (on
+	 * Arm with ::SLAT_FEAT_AD 0-3: libslat keeps one of bits 58:55 for
+	 * dirty state, slat/dirty.h).
+	 */
 	uint8_t sw_bits;
 	/**
 	 * Or: the exact leaf bit positions to use as software bits (bit n
@@ -123,6 +127,7 @@ struct slat_layout {
 	uint64_t hw_bits;    /**< Bits the hardware may change in a live entry. */
 	uint64_t bbm_mask;   /**< Leaf bits whose change needs break-before-make; 0: never. */
 	uint64_t sw_mask;    /**< Entry bits handed out as software bits. */
+	uint64_t sw_dirty;   /**< A software bit that keeps dirty state a leaf change would drop (@ref dirty outside @ref dirty_gate); 0: none needed. */
 	uint64_t attr_mask[SLAT_MAX_LEVELS]; /**< Leaf bits set from @ref slat_attrs, per level. */
 	uint8_t sw_pos[8];   /**< Entry bit of software bit i. */
 	uint8_t sw_count;    /**< Number of software bits. */

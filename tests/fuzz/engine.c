@@ -814,17 +814,11 @@ static void race_fixup(struct engine *e)
 			return;
 		if (!strcmp(e->op_name, "protect") || !strcmp(e->op_name, "split")) {
 			/* The pages stay mapped: whichever came first, the
-			 * access's state is in each of them (lost only where
-			 * Arm's dirty state, the write permission, went). */
+			 * access's state is in each of them, also where the
+			 * change took the write permission away. */
 			iset_add(&e->acc, lo, hi);
 			if (frame.race_dirty)
 				iset_add(&e->dirty, lo, hi);
-			if (e->tg == &target_stage2)
-				for (i = model_lower(&e->m, lo);
-				     i < e->m.n && e->m.v[i].start < hi; i++)
-					if (!(e->m.v[i].a.perms & SLAT_PERM_W))
-						iset_remove(&e->dirty, e->m.v[i].start,
-							    e->m.v[i].end);
 			return;
 		}
 		iset_remove(&e->dirty, lo, hi);
@@ -1278,6 +1272,21 @@ static uint32_t range_errors(const struct engine *e, uint64_t a, uint64_t size)
 	return s;
 }
 
+uint64_t eng_gen_addr(struct engine *e, struct rd *r)
+{
+	return gen_addr(e, r);
+}
+
+uint64_t eng_gen_size(struct engine *e, struct rd *r, uint64_t addr)
+{
+	return gen_size(e, r, addr);
+}
+
+uint32_t eng_range_errors(const struct engine *e, uint64_t a, uint64_t size)
+{
+	return range_errors(e, a, size);
+}
+
 /* ---- operations ------------------------------------------------------------- */
 
 static void largest_leaf_check(struct engine *e, uint64_t a, uint64_t b,
@@ -1461,10 +1470,9 @@ static void do_protect(struct engine *e, struct rd *r)
 
 			prot_apply(&p, &x->a);
 			e->tg->attrs_norm(e, &x->a);
-			/* Arm: the dirty state is the write permission itself. */
-			if (e->tg == &target_stage2 && !(x->a.perms & SLAT_PERM_W))
-				iset_remove(&e->dirty, x->start, x->end);
 		}
+		/* The dirty state stays, on every format: on Arm, where it
+		 * was the write permission, libslat keeps a software copy. */
 	}
 	op_end(e);
 }

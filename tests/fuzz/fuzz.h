@@ -276,6 +276,11 @@ struct engine {
 
 /* Engine services the targets use. */
 uint64_t eng_rand(struct engine *e);
+/* For targets: an address and a size as the operations draw them, and the
+ * errors any range call must give for them (ERR() bits). */
+uint64_t eng_gen_addr(struct engine *e, struct rd *r);
+uint64_t eng_gen_size(struct engine *e, struct rd *r, uint64_t addr);
+uint32_t eng_range_errors(const struct engine *e, uint64_t a, uint64_t size);
 void eng_observe_all(struct engine *e);
 void eng_note(struct engine *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

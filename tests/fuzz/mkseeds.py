@@ -217,6 +217,34 @@ def scenarios():
         op_unmap(addr(L1, 5, plus_page=True), size(GRANULE, 1)),
         op_harvest(addr(L1, 4), size(L1, 2)),
     ])
+    # Write, write-protect, harvest: dirty once on every format (on Arm the
+    # protect takes away the write permission that held the dirty state,
+    # and libslat keeps a software copy). Then writable again and written;
+    # a dirty large leaf protected with a new memory type and split; and a
+    # write at the race point of a protect that removes write.
+    s['dirty-protect'] = (ENGINE_DEFAULT, [
+        op_map(addr(GRANULE, 8), size(GRANULE, 4), hpa_any(55)),
+        op_map(addr(L1, 6), size(L1, 1), hpa_aligned(L1, 6)),
+        op_access(addr(GRANULE, 9)), op_access(addr(GRANULE, 10), False),
+        op_protect(addr(GRANULE, 8), size(GRANULE, 4), clear=2),
+        op_translate(addr(GRANULE, 9)),
+        op_harvest(addr(GRANULE, 8), size(GRANULE, 4), keep=True),
+        op_harvest(addr(GRANULE, 8), size(GRANULE, 4)),
+        op_harvest(addr(GRANULE, 8), size(GRANULE, 4)),
+        op_protect(addr(GRANULE, 8), size(GRANULE, 4), set_=2),
+        op_access(addr(GRANULE, 11)),
+        op_protect(addr(GRANULE, 11), size(GRANULE, 1), clear=2),
+        op_protect(addr(GRANULE, 11), size(GRANULE, 1), set_=2),
+        op_harvest(addr(GRANULE, 8), size(GRANULE, 4)),
+        op_access(addr(L1, 6)),
+        op_protect(addr(L1, 6), size(L1, 1), clear=2, memtype=1),
+        op_split(addr(L1, 6), size(L1, 1), 0),
+        op_harvest(addr(L1, 6), size(L1, 1)),
+        op_protect(addr(GRANULE, 8), size(GRANULE, 4), set_=2),
+        op_race(addr(GRANULE, 12), 0, True, True),
+        op_protect(addr(GRANULE, 12), size(GRANULE, 1), clear=2),
+        op_harvest(addr(GRANULE, 8), size(GRANULE, 4)),
+    ])
     # Exhausting a tiny budget.
     s['tiny-pool'] = (ENGINE_TINY, [
         op_map(addr(L1, 0), size(L1, 4), hpa_any(7)),

@@ -7,6 +7,7 @@
  * single-context drops every cached mapping of the EPTP named in the
  * descriptor, all-context every mapping.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -203,6 +204,98 @@ static void ept_flush(struct engine *e, const struct slat_gather *g, bool sync)
 	}
 }
 
+/*
+ * slat_ept_pml_drain() on a log built from the input: up to 7 entries
+ * written from index 511 down (addresses drawn like the operations', with
+ * any offset in bits 11:0), or a full log (index FFFFH) whose other
+ * entries name nothing mapped, or an index no processor leaves. The
+ * expected bitmap: each entry marks its 4 KiB page, or the whole leaf
+ * that maps it (the leaf's one dirty flag was logged once), clipped to
+ * the range; bits already set stay; a refused call changes nothing.
+ */
+static void ept_pml(struct engine *e, struct rd *r)
+{
+	static uint64_t log[SLAT_EPT_PML_ENTRIES];
+	const uint64_t gpa = eng_gen_addr(e, r), size = eng_gen_size(e, r, gpa);
+	const uint8_t b = rd_u8(r);
+	const unsigned n = b & 7;
+	uint64_t *bm, *want, words = 0, pages, in = ~0ull, out = ~0ull, valid, i;
+	uint32_t errs = eng_range_errors(e, gpa, size);
+	unsigned index = SLAT_EPT_PML_INDEX_START - n;
+	int ret;
+
+	for (i = 0; i < SLAT_EPT_PML_ENTRIES; i++)
+		log[i] = ~0ull; /* beyond any input width: marks nothing */
+	for (i = 0; i < n; i++)
+		log[SLAT_EPT_PML_INDEX_START - i] = eng_gen_addr(e, r) | (rd_u8(r) & 0xfffu);
+	if ((b & 0x18) == 0x18)
+		index = SLAT_EPT_PML_INDEX_FULL;
+	else if ((b & 0x18) == 0x10)
+		index = SLAT_EPT_PML_ENTRIES + rd_u8(r) * 0x100u % (0xFFFFu - SLAT_EPT_PML_ENTRIES);
+	valid = index == SLAT_EPT_PML_INDEX_FULL ? SLAT_EPT_PML_ENTRIES
+						 : SLAT_EPT_PML_INDEX_START - index;
+	if (!errs) {
+		pages = size >> 12;
+		if (pages > (1ull << 22))
+			return; /* keep the bitmap small */
+		words = (pages + 63) / 64;
+		if (!e->ad)
+			errs |= ERR(SLAT_ENOFEAT);
+		else if (index >= SLAT_EPT_PML_ENTRIES && index != SLAT_EPT_PML_INDEX_FULL)
+			errs |= ERR(SLAT_ECORRUPT);
+		else if ((b & 0x60) == 0x60 && words)
+			errs |= ERR(SLAT_ENOSPC);
+	}
+	bm = malloc((words ? words : 1) * 8);
+	want = malloc((words ? words : 1) * 8);
+	if (!bm || !want)
+		abort();
+	for (i = 0; i < (words ? words : 1); i++)
+		bm[i] = want[i] = (b & 0x80) ? eng_rand(e) : 0;
+	ret = slat_ept_pml_drain(&e->t, log, (uint16_t)index, slat_gpa(gpa), size, bm,
+				 (b & 0x60) == 0x60 && words ? words - 1 : words, &in, &out);
+	FZ_CHECK(errs ? (ret != SLAT_OK && (errs & ERR(ret))) : ret == SLAT_OK, "pml",
+		 "slat_ept_pml_drain(0x%llx, 0x%llx, index %u) = %s", (unsigned long long)gpa,
+		 (unsigned long long)size, index, slat_errname(ret));
+	if (ret == SLAT_OK) {
+		uint64_t marked = 0;
+
+		for (i = SLAT_EPT_PML_ENTRIES - valid; i < SLAT_EPT_PML_ENTRIES; i++) {
+			uint64_t lo = log[i] & ~0xfffull, hi = lo + 0x1000, p;
+			struct slat_mapping m;
+
+			if (lo < e->ia_top && slat_translate(&e->t, slat_gpa(lo), &m) == SLAT_OK) {
+				lo &= ~((1ull << m.page_lg2) - 1);
+				hi = lo + (1ull << m.page_lg2);
+			}
+			if (lo < gpa)
+				lo = gpa;
+			if (hi > gpa + size || hi == 0)
+				hi = gpa + size;
+			if (lo >= hi)
+				continue;
+			marked++;
+			for (p = lo; p < hi; p += 0x1000) {
+				uint64_t bit = (p - gpa) >> 12;
+
+				want[bit / 64] |= 1ull << (bit % 64);
+			}
+		}
+		FZ_CHECK(in == marked && in + out == valid, "pml",
+			 "%llu entries marked pages, %llu did not; the model says %llu of %llu",
+			 (unsigned long long)in, (unsigned long long)out,
+			 (unsigned long long)marked, (unsigned long long)valid);
+	}
+	for (i = 0; i < words; i++)
+		if (bm[i] != want[i])
+			fz_fail("pml", "bitmap word %llu (pages from 0x%llx): 0x%016llx, the model "
+				"says 0x%016llx", (unsigned long long)i,
+				(unsigned long long)(gpa + (i * 64 << 12)), (unsigned long long)bm[i],
+				(unsigned long long)want[i]);
+	free(bm);
+	free(want);
+}
+
 static void ept_misc(struct engine *e, struct rd *r)
 {
 	uint64_t eptp = 0, v;
@@ -227,6 +320,7 @@ static void ept_misc(struct engine *e, struct rd *r)
 		FZ_CHECK(slat_ept_flush(&e->t, &e->g2, &op) == SLAT_EGATHER, "egather",
 			 "slat_ept_flush with another table's gather");
 	(void)slat_ept_caps(rd_u64(r), rd_u64(r), rd_u8(r), &c);
+	ept_pml(e, r);
 }
 
 const struct target target_ept = {

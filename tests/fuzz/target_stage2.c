@@ -124,6 +124,14 @@ static bool s2_setup(struct engine *e, struct rd *r)
 		e->cfg.sw_positions = pick;
 		e->cfg.sw_bits = 0;
 	}
+	/* With hardware dirty state libslat keeps one of 58:55 for its
+	 * software dirty copy (unit tests check the refusal of all four). */
+	if (e->cfg.features & SLAT_FEAT_AD) {
+		if (e->cfg.sw_bits == 4)
+			e->cfg.sw_bits = 3;
+		if (e->cfg.sw_positions == 0xfull << 55)
+			e->cfg.sw_positions &= ~(1ull << 58);
+	}
 
 	e->granule_lg2 = g;
 	e->levels = s2_levels(g, ia);

@@ -468,6 +468,199 @@ static void test_table_beyond_width(void **state)
 	fx_fini(&f);
 }
 
+/* ---- page-modification logging (SDM §29.3.6, believed; 2016 §28.2.5) ---- */
+
+/*
+ * A table for the PML tests: [1 MiB, 2 MiB) in 4 KiB pages (the host
+ * address is only 4 KiB aligned), [2 MiB, 4 MiB) as one 2 MiB leaf. The
+ * range drained is [1 MiB, 5 MiB): 1024 pages, 16 bitmap words; bit i is
+ * the page at 1 MiB + i * 4 KiB.
+ */
+#define PML_BASE (1 * MiB)
+#define PML_SIZE (4 * MiB)
+#define PML_WORDS 16
+
+static void pml_table(struct fx *f, uint32_t features)
+{
+	fx_prepare(f, &slat_format_ept);
+	f->cfg.features = features;
+	assert_int_equal(fx_create(f), SLAT_OK);
+	map_ok(f, 1 * MiB, 1 * MiB, 0x40001000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
+	map_ok(f, 2 * MiB, 2 * MiB, 0x40200000, slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB));
+	assert_non_null(entry_at(&f->t, 2 * MiB, 1));
+	assert_null(entry_at(&f->t, 2 * MiB, 0)); /* a leaf at level 1 */
+}
+
+static int drain(struct fx *f, const uint64_t *log, unsigned index, uint64_t gpa,
+		 uint64_t size, uint64_t *bm, uint64_t words, uint64_t *in, uint64_t *out)
+{
+	return slat_ept_pml_drain(&f->t, log, (uint16_t)index, slat_gpa(gpa), size, bm, words,
+				  in, out);
+}
+
+/* A partly filled log: index 508 left by the processor, entries 509-511 valid. */
+static void test_pml_partial(void **state)
+{
+	static uint64_t log[512];
+	uint64_t bm[PML_WORDS], in = 99, out = 99, i;
+	struct fx f;
+
+	(void)state;
+	pml_table(&f, SLAT_FEAT_AD);
+	for (i = 0; i < 512; i++)
+		log[i] = 0x104000; /* stale: page 4, never valid below 509 */
+	log[511] = 0x100000;  /* page 0 */
+	log[510] = 0x103abc;  /* page 3, with the offset Bochs leaves in 11:0 */
+	log[509] = 0x900000;  /* 9 MiB: outside the range */
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(drain(&f, log, 508, PML_BASE, PML_SIZE, bm, PML_WORDS, &in, &out),
+			 SLAT_OK);
+	assert_int_equal(bm[0], (1ull << 0) | (1ull << 3));
+	for (i = 1; i < PML_WORDS; i++)
+		assert_int_equal(bm[i], 0);
+	assert_int_equal(in, 2);
+	assert_int_equal(out, 1);
+	/* An empty log (index 511): nothing, and bits already set stay. */
+	assert_int_equal(drain(&f, log, 511, PML_BASE, PML_SIZE, bm, PML_WORDS, &in, &out),
+			 SLAT_OK);
+	assert_int_equal(bm[0], (1ull << 0) | (1ull << 3));
+	assert_int_equal(in, 0);
+	assert_int_equal(out, 0);
+	fx_fini(&f);
+}
+
+/*
+ * A full log (index wrapped to FFFFH): all 512 entries. Entries 0-255 name
+ * the 256 pages of [1 MiB, 2 MiB); entry 300 a page inside the 2 MiB leaf,
+ * which stands for the whole leaf, bits 256-767; the others 0 (outside).
+ */
+static void test_pml_full(void **state)
+{
+	static uint64_t log[512];
+	uint64_t bm[PML_WORDS], in, out, i;
+	struct fx f;
+
+	(void)state;
+	pml_table(&f, SLAT_FEAT_AD);
+	memset(log, 0, sizeof(log));
+	for (i = 0; i < 256; i++)
+		log[i] = PML_BASE + i * 0x1000;
+	log[300] = 2 * MiB + 0x5000 + 0x10;
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(drain(&f, log, 0xFFFF, PML_BASE, PML_SIZE, bm, PML_WORDS, &in, &out),
+			 SLAT_OK);
+	for (i = 0; i < 12; i++) /* bits 0-767 */
+		assert_int_equal(bm[i], ~0ull);
+	for (; i < PML_WORDS; i++)
+		assert_int_equal(bm[i], 0);
+	assert_int_equal(in, 257);
+	assert_int_equal(out, 255);
+
+	/* The range [3 MiB, 5 MiB) cuts the leaf: its pages from 3 MiB only,
+	 * bits 0-255; the 4 KiB pages below are outside now. */
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(drain(&f, log, 0xFFFF, 3 * MiB, 2 * MiB, bm, 8, &in, &out), SLAT_OK);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(bm[i], ~0ull);
+	for (; i < 8; i++)
+		assert_int_equal(bm[i], 0);
+	assert_int_equal(in, 1);
+	assert_int_equal(out, 511);
+
+	/* Entry 0 alone, as the processor leaves it with index FFFFH after
+	 * the one-entry log of index 0: nothing else was written. */
+	memset(log, 0, sizeof(log));
+	log[0] = PML_BASE + 1023 * 0x1000; /* the last page of the range */
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(drain(&f, log, 0xFFFF, PML_BASE, PML_SIZE, bm, PML_WORDS, &in, NULL),
+			 SLAT_OK);
+	assert_int_equal(bm[15], 1ull << 63);
+	assert_int_equal(in, 1);
+	fx_fini(&f);
+}
+
+/* Bad input: a distinct code each, and the bitmap untouched. */
+static void test_pml_refused(void **state)
+{
+	static uint64_t log[512];
+	uint64_t bm[PML_WORDS], i;
+	struct fx f, n;
+
+	(void)state;
+	pml_table(&f, SLAT_FEAT_AD);
+	for (i = 0; i < 512; i++)
+		log[i] = PML_BASE + (i % 1024) * 0x1000;
+	memset(bm, 0, sizeof(bm));
+	/* No processor leaves 512 ... FFFEH. */
+	assert_int_equal(drain(&f, log, 512, PML_BASE, PML_SIZE, bm, PML_WORDS, NULL, NULL),
+			 SLAT_ECORRUPT);
+	assert_int_equal(drain(&f, log, 0xFFFE, PML_BASE, PML_SIZE, bm, PML_WORDS, NULL, NULL),
+			 SLAT_ECORRUPT);
+	/* 1024 pages need 16 words. */
+	assert_int_equal(drain(&f, log, 0, PML_BASE, PML_SIZE, bm, PML_WORDS - 1, NULL, NULL),
+			 SLAT_ENOSPC);
+	assert_int_equal(drain(&f, NULL, 0, PML_BASE, PML_SIZE, bm, PML_WORDS, NULL, NULL),
+			 SLAT_ENULL);
+	assert_int_equal(drain(&f, log, 0, PML_BASE, PML_SIZE, NULL, PML_WORDS, NULL, NULL),
+			 SLAT_ENULL);
+	assert_int_equal(slat_ept_pml_drain(NULL, log, 0, slat_gpa(0), 0x1000, bm, 1, NULL, NULL),
+			 SLAT_ENULL);
+	assert_int_equal(drain(&f, log, 0, PML_BASE + 0x800, PML_SIZE, bm, PML_WORDS, NULL, NULL),
+			 SLAT_EALIGN);
+	assert_int_equal(drain(&f, log, 0, PML_BASE, 0, bm, PML_WORDS, NULL, NULL), SLAT_ESIZE);
+	assert_int_equal(drain(&f, log, 0, ~0ull << 12, 0x2000, bm, PML_WORDS, NULL, NULL),
+			 SLAT_EWRAP);
+	assert_int_equal(drain(&f, log, 0, 1ull << 48, 0x1000, bm, PML_WORDS, NULL, NULL),
+			 SLAT_EGPA);
+	for (i = 0; i < PML_WORDS; i++)
+		assert_int_equal(bm[i], 0);
+	fx_fini(&f);
+
+	/* Without EPT A/D flags nothing is ever logged. */
+	pml_table(&f, 0);
+	assert_int_equal(drain(&f, log, 0, PML_BASE, PML_SIZE, bm, PML_WORDS, NULL, NULL),
+			 SLAT_ENOFEAT);
+	fx_fini(&f);
+	/* Another format. */
+	fx_init(&n, &slat_format_npt);
+	assert_int_equal(slat_ept_pml_drain(&n.t, log, 0, slat_gpa(PML_BASE), PML_SIZE, bm,
+					    PML_WORDS, NULL, NULL),
+			 SLAT_EFORMAT);
+	fx_fini(&n);
+}
+
+/*
+ * What re-arms logging: the harvest clears D (bit 9) and nothing else, the
+ * page stays writable, and the gather it fills asks for a single-context
+ * INVEPT of this EPTP (SDM INVEPT reference; §29.4.3.1).
+ */
+static void test_pml_rearm(void **state)
+{
+	struct slat_ept_flush op;
+	uint64_t bm[PML_WORDS], found, eptp, *pte;
+	struct fx f;
+
+	(void)state;
+	pml_table(&f, SLAT_FEAT_AD);
+	fx_flush(&f);
+	pte = entry_at(&f.t, PML_BASE + 0x3000, 0);
+	assert_int_equal(slat_hw_access(&f.t, slat_gpa(PML_BASE + 0x3000), true), SLAT_OK);
+	assert_int_equal(*pte, 0x40004000 | R | W | MT_WB | A | D);
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(PML_BASE), PML_SIZE, bm, 0, &found,
+					    &f.g),
+			 SLAT_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(bm[0], 1ull << 3);
+	assert_int_equal(*pte, 0x40004000 | R | W | MT_WB | A);
+	assert_int_equal(slat_ept_flush(&f.t, &f.g, &op), SLAT_OK);
+	assert_int_equal(slat_ept_eptp(&f.t, &eptp), SLAT_OK);
+	assert_int_equal(op.type, SLAT_INVEPT_SINGLE);
+	assert_int_equal(op.desc[0], eptp);
+	assert_int_equal(op.desc[1], 0);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +678,10 @@ int main(void)
 		cmocka_unit_test(test_dirty),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_table_beyond_width),
+		cmocka_unit_test(test_pml_partial),
+		cmocka_unit_test(test_pml_full),
+		cmocka_unit_test(test_pml_refused),
+		cmocka_unit_test(test_pml_rearm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -217,11 +217,48 @@ static void test_replace_splits(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * Write protection of a live leaf, the write landing just before it: on
+ * Arm that write sets the very permission bit the protect removes, and
+ * the software copy must be made from the value with the write in it.
+ */
+static void test_protect_readonly(void **state)
+{
+	struct slat_prot p = { .perm_clear = SLAT_PERM_W };
+	struct fx f;
+
+	ad_init(&f, *state);
+	map_ok(&f, 0x5000, 0x1000, RW, 0);
+	arm(&f, 0x5000, 0x1000, 0, 0x5000);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x5000), 0x1000, &p, &f.g), SLAT_OK);
+	expect_map(&f.t, 0x5000, 0x5000 + 4 * GiB, SLAT_PERM_R, 12);
+	expect_state(&f, 0x5000, 0x1000, 1);
+	fx_fini(&f);
+}
+
+/* The same with a memory-type change: break-before-make on Arm. */
+static void test_protect_readonly_memtype(void **state)
+{
+	struct slat_prot p = { .perm_clear = SLAT_PERM_W, .set_memtype = true,
+			       .memtype = SLAT_MT_WT };
+	struct fx f;
+
+	ad_init(&f, *state);
+	map_ok(&f, 2 * MiB, 2 * MiB, RW, 0);
+	arm(&f, 2 * MiB, 2 * MiB, 1, 2 * MiB + 0x9000);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(2 * MiB), 2 * MiB, &p, &f.g), SLAT_OK);
+	expect_map(&f.t, 2 * MiB, 2 * MiB + 4 * GiB, SLAT_PERM_R, 21);
+	expect_state(&f, 2 * MiB, 2 * MiB, 512);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		ON_ALL(test_protect),
 		ON_ALL(test_protect_memtype),
+		ON_ALL(test_protect_readonly),
+		ON_ALL(test_protect_readonly_memtype),
 		ON_ALL(test_split),
 		ON_ALL(test_protect_splits),
 		ON_ALL(test_unmap_splits),

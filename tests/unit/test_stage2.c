@@ -1305,6 +1305,114 @@ static void expect_problem(const struct slat_table *t, unsigned kind, uint64_t b
 	assert_int_equal(c.p[0].bits, bits);
 }
 
+/*
+ * Write protection of a dirty DBM leaf. The dirty state is S2AP[1] with DBM
+ * set (Arm ARM D8.5); removing write clears both, so libslat records the
+ * state in a bit that the architecture leaves to software: 58:55 in block
+ * and page descriptors (§D8.3.2), the highest of them the embedder did not
+ * ask for. A harvest reports and clears it.
+ */
+#define SWD58 (1ull << 58)
+#define SWD57 (1ull << 57)
+
+static void test_dbm_sw_dirty(void **state)
+{
+	struct slat_prot ro, rw;
+	struct fx f;
+	uint64_t bm, found, *pte, *pde;
+
+	(void)state;
+	memset(&ro, 0, sizeof(ro));
+	ro.perm_clear = W;
+	memset(&rw, 0, sizeof(rw));
+	rw.perm_set = W;
+	/* Four software bits leave none for the dirty copy. */
+	prepare(&f, SLAT_FEAT_AD);
+	f.cfg.sw_bits = 4;
+	assert_int_equal(fx_create(&f), SLAT_ESWBITS);
+	f.cfg.sw_bits = 0;
+	f.cfg.sw_positions = 0xfull << 55;
+	assert_int_equal(fx_create(&f), SLAT_ESWBITS);
+	slat_pool_fini(&f.pool);
+	/* Three: 57:55 for the embedder, 58 for the dirty copy. */
+	prepare(&f, SLAT_FEAT_AD);
+	f.cfg.sw_bits = 3;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	assert_int_equal(slat_table_sw_positions(&f.t), 7ull << 55);
+	map_ok(&f, 0x1000, 0x1000, 0x7000, slat_attrs_make(R | W, SLAT_MT_WB));
+	pte = entry_at(&f.t, 0x1000, 0);
+	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x1000), true), SLAT_OK);
+	assert_int_equal(*pte, 0x7000 | PAGE | MA_WB | S2AP_R | S2AP_W | DBM | SH_IS | AF | XN1);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x1000), 0x1000, &ro, &f.g), SLAT_OK);
+	/* Read-only: S2AP[1] and DBM clear, the dirty state in bit 58. */
+	assert_int_equal(*pte, 0x7000 | PAGE | MA_WB | S2AP_R | SH_IS | AF | XN1 | SWD58);
+	expect_valid(&f.t);
+	/* The embedder's software bits do not see it. */
+	{
+		struct slat_mapping m;
+
+		assert_int_equal(slat_translate(&f.t, slat_gpa(0x1000), &m), SLAT_OK);
+		assert_int_equal(m.attrs.sw, 0);
+		assert_int_equal(m.attrs.perms, R);
+		assert_true(m.dirty);
+	}
+	/* Clearing the Access flag leaves the copy alone. */
+	{
+		uint64_t acc = 0;
+
+		assert_int_equal(slat_accessed(&f.t, slat_gpa(0x1000), 0x1000, 0, &acc, &f.g),
+				 SLAT_OK);
+		assert_int_equal(acc, 1);
+		assert_int_equal(*pte, 0x7000 | PAGE | MA_WB | S2AP_R | SH_IS | XN1 | SWD58);
+		assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x1000), false), SLAT_OK);
+	}
+	/* Writable again before any harvest: DBM back, S2AP[1] clear (the
+	 * next write sets it), the copy stays. */
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x1000), 0x1000, &rw, &f.g), SLAT_OK);
+	assert_int_equal(*pte, 0x7000 | PAGE | MA_WB | S2AP_R | DBM | SH_IS | AF | XN1 | SWD58);
+	bm = 0;
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, &bm, 0, &found, &f.g),
+			 SLAT_OK);
+	assert_int_equal(found, 1);
+	assert_int_equal(bm, 1ull << 1);
+	assert_int_equal(*pte, 0x7000 | PAGE | MA_WB | S2AP_R | DBM | SH_IS | AF | XN1);
+	fx_fini(&f);
+
+	/* The embedder took bit 58: the copy goes to 57. A 2 MiB block
+	 * written, protected, then split: every page carries the copy. */
+	prepare(&f, SLAT_FEAT_AD);
+	f.cfg.sw_positions = SWD58;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	{
+		struct slat_attrs a = slat_attrs_make(R | W, SLAT_MT_WB);
+
+		a.sw = 1;
+		map_ok(&f, 2 * MiB, 2 * MiB, 4 * MiB, a);
+	}
+	pde = entry_at(&f.t, 2 * MiB, 1);
+	assert_int_equal(slat_hw_access(&f.t, slat_gpa(2 * MiB + 0x3000), true), SLAT_OK);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(2 * MiB), 2 * MiB, &ro, &f.g), SLAT_OK);
+	assert_int_equal(*pde, 4 * MiB | BLOCK | MA_WB | S2AP_R | SH_IS | AF | XN1 | SWD58 | SWD57);
+	assert_int_equal(slat_split(&f.t, slat_gpa(2 * MiB), 2 * MiB, 12, &f.g), SLAT_OK);
+	assert_int_equal(*entry_at(&f.t, 2 * MiB + 0x1ff000, 0),
+			 (4 * MiB + 0x1ff000) | PAGE | MA_WB | S2AP_R | SH_IS | AF | XN1 | SWD58 |
+				 SWD57);
+	/* The validator knows the bit in leaves; in a table entry, where no
+	 * harvest looks, it is an attribute libslat never writes. */
+	expect_valid(&f.t);
+	pde = entry_at(&f.t, 2 * MiB, 1);
+	*pde |= SWD57;
+	expect_problem(&f.t, SLAT_PROB_TABLE_ATTR, SWD57);
+	*pde &= ~SWD57;
+	fx_fini(&f);
+
+	/* Without hardware dirty state there is no copy: all four are free. */
+	prepare(&f, 0);
+	f.cfg.sw_bits = 4;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	fx_fini(&f);
+}
+
 /* ---- 52-bit addresses with the 64K granule (FEAT_LPA) ----------------------- */
 
 /* Descriptor bits 15:12 that hold OA[51:48] (§D8.3, 64KB granule, 52-bit OA). */
@@ -1611,6 +1719,7 @@ int main(void)
 		cmocka_unit_test(test_xnx),
 		cmocka_unit_test(test_write_only_exec_only),
 		cmocka_unit_test(test_dbm),
+		cmocka_unit_test(test_dbm_sw_dirty),
 		cmocka_unit_test(test_granules_16k_64k),
 		cmocka_unit_test(test_ipa40),
 		cmocka_unit_test(test_geometry),

@@ -27,6 +27,10 @@
 #define DIRTY_AREA_PAGES	16
 
 #define GPA_2M_AREA		0x00600000ull	/* one 2 MiB EPT mapping, RW */
+/* Page-modification logging: 1024 pages of 4 KiB, then one 2 MiB leaf. */
+#define GPA_PML_AREA		0x00800000ull
+#define PML_AREA_4K_PAGES	1024
+#define PML_AREA_PAGES		(PML_AREA_4K_PAGES + 512)
 #define GPA_1G_AREA		0x80000000ull	/* one 1 GiB EPT mapping, RW */
 #define GPA_UART		0xE0000000ull	/* emulated UART: never mapped */
 #define GPA_UART_SIZE		0x1000ull
@@ -98,6 +102,11 @@ enum action {
 	ACT_HAVE_MBEC,		/* returns 1 if MBEC is enabled */
 	ACT_CHECK_LEAF,		/* rdx = expected page size of the mapping at rcx */
 	ACT_EXECUTE_ONLY,	/* make rcx execute-only, INVEPT; returns 0 if unsupported */
+	ACT_PML_START,		/* clear the dirty flags of rcx..rcx+rdx, INVEPT, start PML;
+				 * returns 0 if the CPU lacks PML */
+	ACT_PML_CHECK,		/* drain the log, stop PML; rcx = guest address of the
+				 * expected bitmap of the PML area, rdx = least number of
+				 * log-full exits */
 };
 
 #endif

@@ -8,6 +8,7 @@
 #include "hostmem.h"
 #include "guestmem.h"
 #include "uart.h"
+#include "pml.h"
 #include "checks.h"
 #include "console.h"
 #include "../common/abi.h"
@@ -182,6 +183,8 @@ bool handle_exit(struct vcpu *v)
 	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EPT_MISCONFIG:
 		return handle_ept_exit(v, reason);
+	case EXIT_REASON_PML_FULL:
+		return pml_log_full(v);
 	case EXIT_REASON_EXCEPTION_NMI: {
 		u32 info = (u32)vmread(VM_EXIT_INTR_INFO);
 		check_fatal("guest exception vector %u (error code %lx) at rip %lx, qualification %lx",

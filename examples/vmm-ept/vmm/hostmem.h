@@ -10,12 +10,14 @@
  *   0x02000000  guest RAM (4 MiB) backing GPA_RAM
  *   0x02800000  page pool: EPT tables, test pages (page_alloc)
  *   0x05000000  2 MiB block backing GPA_2M_AREA
+ *   0x05200000  4 MiB + 2 MiB backing GPA_PML_AREA
  *   0x40000000  1 GiB block backing GPA_1G_AREA
  */
 #define HPA_GUEST_RAM	0x02000000ull
 #define HPA_POOL	0x02800000ull
 #define HPA_POOL_END	0x05000000ull
 #define HPA_2M_BLOCK	0x05000000ull
+#define HPA_PML_BLOCK	0x05200000ull
 #define HPA_1G_BLOCK	0x40000000ull
 
 /* Returns the host-physical address of a zeroed 4 KiB page; never fails

@@ -10,6 +10,7 @@
 #include "hostmem.h"
 #include "guestmem.h"
 #include "uart.h"
+#include "pml.h"
 #include "checks.h"
 #include "console.h"
 #include "../common/abi.h"
@@ -165,6 +166,11 @@ static u64 action(struct vcpu *v, u64 act, u64 gpa, u64 arg)
 		return 1;
 	case ACT_CHECK_LEAF:
 		expect_leaf(gpa, arg, 0);
+		return 0;
+	case ACT_PML_START:
+		return pml_start(v, gpa, arg);
+	case ACT_PML_CHECK:
+		pml_check(gpa, arg);
 		return 0;
 	default:
 		check_fail("unknown action %lu", act);

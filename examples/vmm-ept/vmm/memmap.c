@@ -11,15 +11,26 @@ struct region {
 static struct region regions[MAX_REGIONS];
 static int count;
 
-int vm_map(u64 gpa, u64 hpa, u64 size, unsigned perms)
+static int map_flags(u64 gpa, u64 hpa, u64 size, unsigned perms, u32 flags)
 {
 	struct slat_attrs attrs = slat_attrs_make(ept_perms(perms), SLAT_MT_WB);
 
 	if (count == MAX_REGIONS ||
-	    slat_map(&guest_ept, slat_gpa(gpa), size, slat_hpa(hpa), &attrs, 0, &guest_ept_changes))
+	    slat_map(&guest_ept, slat_gpa(gpa), size, slat_hpa(hpa), &attrs, flags,
+		     &guest_ept_changes))
 		return -1;
 	regions[count++] = (struct region){ gpa, hpa, size };
 	return 0;
+}
+
+int vm_map(u64 gpa, u64 hpa, u64 size, unsigned perms)
+{
+	return map_flags(gpa, hpa, size, perms, 0);
+}
+
+int vm_map_4k(u64 gpa, u64 hpa, u64 size, unsigned perms)
+{
+	return map_flags(gpa, hpa, size, perms, SLAT_MAP_MAX_PAGE(12));
 }
 
 /* Removes whole regions inside [gpa, gpa+size). */

@@ -12,6 +12,8 @@
 
 /* perms: PERM_* of abi.h (see ept_perms()). */
 int vm_map(u64 gpa, u64 hpa, u64 size, unsigned perms);
+/* The same with 4 KiB leaves only, whatever the alignment. */
+int vm_map_4k(u64 gpa, u64 hpa, u64 size, unsigned perms);
 int vm_unmap(u64 gpa, u64 size);
 /* The host-physical address gpa should reach; false if not mapped. */
 bool vm_gpa_to_hpa(u64 gpa, u64 *hpa);

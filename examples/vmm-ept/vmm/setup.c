@@ -52,5 +52,11 @@ int setup_guest_memory(bool mbec)
 	fill_pattern(HPA_1G_BLOCK + (1ull << 30) - PAGE_SIZE, PAGE_SIZE);
 	if (vm_map(GPA_1G_AREA, HPA_1G_BLOCK, 1ull << 30, PERM_R | PERM_W))
 		return -1;
+	/* The PML area: 4 MiB in 4 KiB leaves, then one 2 MiB leaf. */
+	if (vm_map_4k(GPA_PML_AREA, HPA_PML_BLOCK, PML_AREA_4K_PAGES * PAGE_SIZE,
+		      PERM_R | PERM_W) ||
+	    vm_map(GPA_PML_AREA + PML_AREA_4K_PAGES * PAGE_SIZE,
+		   HPA_PML_BLOCK + PML_AREA_4K_PAGES * PAGE_SIZE, 2ull << 20, PERM_R | PERM_W))
+		return -1;
 	return 0;
 }

@@ -87,6 +87,7 @@ enum vmcs_field {
 	GUEST_GS_SELECTOR		= 0x080A,
 	GUEST_LDTR_SELECTOR		= 0x080C,
 	GUEST_TR_SELECTOR		= 0x080E,
+	GUEST_PML_INDEX			= 0x0812, /* SDM App. B.1.2 */
 	HOST_ES_SELECTOR		= 0x0C00,
 	HOST_CS_SELECTOR		= 0x0C02,
 	HOST_SS_SELECTOR		= 0x0C04,
@@ -96,6 +97,7 @@ enum vmcs_field {
 	HOST_TR_SELECTOR		= 0x0C0C,
 
 	MSR_BITMAP			= 0x2004,
+	PML_ADDRESS			= 0x200E, /* SDM App. B.2.1 */
 	EPT_POINTER			= 0x201A,
 	GUEST_PHYSICAL_ADDRESS		= 0x2400,
 	VMCS_LINK_POINTER		= 0x2800,
@@ -200,6 +202,7 @@ enum vmcs_field {
 #define EXIT_REASON_INVALID_STATE	33
 #define EXIT_REASON_EPT_VIOLATION	48
 #define EXIT_REASON_EPT_MISCONFIG	49
+#define EXIT_REASON_PML_FULL		62	/* page-modification log full */
 #define EXIT_REASON_ENTRY_FAILED	(1u << 31)
 
 /* ---- instruction wrappers; each returns 0 on success ---- */
