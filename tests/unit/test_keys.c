@@ -79,8 +79,9 @@ static uint64_t *slot_at(const struct fx *f, uint64_t gpa, unsigned level, uint6
 	}
 }
 
-/* An SME host as the first EPYC generations report it: PhysAddrSize 48,
- * C-bit 47, 5 bits of reduction: 43 address bits are left. */
+/* An SME host with PhysAddrSize 48 and the C-bit at 47 (the position
+ * Linux's documentation and QEMU's SEV examples use for EPYC), and 5 bits
+ * of reduction: 43 address bits are left. */
 static void npt_sme(struct fx *f, unsigned features)
 {
 	fx_prepare(f, &slat_format_npt);
