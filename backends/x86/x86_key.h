@@ -39,8 +39,11 @@ static inline uint64_t x86_key_encode(const struct slat_table *t, unsigned key)
 	return t->caps.key_bits ? (uint64_t)key << t->caps.key_shift : 0;
 }
 
+/* On every translate and for_each step: one test for a CPU without keys. */
 static inline uint16_t x86_key_decode(const struct slat_table *t, uint64_t e)
 {
+	if (!t->caps.key_bits)
+		return 0;
 	return (uint16_t)((e & x86_key_mask(&t->caps)) >> t->caps.key_shift);
 }
 
