@@ -7,7 +7,9 @@
  * to the format's decoder: slat_ept_caps() (slat/ept.h), slat_npt_caps()
  * (slat/npt.h) or slat_stage2_caps() (slat/stage2.h). The result limits what
  * a table may use: a configuration or request beyond it fails with
- * ::SLAT_ECAPS.
+ * ::SLAT_ECAPS. On a host with memory encryption enabled, slat_npt_caps_sme()
+ * or slat_ept_caps_mktme() then adds the host memory key and reduces the
+ * physical width.
  */
 #ifndef SLAT_CAPS_H
 #define SLAT_CAPS_H

@@ -175,7 +175,9 @@ struct slat_table {
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT when the caps describe
  *   another format; ::SLAT_ECONFIG for unsupported widths, granule or levels
  *   or a missing hook; ::SLAT_ECAPS when the hardware lacks a requested
- *   feature, level count, granule or width; ::SLAT_ESWBITS; ::SLAT_EFLAGS
+ *   feature, level count, granule or width (also ::SLAT_FEAT_KEYS on a CPU
+ *   without keys); ::SLAT_EKEY for a @ref slat_config::table_key the table
+ *   cannot use; ::SLAT_ESWBITS; ::SLAT_EFLAGS
  *   for unknown feature bits; ::SLAT_ENOMEM; ::SLAT_EALIGN or ::SLAT_EHPA
  *   when the allocator returns a root that is misaligned or beyond the
  *   output width (slat/alloc.h).
