@@ -158,6 +158,12 @@ static void test_caps_mktme(void **state)
 	assert_int_equal(slat_ept_caps_mktme(&c, TME(6), (32ull << 32) | 31), SLAT_OK);
 	assert_int_equal(c.key_max, 31);
 	assert_int_equal(c.pa_bits, 40);
+	/* Every KeyID private to TDX: the width still shrinks, no key is left. */
+	caps_ept_full(&c);
+	assert_int_equal(slat_ept_caps_mktme(&c, TME(6), 63ull << 32), SLAT_OK);
+	assert_int_equal(c.pa_bits, 40);
+	assert_int_equal(c.key_bits, 6);
+	assert_int_equal(c.key_max, 0);
 
 	caps_ept_full(&c);
 	before = c;
@@ -427,6 +433,16 @@ static void test_ept_tdx_partition(void **state)
 	assert_int_equal(seen[SLAT_PROB_KEY], 1);
 	assert_int_equal(n, 1);
 	assert_int_equal(slat_unmap(&f.t, slat_gpa(0), 0x1000, &f.g), SLAT_OK);
+	fx_fini(&f);
+
+	/* No MKTME KeyID left: keys refused, the address width reduced. */
+	fx_prepare(&f, &slat_format_ept);
+	assert_int_equal(slat_ept_caps_mktme(&f.caps, TME(6), 63ull << 32), SLAT_OK);
+	f.cfg.features = SLAT_FEAT_KEYS;
+	assert_int_equal(fx_create(&f), SLAT_ECAPS);
+	f.cfg.features = 0;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	assert_int_equal(map(&f, 0, 0x1000, 1ull << 40, SLAT_PERM_RW, 0), SLAT_EHPA);
 	fx_fini(&f);
 
 	/* A table key past the MKTME KeyIDs is refused at creation. */
