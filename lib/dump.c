@@ -99,6 +99,10 @@ static void run_flush(struct run *r)
 		put(&ln, " sw=");
 		put_dec(&ln, r->attrs.sw);
 	}
+	if (r->attrs.key) {
+		put(&ln, " key=");
+		put_dec(&ln, r->attrs.key);
+	}
 	put(&ln, "\n");
 	r->out(r->ctx, ln.buf, ln.len);
 	r->open = false;
@@ -107,7 +111,8 @@ static void run_flush(struct run *r)
 static bool same_attrs(const struct slat_attrs *a, const struct slat_attrs *b)
 {
 	return a->perms == b->perms && a->memtype == b->memtype &&
-	       a->flags == b->flags && a->share == b->share && a->sw == b->sw;
+	       a->flags == b->flags && a->share == b->share && a->sw == b->sw &&
+	       a->key == b->key;
 }
 
 static int dump_one(void *ctx, const struct slat_mapping *m)

@@ -9,7 +9,7 @@ static const char *const names[SLAT_ERR_COUNT] = {
 	"SLAT_ENOENT",  "SLAT_EPERM",   "SLAT_EMEMTYPE",  "SLAT_ECAPS",
 	"SLAT_ENOFEAT", "SLAT_EFLAGS",  "SLAT_EPAGESIZE", "SLAT_ENOMEM",
 	"SLAT_ECORRUPT", "SLAT_ECONFIG", "SLAT_ESWBITS",  "SLAT_EGATHER",
-	"SLAT_ENOSPC",  "SLAT_EFORMAT",
+	"SLAT_ENOSPC",  "SLAT_EFORMAT", "SLAT_EKEY",
 };
 
 static const char *const texts[SLAT_ERR_COUNT] = {
@@ -35,6 +35,7 @@ static const char *const texts[SLAT_ERR_COUNT] = {
 	"gather belongs to another table",
 	"output buffer too small",
 	"table of another format",
+	"host memory key not expressible in this table",
 };
 
 const char *slat_strerror(int err)

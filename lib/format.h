@@ -24,7 +24,7 @@
 #include <slat/validate.h>
 
 /* At most this many problems are reported per entry. */
-#define SLAT_CHECK_MAX 4
+#define SLAT_CHECK_MAX 5
 
 struct slat_format {
 	uint32_t id;      /* enum slat_format_id */

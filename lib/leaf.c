@@ -40,6 +40,8 @@ int attrs_check(const struct slat_table *t, const struct slat_attrs *a)
 		return SLAT_EFLAGS;
 	if (a->sw >> t->lay.sw_count)
 		return SLAT_ESWBITS;
+	if (a->key && (!(t->features & SLAT_FEAT_KEYS) || a->key > t->caps.key_max))
+		return SLAT_EKEY;
 	return SLAT_OK;
 }
 
@@ -57,6 +59,7 @@ int attrs_encode(const struct slat_table *t, unsigned level,
 void attrs_decode(const struct slat_table *t, unsigned level, uint64_t e,
 		 struct slat_attrs *a)
 {
+	a->key = 0; /* for formats without keys */
 	t->fmt->leaf_decode(t, level, e, a);
 	a->sw = sw_decode(&t->lay, e);
 }

@@ -7,7 +7,8 @@
 
 #include "core.h"
 
-#define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB)
+#define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
+			SLAT_FEAT_KEYS)
 
 void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
 			  unsigned ia_bits, unsigned levels)
@@ -139,6 +140,12 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 		return SLAT_ECAPS;
 	if ((cfg->features & SLAT_FEAT_FWB) && !(cfg->caps->flags & SLAT_CAP_FWB))
 		return SLAT_ECAPS;
+	/* Keys need a CPU with keys; where they sit is the backend's business. */
+	if ((cfg->features & SLAT_FEAT_KEYS) && !cfg->caps->key_max)
+		return SLAT_ECAPS;
+	if (cfg->table_key && (!(cfg->features & SLAT_FEAT_KEYS) ||
+			       cfg->table_key > cfg->caps->key_max))
+		return SLAT_EKEY;
 
 	__builtin_memset(&n, 0, sizeof(n));
 	n.fmt = cfg->format;

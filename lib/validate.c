@@ -116,6 +116,7 @@ const char *slat_problem_str(unsigned kind)
 	case SLAT_PROB_TABLE_COUNT: return "reachable tables differ from pages held";
 	case SLAT_PROB_FEATURE: return "bit of a feature the table did not enable";
 	case SLAT_PROB_TABLE_ATTR: return "table entry with unexpected attributes";
+	case SLAT_PROB_KEY: return "host memory key the table does not allow";
 	default: return "unknown problem";
 	}
 }

@@ -6,6 +6,7 @@
 
 #include "ept_bits.h"
 #include "format.h"
+#include "../x86/x86_key.h"
 #include "../x86/x86_layout.h"
 
 static bool mbec(const struct slat_table *t)
@@ -20,6 +21,7 @@ static int ept_configure(struct slat_table *t, const struct slat_config *cfg)
 	unsigned levels = cfg->levels;
 	uint64_t exec = EPT_X | (mbec(t) ? EPT_XU : 0);
 	unsigned lv;
+	int err;
 
 	if (cfg->granule_lg2 && cfg->granule_lg2 != 12)
 		return SLAT_ECONFIG;
@@ -57,6 +59,10 @@ static int ept_configure(struct slat_table *t, const struct slat_config *cfg)
 	}
 	for (lv = 0; lv < levels; lv++)
 		l->attr_mask[lv] = EPT_R | EPT_W | exec | EPT_MT_MASK | EPT_IPAT;
+	/* MKTME/TDX KeyIDs: the top bits of the address field (x86_key.h). */
+	err = x86_key_configure(t, cfg);
+	if (err)
+		return err;
 	/* Bit 10 is free for software only while MBEC is off. */
 	return slat_layout_sw_bits(l, cfg, EPT_SW_PREFERRED,
 				   EPT_SW_ALLOWED | (mbec(t) ? 0 : EPT_XU));
@@ -99,6 +105,7 @@ static int ept_leaf_encode(const struct slat_table *t, unsigned level,
 		e |= EPT_IPAT;
 	if (level > 0)
 		e |= EPT_PS;
+	e |= x86_key_encode(t, a->key);
 	*tmpl = e;
 	return SLAT_OK;
 }
@@ -131,6 +138,7 @@ static void ept_leaf_decode(const struct slat_table *t, unsigned level,
 	}
 	a->flags = (e & EPT_IPAT) ? SLAT_ATTR_MT_FORCE : 0;
 	a->share = SLAT_SH_DEFAULT;
+	a->key = x86_key_decode(t, e);
 }
 
 static unsigned ept_check(const struct slat_table *t, unsigned level,
@@ -170,7 +178,7 @@ static unsigned ept_check(const struct slat_table *t, unsigned level,
 		out[n].kind = SLAT_PROB_RESERVED;
 		out[n++].bits = rsvd;
 	}
-	return n;
+	return n + x86_key_check(t, e, leaf, &out[n]);
 }
 
 const struct slat_format slat_format_ept = {

@@ -68,4 +68,20 @@
 #define CTLS2_EPT (1ull << (32 + 1))
 #define CTLS2_MBEC (1ull << (32 + 22))
 
+/*
+ * Multi-key TME (Intel Architecture Memory Encryption Technologies
+ * Specification, IA32_TME_ACTIVATE; read the same way by Linux,
+ * arch/x86/kernel/cpu/intel.c detect_tme()): MSR 0x982 bit 0 lock, bit 1
+ * enable, bits 35:32 MK_TME_KEYID_BITS, the number of physical-address
+ * bits, counted down from MAXPHYADDR - 1, taken for the KeyID.
+ * IA32_MKTME_KEYID_PARTITIONING (MSR 0x87, TDX CPU architecture
+ * specification): bits 31:0 the number of MKTME KeyIDs (1..n), bits 63:32
+ * the number of TDX-private KeyIDs after them, usable only by the TDX
+ * module.
+ */
+#define TME_ACTIVATE_LOCKED (1ull << 0)
+#define TME_ACTIVATE_ENABLED (1ull << 1)
+#define TME_ACTIVATE_KEYID_SHIFT 32
+#define TME_ACTIVATE_KEYID_MASK 0xfull
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "ept_bits.h"
 #include "format.h"
+#include "../x86/x86_key.h"
 
 int slat_ept_caps(uint64_t cap, uint64_t ctls2, uint32_t cpuid_80000008_eax,
 		  struct slat_caps *out)
@@ -54,6 +55,42 @@ int slat_ept_caps(uint64_t cap, uint64_t ctls2, uint32_t cpuid_80000008_eax,
 	return SLAT_OK;
 }
 
+int slat_ept_caps_mktme(struct slat_caps *caps, uint64_t tme_activate,
+			uint64_t keyid_partitioning)
+{
+	unsigned bits, width;
+	uint64_t ids, mktme, tdx;
+
+	if (!caps)
+		return SLAT_ENULL;
+	if (caps->format != SLAT_FORMAT_EPT)
+		return SLAT_EFORMAT;
+	/* Unlocked, the MSR is not yet what the memory controller uses. */
+	if ((tme_activate & (TME_ACTIVATE_LOCKED | TME_ACTIVATE_ENABLED)) !=
+	    (TME_ACTIVATE_LOCKED | TME_ACTIVATE_ENABLED))
+		return SLAT_ECAPS;
+	bits = (unsigned)((tme_activate >> TME_ACTIVATE_KEYID_SHIFT) & TME_ACTIVATE_KEYID_MASK);
+	/* Plain TME (one key for everything) takes no address bits. */
+	if (!bits)
+		return SLAT_ECAPS;
+	width = caps->pa_bits > bits ? caps->pa_bits - bits : 0;
+	if (width < 32)
+		return SLAT_ECAPS;
+	ids = (1ull << bits) - 1; /* KeyID 0 is TME's own */
+	mktme = ids;
+	if (keyid_partitioning) {
+		mktme = keyid_partitioning & 0xffffffffull;
+		tdx = keyid_partitioning >> 32;
+		if (mktme + tdx > ids)
+			return SLAT_ECAPS;
+	}
+	caps->pa_bits = (uint8_t)width;
+	caps->key_shift = (uint8_t)width;
+	caps->key_bits = (uint8_t)bits;
+	caps->key_max = (uint16_t)mktme;
+	return SLAT_OK;
+}
+
 int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
 {
 	uint64_t v;
@@ -63,7 +100,8 @@ int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
 	if (t->fmt != &slat_format_ept)
 		return SLAT_EFORMAT;
 	/* Walks of the tables use WB where allowed, else UC (§25.6.11). */
-	v = t->root_pa;
+	/* The root's KeyID is part of its address (x86_key.h). */
+	v = t->root_pa | x86_key_root(t);
 	v |= (uint64_t)((t->caps.flags & SLAT_CAP_WALK_WB) ? EPT_MT_WB : EPT_MT_UC)
 	     << EPTP_MT_SHIFT;
 	v |= (uint64_t)(t->lay.levels - 1) << EPTP_PWL_SHIFT;

@@ -5,6 +5,7 @@
 #include <slat/npt.h>
 
 #include "format.h"
+#include "../x86/x86_key.h"
 #include "../x86/x86_layout.h"
 #include "npt_bits.h"
 
@@ -70,6 +71,7 @@ static int npt_configure(struct slat_table *t, const struct slat_config *cfg)
 	const struct slat_caps *c = &t->caps;
 	unsigned levels = cfg->levels;
 	unsigned lv;
+	int err;
 
 	if (cfg->granule_lg2 && cfg->granule_lg2 != 12)
 		return SLAT_ECONFIG;
@@ -121,6 +123,16 @@ static int npt_configure(struct slat_table *t, const struct slat_config *cfg)
 	for (lv = 0; lv < levels; lv++)
 		l->attr_mask[lv] = NPT_P | NPT_RW | NPT_US | NPT_PWT | NPT_PCD |
 				   pat_bit(lv) | NPT_NX;
+	/*
+	 * The SME C-bit (x86_key.h). Table entries may carry it too: it then
+	 * says the table below is encrypted, as the C-bit in nCR3 does for
+	 * the root (APM §7.10.1; Linux KVM sets it in both when the host runs
+	 * with SME), so cfg->table_key follows the embedder's own mapping of
+	 * its table pages.
+	 */
+	err = x86_key_configure(t, cfg);
+	if (err)
+		return err;
 	return slat_layout_sw_bits(l, cfg, NPT_SW_PREFERRED, NPT_SW_ALLOWED);
 }
 
@@ -173,6 +185,7 @@ static int npt_leaf_encode(const struct slat_table *t, unsigned level,
 		e |= pat_bit(level);
 	if (level > 0)
 		e |= NPT_PS;
+	e |= x86_key_encode(t, a->key);
 	*tmpl = e;
 	return SLAT_OK;
 }
@@ -209,6 +222,7 @@ static void npt_leaf_decode(const struct slat_table *t, unsigned level,
 	}
 	a->flags = 0;
 	a->share = SLAT_SH_DEFAULT;
+	a->key = x86_key_decode(t, e);
 }
 
 static unsigned npt_check(const struct slat_table *t, unsigned level,
@@ -259,7 +273,7 @@ static unsigned npt_check(const struct slat_table *t, unsigned level,
 		out[n].kind = SLAT_PROB_RESERVED;
 		out[n++].bits = rsvd;
 	}
-	return n;
+	return n + x86_key_check(t, e, leaf, &out[n]);
 }
 
 const struct slat_format slat_format_npt = {

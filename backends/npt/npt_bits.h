@@ -79,4 +79,18 @@
 #define CPUID_PHYS_SHIFT 0      /* PhysAddrSize, 7:0 */
 #define CPUID_GUEST_PHYS_SHIFT 16 /* GuestPhysAddrSize, 23:16; 0: same as PhysAddrSize */
 
+/*
+ * Secure Memory Encryption (APM vol. 2 §7.10.1 "Determining Support for
+ * Secure Memory Encryption", APM vol. 3 §E.4.17 for the CPUID leaf):
+ * CPUID Fn8000_001F EAX[0] SME supported; EBX[5:0] C-bit position,
+ * EBX[11:6] how many bits the physical address shrinks by while memory
+ * encryption is enabled; SYSCFG (MSR C001_0010h) bit 23
+ * MemEncryptionModeEn says it is. Linux reads them the same way
+ * (arch/x86/kernel/cpu/amd.c, early_detect_mem_encrypt()).
+ */
+#define CPUID_SME (1u << 0)
+#define CPUID_SME_CBIT_MASK 0x3fu
+#define CPUID_SME_REDUCE_SHIFT 6
+#define SYSCFG_MEM_ENCRYPT (1ull << 23)
+
 #endif

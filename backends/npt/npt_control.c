@@ -6,6 +6,7 @@
 
 #include "format.h"
 #include "npt_bits.h"
+#include "../x86/x86_key.h"
 
 int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
 		  uint32_t cpuid_80000001_edx, uint64_t host_cr4,
@@ -53,6 +54,38 @@ int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
 	return SLAT_OK;
 }
 
+int slat_npt_caps_sme(struct slat_caps *caps, uint32_t cpuid_8000001f_eax,
+		      uint32_t cpuid_8000001f_ebx, uint64_t syscfg)
+{
+	unsigned cbit, reduce, width;
+
+	if (!caps)
+		return SLAT_ENULL;
+	if (caps->format != SLAT_FORMAT_NPT)
+		return SLAT_EFORMAT;
+	if (!(cpuid_8000001f_eax & CPUID_SME) || !(syscfg & SYSCFG_MEM_ENCRYPT))
+		return SLAT_ECAPS;
+	cbit = cpuid_8000001f_ebx & CPUID_SME_CBIT_MASK;
+	reduce = (cpuid_8000001f_ebx >> CPUID_SME_REDUCE_SHIFT) & 0x3f;
+	/*
+	 * What is left for addresses: the width less the reduction, and in
+	 * any case below the C-bit, which is never an address bit while
+	 * encryption is on. Bits between that width and the C-bit are
+	 * reserved (§7.10.1). The guest-physical width is not reduced
+	 * (§15.34.6), so caps->ia_bits stays.
+	 */
+	width = caps->pa_bits > reduce ? caps->pa_bits - reduce : 0;
+	if (width > cbit)
+		width = cbit;
+	if (width < 32 || cbit > 51)
+		return SLAT_ECAPS;
+	caps->pa_bits = (uint8_t)width;
+	caps->key_shift = (uint8_t)cbit;
+	caps->key_bits = 1;
+	caps->key_max = 1;
+	return SLAT_OK;
+}
+
 int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3)
 {
 	if (!t || !ncr3)
@@ -60,8 +93,9 @@ int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3)
 	if (t->fmt != &slat_format_npt)
 		return SLAT_EFORMAT;
 	/* The 4 KiB-aligned root with PWT = PCD = 0 (NCR3_PWT, NCR3_PCD):
-	 * the root table is read as write-back (§15.25.4). */
-	*ncr3 = t->root_pa;
+	 * the root table is read as write-back (§15.25.4); with the C-bit
+	 * when the tables are encrypted, as in CR3 (§7.10.1). */
+	*ncr3 = t->root_pa | x86_key_root(t);
 	return SLAT_OK;
 }
 

@@ -99,6 +99,10 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 		return SLAT_ECAPS;
 	if (ia > c->ia_bits)
 		return SLAT_ECAPS;
+	/* No Arm memory-encryption key lives in stage 2 descriptors (a
+	 * Realm's PAS is RMM business, not an output-address field). */
+	if (c->key_bits || c->key_max)
+		return SLAT_ECAPS;
 	pa = s2_pa_bits(g == 16 || c->pa_bits < 48 ? c->pa_bits : 48);
 	if (!pa)
 		return SLAT_ECAPS;

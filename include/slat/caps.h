@@ -7,7 +7,9 @@
  * to the format's decoder: slat_ept_caps() (slat/ept.h), slat_npt_caps()
  * (slat/npt.h) or slat_stage2_caps() (slat/stage2.h). The result limits what
  * a table may use: a configuration or request beyond it fails with
- * ::SLAT_ECAPS.
+ * ::SLAT_ECAPS. On a host with memory encryption enabled, slat_npt_caps_sme()
+ * or slat_ept_caps_mktme() then adds the host memory key and reduces the
+ * physical width.
  */
 #ifndef SLAT_CAPS_H
 #define SLAT_CAPS_H
@@ -57,6 +59,25 @@ struct slat_caps {
 	uint8_t ia_bits;     /**< Widest guest-physical input the hardware translates. */
 	uint8_t granules;    /**< Arm: bit 0 4 KiB, bit 1 16 KiB, bit 2 64 KiB for stage 2; x86: bit 0. */
 	uint8_t reserved;    /**< Zero. */
+	/**
+	 * Lowest entry bit of the host memory key (docs/formats.md §5): the
+	 * AMD C-bit position, or the lowest Intel MKTME/TDX KeyID bit. Zero
+	 * when @ref key_bits is zero.
+	 */
+	uint8_t key_shift;
+	/**
+	 * Entry bits holding the key, upwards from @ref key_shift: 1 for the
+	 * C-bit, MK_TME_KEYID_BITS for KeyIDs; 0 when the CPU has no keys
+	 * enabled. Filled by slat_npt_caps_sme() and slat_ept_caps_mktme(),
+	 * which also reduce @ref pa_bits to the width left for addresses.
+	 */
+	uint8_t key_bits;
+	/**
+	 * Largest key a mapping may carry: 1 for the C-bit (0 unencrypted,
+	 * 1 encrypted), the last MKTME KeyID for Intel (TDX-private KeyIDs
+	 * excluded). Lower it to keep keys out of reach of every table.
+	 */
+	uint16_t key_max;
 };
 
 /** @ref slat_caps::granules bit for a granule of 2^lg2 bytes (12, 14 or 16). */

@@ -35,8 +35,30 @@ int slat_ept_caps(uint64_t ept_vpid_cap, uint64_t procbased_ctls2,
 		  uint32_t cpuid_80000008_eax, struct slat_caps *out);
 
 /**
+ * Add Intel multi-key total memory encryption (MKTME) to EPT capabilities
+ * from slat_ept_caps(): the top MK_TME_KEYID_BITS bits below MAXPHYADDR
+ * become the host memory key (@ref slat_caps::key_shift, key_bits) and
+ * @ref slat_caps::pa_bits shrinks by as many bits. @ref slat_caps::key_max
+ * is the last KeyID a VMM may use: every nonzero KeyID without TDX, the
+ * MKTME KeyIDs of the TDX partitioning with it (TDX-private KeyIDs belong
+ * to the TDX module). Call it whenever MKTME is active, even if tables
+ * use no keys: the width shrinks all the same. docs/formats.md §5.
+ * @param caps capabilities from slat_ept_caps(), updated in place
+ * @param tme_activate IA32_TME_ACTIVATE (MSR 0x982)
+ * @param keyid_partitioning IA32_MKTME_KEYID_PARTITIONING (MSR 0x87) on a
+ *   CPU with TDX, else 0
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT for other caps;
+ *   ::SLAT_ECAPS, with @p caps unchanged, when TME is not locked and
+ *   enabled, takes no KeyID bits, would leave fewer than 32 address bits,
+ *   or the partitioning holds more KeyIDs than the bits do.
+ */
+int slat_ept_caps_mktme(struct slat_caps *caps, uint64_t tme_activate,
+			uint64_t keyid_partitioning);
+
+/**
  * The EPT pointer for the VMCS: walk memory type (WB when supported, else
- * UC), page-walk length, A/D enable (with ::SLAT_FEAT_AD) and root address.
+ * UC), page-walk length, A/D enable (with ::SLAT_FEAT_AD) and root address
+ * with the KeyID of @ref slat_config::table_key.
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
  */
 int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp);

@@ -38,10 +38,11 @@ enum slat_err {
 	SLAT_EGATHER = 19,  /**< The gather belongs to another table. */
 	SLAT_ENOSPC = 20,   /**< A caller-provided output buffer is too small. */
 	SLAT_EFORMAT = 21,  /**< A format-specific call was given a table of another format. */
+	SLAT_EKEY = 22,     /**< A host memory key the table cannot express: keys not enabled, beyond the CPU's range, or a format without keys (Arm). */
 };
 
 /** Number of error codes, for tables indexed by @ref slat_err. */
-#define SLAT_ERR_COUNT 22
+#define SLAT_ERR_COUNT 23
 
 /**
  * Short English description of an error code (never NULL).

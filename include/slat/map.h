@@ -52,8 +52,8 @@ enum slat_map_flag {
  *   ::SLAT_EGPA; ::SLAT_EHPA; ::SLAT_EEXIST when something in the range is
  *   mapped and ::SLAT_MAP_REPLACE is absent; ::SLAT_EPERM; ::SLAT_EMEMTYPE;
  *   ::SLAT_ECAPS (e.g. execute-only without the capability); ::SLAT_ESWBITS
- *   when @p attrs sets a software bit the table does not have;
- *   ::SLAT_EFLAGS; ::SLAT_EPAGESIZE when the size cap is below the base
+ *   when @p attrs sets a software bit the table does not have; ::SLAT_EKEY
+ *   for a host memory key the table cannot express; ::SLAT_EFLAGS; ::SLAT_EPAGESIZE when the size cap is below the base
  *   page; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER. ::SLAT_EALIGN and
  *   ::SLAT_EHPA also stand for a table page from the allocator that is
  *   misaligned or beyond the output width (slat/alloc.h).

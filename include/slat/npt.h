@@ -37,7 +37,28 @@ int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
 		  struct slat_caps *out);
 
 /**
- * The VMCB nCR3 value: root address with write-back walks (PWT = PCD = 0).
+ * Add AMD Secure Memory Encryption to NPT capabilities from
+ * slat_npt_caps(): the C-bit becomes the host memory key (@ref
+ * slat_caps::key_shift = C-bit position, key_bits 1, key_max 1) and
+ * @ref slat_caps::pa_bits shrinks to what encryption leaves for addresses
+ * (PhysAddrSize less the reduction, and below the C-bit). Call it when
+ * the host has memory encryption enabled even if its tables will not use
+ * keys: the width shrinks all the same. docs/formats.md §5.
+ * @param caps capabilities from slat_npt_caps(), updated in place
+ * @param cpuid_8000001f_eax CPUID.8000001FH:EAX (bit 0: SME)
+ * @param cpuid_8000001f_ebx CPUID.8000001FH:EBX (5:0 C-bit position,
+ *   11:6 physical address reduction)
+ * @param syscfg the SYSCFG MSR (C001_0010h); bit 23 MemEncryptionModeEn
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT for other caps;
+ *   ::SLAT_ECAPS, with @p caps unchanged, when SME is absent or not
+ *   enabled, or the values leave fewer than 32 address bits.
+ */
+int slat_npt_caps_sme(struct slat_caps *caps, uint32_t cpuid_8000001f_eax,
+		      uint32_t cpuid_8000001f_ebx, uint64_t syscfg);
+
+/**
+ * The VMCB nCR3 value: root address with write-back walks (PWT = PCD = 0),
+ * and the C-bit when @ref slat_config::table_key is 1.
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
  */
 int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3);

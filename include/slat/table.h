@@ -46,6 +46,13 @@ enum slat_feature {
 	SLAT_FEAT_SPLIT_EXEC = 1u << 1,
 	/** Arm: encode memory types for HCR_EL2.FWB == 1. Needs ::SLAT_CAP_FWB. */
 	SLAT_FEAT_FWB = 1u << 2,
+	/**
+	 * Host memory keys in leaves (@ref slat_attrs::key): the AMD SME
+	 * C-bit in NPT, Intel MKTME KeyIDs in EPT. Needs a nonzero
+	 * @ref slat_caps::key_max (slat_npt_caps_sme(),
+	 * slat_ept_caps_mktme()); Arm Stage-2 has no such bits.
+	 */
+	SLAT_FEAT_KEYS = 1u << 3,
 };
 
 /**
@@ -94,6 +101,16 @@ struct slat_config {
 	slat_sync_fn sync_invalidate;
 	/** Passed to @ref sync_invalidate. */
 	void *sync_ctx;
+	/**
+	 * The key under which the embedder reads and writes table pages
+	 * (its phys_to_virt() mapping): libslat puts it in every table entry
+	 * and in the root pointer, so that the walker reads the tables as
+	 * they were written. 0 (unencrypted, KeyID 0) unless the embedder
+	 * maps its table memory encrypted, e.g. a host with SME active that
+	 * allocates tables from its encrypted direct map: then 1. Needs
+	 * ::SLAT_FEAT_KEYS when nonzero.
+	 */
+	uint16_t table_key;
 };
 
 /** @cond INTERNAL */
@@ -163,7 +180,9 @@ struct slat_table {
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT when the caps describe
  *   another format; ::SLAT_ECONFIG for unsupported widths, granule or levels
  *   or a missing hook; ::SLAT_ECAPS when the hardware lacks a requested
- *   feature, level count, granule or width; ::SLAT_ESWBITS; ::SLAT_EFLAGS
+ *   feature, level count, granule or width (also ::SLAT_FEAT_KEYS on a CPU
+ *   without keys); ::SLAT_EKEY for a @ref slat_config::table_key the table
+ *   cannot use; ::SLAT_ESWBITS; ::SLAT_EFLAGS
  *   for unknown feature bits; ::SLAT_ENOMEM; ::SLAT_EALIGN or ::SLAT_EHPA
  *   when the allocator returns a root that is misaligned or beyond the
  *   output width (slat/alloc.h).

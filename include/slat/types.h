@@ -108,6 +108,13 @@ struct slat_attrs {
 	uint8_t flags;   /**< ::slat_attr_flag bits. */
 	uint8_t share;   /**< ::slat_share. */
 	uint8_t sw;      /**< Value of the table's software bits (bit i is software bit i). */
+	/**
+	 * Host memory key of the output address, kept in the entry apart
+	 * from the address: AMD SME's C-bit (1: encrypted with the host
+	 * key), an Intel MKTME KeyID. Needs ::SLAT_FEAT_KEYS and at most
+	 * @ref slat_caps::key_max, else ::SLAT_EKEY; 0 otherwise.
+	 */
+	uint16_t key;
 };
 
 /** Attributes from permissions and memory type, other fields zero (named
@@ -120,6 +127,7 @@ static inline struct slat_attrs slat_attrs_make(unsigned perms, unsigned memtype
 	a.flags = 0;
 	a.share = SLAT_SH_DEFAULT;
 	a.sw = 0;
+	a.key = 0;
 	return a;
 }
 

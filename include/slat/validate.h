@@ -28,6 +28,7 @@ enum slat_problem_kind {
 	SLAT_PROB_TABLE_COUNT = 8,   /**< Reachable tables differ from the pages the table holds. */
 	SLAT_PROB_FEATURE = 9,       /**< A bit of a feature the table did not enable. */
 	SLAT_PROB_TABLE_ATTR = 10,   /**< A table entry with attributes libslat never writes (e.g. restricting permissions). */
+	SLAT_PROB_KEY = 11,          /**< A host memory key the table does not allow: C-bit or KeyID without ::SLAT_FEAT_KEYS, a KeyID beyond @ref slat_caps::key_max, or a table entry not under the tables' key. */
 };
 
 /** One problem found by slat_validate(). */

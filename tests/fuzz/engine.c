@@ -473,7 +473,8 @@ static void check_gather_shape(struct engine *e, const struct slat_gather *g)
 static bool attrs_equal(const struct slat_attrs *a, const struct slat_attrs *b)
 {
 	return a->perms == b->perms && a->memtype == b->memtype &&
-	       a->flags == b->flags && a->share == b->share && a->sw == b->sw;
+	       a->flags == b->flags && a->share == b->share && a->sw == b->sw &&
+	       a->key == b->key;
 }
 
 /* slat_translate(x) agrees with the model. */
@@ -1205,6 +1206,9 @@ static uint32_t common_attrs_errors(const struct engine *e, const struct slat_at
 		s |= ERR(SLAT_EFLAGS);
 	if (a->sw >> e->sw_count)
 		s |= ERR(SLAT_ESWBITS);
+	/* A key needs a table with keys and a CPU with that many. */
+	if (a->key > e->key_max)
+		s |= ERR(SLAT_EKEY);
 	return s;
 }
 
@@ -1235,6 +1239,9 @@ static void gen_attrs(struct engine *e, struct rd *r, struct slat_attrs *a)
 	a->sw = (uint8_t)(sw & ((1u << e->sw_count) - 1));
 	if ((sw & 0xf0) == 0xf0)
 		a->sw |= (uint8_t)(1u << e->sw_count);
+	/* Half the time a host memory key, 1 to 4, from bits the memory
+	 * type leaves unread. */
+	a->key = (uint16_t)(((mt >> 3) & 7) >= 4 ? ((mt >> 3) & 7) - 3 : 0);
 	/* Three times out of four, something the table accepts. */
 	if ((p & 0x30) != 0x30 && attrs_errors(e, a)) {
 		struct slat_attrs b = *a;
@@ -1242,6 +1249,8 @@ static void gen_attrs(struct engine *e, struct rd *r, struct slat_attrs *a)
 		b.flags &= 1;
 		b.share = e->tg == &target_stage2 ? b.share & 3 : 0;
 		b.sw &= (uint8_t)((1u << e->sw_count) - 1);
+		if (b.key > e->key_max)
+			b.key = e->key_max ? 1 : 0;
 		if (b.memtype >= SLAT_MT_COUNT)
 			b.memtype = SLAT_MT_WB;
 		if (attrs_errors(e, &b))
@@ -1368,8 +1377,9 @@ static void do_map(struct engine *e, struct rd *r)
 		errs |= ERR(SLAT_EEXIST);
 
 	op_begin(e, "map", gpa, gpa + size);
-	eng_note(e, "   hpa 0x%llx flags 0x%x perms %x mt %u fl %u sh %u sw %x", (unsigned long long)hpa,
-		 flags, a.perms, a.memtype, a.flags, a.share, a.sw);
+	eng_note(e, "   hpa 0x%llx flags 0x%x perms %x mt %u fl %u sh %u sw %x key %u",
+		 (unsigned long long)hpa, flags, a.perms, a.memtype, a.flags, a.share, a.sw,
+		 a.key);
 	ret = slat_map(&e->t, slat_gpa(gpa), size, slat_hpa(hpa), &a, flags, &e->g);
 	if (op_result(e, ret, errs)) {
 		struct slat_attrs n = a;

@@ -233,6 +233,7 @@ struct engine {
 	unsigned sw_count;
 	bool ad, split_exec, fwb;
 	uint64_t host_pat;      /* NPT */
+	uint16_t key_max;       /* largest host memory key (0: the table has none) */
 	uint64_t ia_top;        /* 1 << ia_bits */
 	uint64_t pa_top;        /* 1 << pa_bits of the table */
 	uint64_t window;        /* size of the low and high address windows */

@@ -81,7 +81,8 @@ void model_copy(struct model *dst, const struct model *src)
 static bool attrs_eq(const struct slat_attrs *a, const struct slat_attrs *b)
 {
 	return a->perms == b->perms && a->memtype == b->memtype &&
-	       a->flags == b->flags && a->share == b->share && a->sw == b->sw;
+	       a->flags == b->flags && a->share == b->share && a->sw == b->sw &&
+	       a->key == b->key;
 }
 
 bool model_equal(const struct model *a, const struct model *b)

@@ -85,6 +85,23 @@ static bool npt_setup(struct engine *e, struct rd *r)
 		e->cfg.sw_bits = 0;
 	}
 
+	/*
+	 * Now and then a host with SME on (APM vol. 2 §7.10.1): the C-bit at
+	 * the top of PhysAddrSize, 0 to 3 bits of reduction; the table uses
+	 * the C-bit as key and only the reduced width for addresses.
+	 */
+	e->key_max = 0;
+	if (b3 & 0x20) {
+		unsigned reduce = (b2 >> 5) & 3;
+
+		if (slat_npt_caps_sme(&e->caps, 1u, (pa - 1) | (reduce << 6), 1ull << 23) !=
+		    SLAT_OK)
+			return false;
+		pa = e->caps.pa_bits;
+		e->cfg.features |= SLAT_FEAT_KEYS;
+		e->key_max = 1;
+	}
+
 	e->granule_lg2 = 12;
 	e->levels = (b0 & 0x10) ? 5 : 4;
 	for (l = 0; l < e->levels; l++)

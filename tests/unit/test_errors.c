@@ -144,6 +144,9 @@ static int caps_init_split(struct fx *f) { f->caps.flags &= ~SLAT_CAP_SPLIT_EXEC
 static int config_width(struct fx *f) { f->cfg.ia_bits = 20; return slat_table_init(&f->t, &f->cfg); }
 static int config_alloc(struct fx *f) { f->cfg.alloc.free = NULL; return slat_table_init(&f->t, &f->cfg); }
 static int format_caps(struct fx *f) { f->caps.format = f->caps.format == SLAT_FORMAT_EPT ? SLAT_FORMAT_NPT : SLAT_FORMAT_EPT; return slat_table_init(&f->t, &f->cfg); }
+static int key_map(struct fx *f) { struct slat_attrs a = rw(); a.key = 1; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int key_init(struct fx *f) { f->cfg.table_key = 1; return slat_table_init(&f->t, &f->cfg); }
+static int caps_init_keys(struct fx *f) { f->cfg.features = SLAT_FEAT_KEYS; return slat_table_init(&f->t, &f->cfg); }
 static int gather_other(struct fx *f) { struct slat_gather g; slat_gather_init(&g); g.table = (const struct slat_table *)f; return slat_unmap(&f->t, slat_gpa(0), 0x1000, &g); }
 static int gather_done_other(struct fx *f) { struct slat_gather g; slat_gather_init(&g); g.table = (const struct slat_table *)f; return slat_gather_done(&f->t, &g); }
 
@@ -288,6 +291,9 @@ static const struct row rows[] = {
 	{ "slat_table_init", "input width too small", SLAT_ECONFIG, config_width },
 	{ "slat_table_init", "missing allocator hook", SLAT_ECONFIG, config_alloc },
 	{ "slat_table_init", "caps of another format", SLAT_EFORMAT, format_caps },
+	{ "slat_map", "host memory key without keys", SLAT_EKEY, key_map },
+	{ "slat_table_init", "tables' key without keys", SLAT_EKEY, key_init },
+	{ "slat_table_init", "keys without the capability", SLAT_ECAPS, caps_init_keys },
 	{ "slat_unmap", "gather of another table", SLAT_EGATHER, gather_other },
 	{ "slat_gather_done", "gather of another table", SLAT_EGATHER, gather_done_other },
 	{ "slat_map", "allocator exhausted", SLAT_ENOMEM, nomem_map },

@@ -1082,7 +1082,7 @@ static void test_flush_range(void **state)
 	(void)state;
 	create(&f, 0);
 	assert_int_equal(slat_map(&f.t, slat_gpa(0x100000), 3 * MiB, slat_hpa(0x100000),
-				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0 },
+				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0, 0 },
 				  SLAT_MAP_MAX_PAGE(12), &f.g),
 			 SLAT_OK);
 	/* 64 pages: NUM 0, SCALE 1 is (0 + 1) << 6 = 64 granules; TTL level 3,
@@ -1147,7 +1147,7 @@ static void test_flush_tables(void **state)
 	create(&f, 0);
 	map_ok(&f, 0x200000, 2 * MiB, 0x200000, slat_attrs_make(R, SLAT_MT_WB));
 	assert_int_equal(slat_map(&f.t, slat_gpa(0x600000), 2 * MiB, slat_hpa(0),
-				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0 },
+				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0, 0 },
 				  SLAT_MAP_MAX_PAGE(12), &f.g),
 			 SLAT_OK);
 	unmap_ok(&f, 0x600000, 2 * MiB);
@@ -1164,7 +1164,7 @@ static void test_flush_tables(void **state)
 	f.caps.flags &= ~(uint32_t)SLAT_CAP_TLBI_RANGE;
 	assert_int_equal(fx_create(&f), SLAT_OK);
 	assert_int_equal(slat_map(&f.t, slat_gpa(0x600000), 2 * MiB, slat_hpa(0),
-				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0 },
+				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0, 0 },
 				  SLAT_MAP_MAX_PAGE(12), &f.g),
 			 SLAT_OK);
 	unmap_ok(&f, 0x600000, 2 * MiB);
@@ -1184,7 +1184,7 @@ static void test_flush_tables(void **state)
 	assert_int_equal(fx_create(&f), SLAT_OK);
 	map_ok(&f, 0x200000, 2 * MiB, 0x200000, slat_attrs_make(R, SLAT_MT_WB));
 	assert_int_equal(slat_map(&f.t, slat_gpa(0x600000), 2 * MiB, slat_hpa(0),
-				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0 },
+				  &(struct slat_attrs){ R, SLAT_MT_WB, 0, 0, 0, 0 },
 				  SLAT_MAP_MAX_PAGE(12), &f.g),
 			 SLAT_OK);
 	unmap_ok(&f, 0x600000, 2 * MiB);
