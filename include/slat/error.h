@@ -38,10 +38,12 @@ enum slat_err {
 	SLAT_EGATHER = 19,  /**< The gather belongs to another table. */
 	SLAT_ENOSPC = 20,   /**< A caller-provided output buffer is too small. */
 	SLAT_EFORMAT = 21,  /**< A format-specific call was given a table of another format. */
+	SLAT_EPARSE = 22,   /**< Hosted: text that is not what the reader expects (slat/map_svg.h). */
+	SLAT_EIO = 23,      /**< Hosted: reading or writing a file failed (slat/map_svg.h). */
 };
 
 /** Number of error codes, for tables indexed by @ref slat_err. */
-#define SLAT_ERR_COUNT 22
+#define SLAT_ERR_COUNT 24
 
 /**
  * Short English description of an error code (never NULL).
