@@ -7,7 +7,7 @@
  *
  * The page needs nothing but itself (no script, no external file, no
  * network) and works from a file:// URL. It holds several levels of
- * detail, linked by #anchors:
+ * detail, linked by fragment links (`#id`):
  *
  * - **the whole space** (`#space`): one band per run of like mappings and
  *   per hole, in address order, each band's height growing with the log2
