@@ -24,7 +24,6 @@
 #define ROWS 16
 #define PITCH 18        /* px from one cell to the next */
 #define CELL 16         /* px of a cell */
-#define GRID_X 112      /* px left of the grid, for row addresses */
 #define GRID_Y 22
 #define MAX_BANDS 24    /* coarsen the overview beyond this many bands */
 #define HOLE 8          /* permission class of "nothing mapped" */
@@ -59,6 +58,21 @@ static unsigned perm_class(unsigned perms)
 	       ((perms & SLAT_PERM_X) ? 1u : 0u);
 }
 
+/* Left margins for addresses: wide enough for the digits the space
+ * needs (about 6.4 px a character at 10.5 px monospace), and never below
+ * what a 48-bit space takes, so that the common pictures line up. */
+#define GRID_X ((int)o->addr_w)
+#define BAND_X ((int)o->addr_w + 24)
+#define LABEL_X (BAND_X + 158)
+
+static unsigned addr_width(unsigned digits)
+{
+	unsigned chars = 2 + digits + (digits - 1) / 4;
+	unsigned w = (unsigned)(chars * 6.4 + 10);
+
+	return w > 112 ? w : 112;
+}
+
 /* ---- output helpers ---------------------------------------------------- */
 
 struct out {
@@ -67,6 +81,7 @@ struct out {
 	uint64_t space_last;     /* last address of the space */
 	unsigned ia_bits;
 	unsigned hex_digits;     /* digits shown for an address */
+	unsigned addr_w;         /* px for an address (at least 112: see margins()) */
 	uint64_t *gviews, *mviews; /* region bases with a detail view, sorted */
 	size_t ngv, nmv;
 	size_t gv_over, mv_over; /* regions that wanted a view over the cap */
@@ -499,21 +514,22 @@ static void write_band(struct out *o, const struct band *b, double y, double h)
 	unsigned c;
 	size_t i;
 
-	pr(o, "<text class=\"addr\" x=\"128\" y=\"%.1f\" text-anchor=\"end\">", y + 11);
+	pr(o, "<text class=\"addr\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", BAND_X - 8, y + 11);
 	put_addr(o, b->first);
 	fputs("</text>\n", o->f);
 	if (link)
 		pr(o, "<a href=\"#g-%016llx\">", (unsigned long long)gv);
 	if (!b->nruns) {
 		pr(o, "<rect class=\"band hole\" data-gpa=\"0x%llx\" data-size=\"0x%llx\" "
-		      "x=\"136\" y=\"%.1f\" width=\"150\" height=\"%.1f\" fill=\"url(#hole)\">",
-		   (unsigned long long)b->first, (unsigned long long)(b->last - b->first + 1), y, h);
+		      "x=\"%d\" y=\"%.1f\" width=\"150\" height=\"%.1f\" fill=\"url(#hole)\">",
+		   (unsigned long long)b->first, (unsigned long long)(b->last - b->first + 1), BAND_X,
+		   y, h);
 		fputs("<title>hole: ", o->f);
 		put_bytes(o, b->first, b->last);
 		fputs(" unmapped</title></rect>\n", o->f);
 	} else if (b->mixed) {
 		/* Stripes across the band, one per class, as wide as its share. */
-		double x = 136, total = 0;
+		double x = BAND_X, total = 0;
 
 		for (c = 0; c < NCLASS; c++)
 			total += (double)b->cls_bytes[c];
@@ -538,8 +554,9 @@ static void write_band(struct out *o, const struct band *b, double y, double h)
 		pr(o, " with %zu runs of different attributes and holes (zoom in)</title></g>\n",
 		   b->nruns);
 	} else {
-		pr(o, "<rect class=\"band run%s\" x=\"136\" y=\"%.1f\" width=\"150\" "
-		      "height=\"%.1f\"", r->attrs.flags & SLAT_ATTR_MT_FORCE ? " forced" : "", y, h);
+		pr(o, "<rect class=\"band run%s\" x=\"%d\" y=\"%.1f\" width=\"150\" "
+		      "height=\"%.1f\"", r->attrs.flags & SLAT_ATTR_MT_FORCE ? " forced" : "", BAND_X,
+		   y, h);
 		put_data(o, b->first, b->last - b->first + 1, &r->attrs, r->page_lg2);
 		pr(o, " data-runs=\"%zu\" fill=\"", b->nruns);
 		put_fill(o, perm_class(r->attrs.perms), r->attrs.memtype);
@@ -552,25 +569,27 @@ static void write_band(struct out *o, const struct band *b, double y, double h)
 			pr(o, "... %zu runs in all\n", b->nruns);
 		fputs("</title></rect>", o->f);
 		if (r->attrs.sw)
-			pr(o, "<circle class=\"sw\" cx=\"280\" cy=\"%.1f\" r=\"3.5\"/>", y + 6);
+			pr(o, "<circle class=\"sw\" cx=\"%d\" cy=\"%.1f\" r=\"3.5\"/>", BAND_X + 144,
+			   y + 6);
 		fputc('\n', o->f);
 	}
 	if (link)
 		fputs("</a>", o->f);
 	/* The label: size, then what the band holds. */
-	pr(o, "<text class=\"label%s\" x=\"294\" y=\"%.1f\">", b->nruns ? "" : " dim", y + 12.5);
+	pr(o, "<text class=\"label%s\" x=\"%d\" y=\"%.1f\">", b->nruns ? "" : " dim", LABEL_X,
+	   y + 12.5);
 	fputs("<tspan class=\"size\">", o->f);
 	put_bytes(o, b->first, b->last);
 	fputs("</tspan>", o->f);
 	if (h < 30)
 		fputs("  ", o->f);
 	else
-		fputs("<tspan x=\"294\" dy=\"14\">", o->f);
+		pr(o, "<tspan x=\"%d\" dy=\"14\">", LABEL_X);
 	put_band_attrs(o, b);
 	if (h >= 30)
 		fputs("</tspan>", o->f);
 	if (b->nruns && !b->mixed && h >= 44) {
-		fputs("<tspan x=\"294\" dy=\"14\" class=\"dim\">\xe2\x86\x92 ", o->f); /* → */
+		pr(o, "<tspan x=\"%d\" dy=\"14\" class=\"dim\">\xe2\x86\x92 ", LABEL_X); /* → */
 		put_addr(o, r->hpa.v);
 		if (b->nruns > 1)
 			pr(o, " (%zu runs)", b->nruns);
@@ -593,15 +612,15 @@ static int write_overview(struct out *o)
 		n = coarsen(b, n, lg2, MAX_BANDS);
 	for (i = 0; i < n; i++)
 		total += band_height(&b[i]);
-	pr(o, "<svg class=\"space\" width=\"600\" height=\"%.0f\" role=\"img\" "
-	      "aria-label=\"guest-physical address space\">\n", total + 24);
+	pr(o, "<svg class=\"space\" width=\"%d\" height=\"%.0f\" role=\"img\" "
+	      "aria-label=\"guest-physical address space\">\n", LABEL_X + 300, total + 24);
 	for (i = 0; i < n; i++) {
 		double h = band_height(&b[i]);
 
 		write_band(o, &b[i], y, h);
 		y += h;
 	}
-	pr(o, "<text class=\"addr\" x=\"128\" y=\"%.1f\" text-anchor=\"end\">", y + 4);
+	pr(o, "<text class=\"addr\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", BAND_X - 8, y + 4);
 	put_addr(o, o->space_last);
 	fputs("</text>\n</svg>\n", o->f);
 	free(b);
@@ -648,7 +667,7 @@ static void summarize(const struct out *o, uint64_t first, unsigned lg2, struct 
 static void write_cell(struct out *o, uint64_t a, unsigned lg2, double x, double y, bool zoom)
 {
 	struct cell c;
-	unsigned k, nc = 0;
+	unsigned k;
 
 	summarize(o, a, lg2, &c);
 	if (zoom)
@@ -703,7 +722,6 @@ static void write_cell(struct out *o, uint64_t a, unsigned lg2, double x, double
 			put_fill(o, cls, c.mt_mixed ? SLAT_MT_WB : c.mt);
 			fputs("\"/>", o->f);
 			sy += h;
-			nc++;
 		}
 		fputs("<title>", o->f);
 		put_addr(o, a);
@@ -731,7 +749,6 @@ static void write_cell(struct out *o, uint64_t a, unsigned lg2, double x, double
 	if (zoom)
 		fputs("</a>", o->f);
 	fputc('\n', o->f);
-	(void)nc;
 }
 
 /* Outline every leaf bigger than a cell, so that a 2 MiB leaf in a 1 GiB
@@ -909,7 +926,6 @@ static void write_legend(struct out *o)
 		   x + 28, yy + 11, mt_name[i], mt_text[i]);
 	}
 	/* Marks drawn over the fill. */
-	y = 138;
 	fputs("<g class=\"key\"><rect class=\"forced\" x=\"0\" y=\"138\" width=\"22\" "
 	      "height=\"13\" fill=\"#ccc\"/><text x=\"28\" y=\"149\">forced memory type "
 	      "(<tspan class=\"mono\">!</tspan>)</text></g>\n", o->f);
@@ -926,7 +942,6 @@ static void write_legend(struct out *o)
 	      "in</text></g>\n", o->f);
 	fputs("</svg>\n<p class=\"keys\">No-access mappings (every permission removed) have "
 	      "their class reserved: libslat makes none yet, so none is drawn.</p>\n", o->f);
-	(void)y;
 }
 
 static const char style[] =
@@ -935,7 +950,7 @@ static const char style[] =
 	"header{padding:10px 20px;background:#1f2a37;color:#f3f4f6}\n"
 	"header h1{font-size:19px;margin:0 0 2px}header p{margin:0;color:#cbd5e1}\n"
 	"main{display:flex;flex-wrap:wrap;gap:10px 28px;align-items:flex-start;padding:10px 20px}\n"
-	".overview{flex:0 0 600px;max-width:600px}.details{flex:1 1 600px;min-width:0}\n"
+	".overview{flex:0 0 auto;width:min-content}.details{flex:1 1 600px;min-width:0}\n"
 	"h2{font-size:15px;margin:8px 0 4px}nav{font-size:13px;color:#555}\n"
 	"a{color:#0b57d0}svg text{font-size:11.5px;fill:#1b1f24}\n"
 	".mono,svg text.addr,svg text.label{font-family:'DejaVu Sans Mono',ui-monospace,monospace}\n"
@@ -1052,6 +1067,7 @@ int slat_map_html(const struct slat_runs *runs, const struct slat_map_opts *opts
 	}
 	o.space_last = o.ia_bits == 64 ? UINT64_MAX : (1ull << o.ia_bits) - 1;
 	o.hex_digits = (o.ia_bits + 3) / 4;
+	o.addr_w = addr_width(o.hex_digits);
 	err = check_runs(runs, o.space_last);
 	if (err)
 		return err;

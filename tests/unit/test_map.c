@@ -298,6 +298,83 @@ static void test_leaf_outlines(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * A crowded 2 MiB folds into one band of the overview: 64 pages of
+ * alternating rw-/r-- at 2 MiB are 64 runs, more than the overview's 24
+ * bands, so the block [2M, 2M + 256K) becomes one "mixed" band; the
+ * holes before (within block 0) and after (crossing blocks) stay.
+ * With max_detail 1, only the first of the two 2 MiB regions holding
+ * small pages gets a view, and the page says how many were left out.
+ */
+static void test_crowded(void **state)
+{
+	struct fx f;
+	struct page p;
+	struct slat_map_opts o;
+	char *ov;
+	unsigned i;
+
+	(void)state;
+	fx_init(&f, &slat_format_ept);
+	for (i = 0; i < 64; i++)
+		map(&f, 2 * MiB + i * 4 * KiB, 4 * KiB, i % 2 ? SLAT_PERM_R : SLAT_PERM_RW,
+		    SLAT_MT_WB, 0, 0);
+	map(&f, 6 * MiB, 4 * KiB, SLAT_PERM_RW, SLAT_MT_WB, 0, 0);
+	memset(&o, 0, sizeof(o));
+	o.max_detail = 1;
+	p = draw_table(&f.t, &o);
+	ov = section(p.buf, "space");
+	assert_non_null(ov);
+	memmove(ov, strstr(ov, "<svg class=\"space\""), strlen(strstr(ov, "<svg class=\"space\"")) + 1);
+	assert_int_equal(count(ov, "class=\"band mixed\""), 1);
+	expect_has(ov, "<g class=\"band mixed\" data-gpa=\"0x200000\" data-size=\"0x40000\">");
+	expect_has(ov, "with 64 runs of different attributes");
+	/* the label: 64 runs, the two classes, 64 leaves of 4K */
+	expect_has(ov, "64 runs: rw- r--  4K\xc3\x97" "64");
+	/* [0, 2M) hole, [2M+256K, 6M) hole, the page at 6M, the hole after */
+	assert_int_equal(count(ov, "class=\"band hole\""), 3);
+	assert_int_equal(count(ov, "class=\"band run"), 1);
+	expect_has(ov, "data-gpa=\"0x600000\" data-size=\"0x1000\" data-perm=\"rw--\"");
+	/* both small-page regions lie in the first 1 GiB: one 1 GiB view,
+	 * one 2 MiB view (the cap), one left out */
+	assert_int_equal(count(p.buf, "class=\"view gview\""), 1);
+	assert_int_equal(count(p.buf, "class=\"view mview\""), 1);
+	expect_has(p.buf, "id=\"m-0000000000200000\"");
+	assert_null(strstr(p.buf, "id=\"m-0000000000600000\""));
+	expect_has(p.buf, "(0 more 1 GiB and 1 more 2 MiB regions not drawn");
+	/* the left-out region's cell in the 1 GiB view is not a link */
+	assert_null(strstr(p.buf, "href=\"#m-0000000000600000\""));
+	expect_has(p.buf, "href=\"#m-0000000000200000\"");
+	free(ov);
+	page_free(&p);
+	fx_fini(&f);
+}
+
+/* A 64-bit space and a 57-bit one: addresses get the digits they need
+ * and the margins grow to hold them (48 bits: 112 px, the minimum). */
+static void test_wide_space(void **state)
+{
+	struct slat_run v = { { 0x1000 }, 0x1000, { 0x5000 }, { SLAT_PERM_RW, 0, 0, 0, 0 }, 12, 1 };
+	struct slat_runs r = { &v, 1, 1 };
+	struct slat_map_opts o;
+	struct page p;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.ia_bits = 64;
+	p = draw_runs(&r, &o);
+	/* the hole after the page runs to 2^64 - 1; 16 digits in 4 groups */
+	expect_has(p.buf, "class=\"band hole\" data-gpa=\"0x2000\" data-size=\"0xffffffffffffe000\"");
+	expect_has(p.buf, ">0xffff_ffff_ffff_ffff</text>");
+	/* 21 characters: 21 * 6.4 + 10 = 144 px of margin, bands 24 px on */
+	expect_has(p.buf, "<rect class=\"band run\" x=\"168\"");
+	page_free(&p);
+	o.ia_bits = 57;
+	p = draw_runs(&r, &o);
+	expect_has(p.buf, ">0x1ff_ffff_ffff_ffff</text>");
+	page_free(&p);
+}
+
 static int runs_equal(const struct slat_runs *a, const struct slat_runs *b)
 {
 	size_t i;
@@ -526,6 +603,8 @@ int main(void)
 		cmocka_unit_test(test_overview),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_leaf_outlines),
+		cmocka_unit_test(test_crowded),
+		cmocka_unit_test(test_wide_space),
 		cmocka_unit_test(test_dump_round_trip),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_read_errors),
