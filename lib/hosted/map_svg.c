@@ -265,49 +265,84 @@ static bool view_in(const uint64_t *v, size_t n, uint64_t first, uint64_t last, 
 	return false;
 }
 
+/* Regions seen so far by pick_views(), in address order. */
+struct picked {
+	uint64_t *v;
+	size_t n, cap, over;
+	uint64_t next; /* first region index not yet counted */
+	bool full;     /* the last region of the space was counted */
+};
+
+/* Count regions [from, to] (indices), each once: the first ones into the
+ * list, the rest only into the count of those left out. */
+static void pick_range(struct picked *p, uint64_t from, uint64_t to, unsigned lg2)
+{
+	if (p->full || to < p->next)
+		return;
+	if (from < p->next)
+		from = p->next;
+	for (;;) {
+		if (p->n == p->cap) {
+			p->over += to - from + 1;
+			break;
+		}
+		p->v[p->n++] = from << lg2;
+		if (from == to)
+			break;
+		from++;
+	}
+	if (to == UINT64_MAX >> lg2)
+		p->full = true;
+	else
+		p->next = to + 1;
+}
+
 /*
  * The regions of 2^lg2 bytes that get a detail view: those touched by a
  * run of leaves smaller than the region (only they can hold a hole or a
  * second run; a region inside a run of bigger leaves is one colour and is
  * drawn whole by the level above). At most @cap, in address order; the
- * others are counted in @over. For 2 MiB views the 1 GiB view around
- * them must exist too.
+ * others are counted in @over. A 2 MiB view needs the 1 GiB view around
+ * it, so runs are taken 1 GiB at a time: the work grows with the 1 GiB
+ * regions a run spans, not with its 2 MiB ones.
  */
 static int pick_views(struct out *o, unsigned lg2, size_t cap, uint64_t **views,
 		      size_t *n, size_t *over)
 {
-	uint64_t *v = malloc(cap * sizeof(*v));
-	uint64_t last_base = 0;
-	bool any = false;
+	struct picked p;
 	size_t i;
 
-	if (!v)
+	memset(&p, 0, sizeof(p));
+	p.cap = cap;
+	p.v = malloc(cap * sizeof(*p.v));
+	if (!p.v)
 		return SLAT_ENOMEM;
-	*n = *over = 0;
 	for (i = 0; i < o->runs->n; i++) {
 		const struct slat_run *r = &o->runs->v[i];
-		uint64_t b, first = r->gpa.v >> lg2, last = (r->gpa.v + r->size - 1) >> lg2;
+		uint64_t b = r->gpa.v >> lg2, last = (r->gpa.v + (r->size - 1)) >> lg2;
 
 		if (r->page_lg2 >= lg2)
 			continue;
-		for (b = first;; b++) {
-			uint64_t base = b << lg2;
+		for (;;) {
+			uint64_t end = last, parent = (b << lg2) & ~((1ull << GIB_LG2) - 1);
 
-			if (!(any && base == last_base) &&
-			    (lg2 == GIB_LG2 || has_view(o->gviews, o->ngv,
-							base & ~((1ull << GIB_LG2) - 1)))) {
-				if (*n < cap)
-					v[(*n)++] = base;
-				else
-					(*over)++;
-				any = true;
-				last_base = base;
+			if (lg2 < GIB_LG2) {
+				uint64_t parent_last = (parent >> lg2) + (1ull << (GIB_LG2 - lg2)) - 1;
+
+				end = parent_last < last ? parent_last : last;
+				if (has_view(o->gviews, o->ngv, parent))
+					pick_range(&p, b, end, lg2);
+			} else {
+				pick_range(&p, b, end, lg2);
 			}
-			if (b == last)
+			if (end == last)
 				break;
+			b = end + 1;
 		}
 	}
-	*views = v;
+	*views = p.v;
+	*n = p.n;
+	*over = p.over;
 	return SLAT_OK;
 }
 
