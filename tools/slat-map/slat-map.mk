@@ -8,6 +8,8 @@ slatinclude_HEADERS += include/slat/map_svg.h
 bin_PROGRAMS = tools/slat-map/slat-map
 tools_slat_map_slat_map_SOURCES = tools/slat-map/slat-map.c
 tools_slat_map_slat_map_LDADD = libslat-hosted.la libslat.la
+man1_MANS = tools/slat-map/slat-map.1
+EXTRA_DIST += $(man1_MANS)
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_map
