@@ -576,8 +576,12 @@ static void write_band(struct out *o, const struct band *b, double y, double h)
 
 			if (!b->cls_bytes[k])
 				continue;
-			if (w < 2)
-				w = 2;
+			if (k != HOLE && w < 4)
+				w = 4;
+			if (x + w > BAND_X + 150)
+				w = BAND_X + 150 - x;
+			if (w <= 0)
+				continue;
 			pr(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"",
 			   x, y, w, h);
 			put_fill(o, k, SLAT_MT_WB);
@@ -748,8 +752,9 @@ static void write_cell(struct out *o, uint64_t a, unsigned lg2, double x, double
 
 			if (!c.cls_bytes[cls])
 				continue;
-			if (h < 1.5)
-				h = 1.5;
+			/* A few pages in a 2 MiB cell stay visible. */
+			if (cls != HOLE && h < 4)
+				h = 4;
 			if (sy + h > y + CELL)
 				h = y + CELL - sy;
 			pr(o, "<rect x=\"%.0f\" y=\"%.2f\" width=\"%d\" height=\"%.2f\" fill=\"", x, sy,
