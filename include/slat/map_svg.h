@@ -40,9 +40,12 @@
  * type has a dashed outline; software bits put a black dot in the
  * top-right corner. Page sizes are written on each band and tooltip, and
  * a leaf bigger than a cell of a detail view is outlined as one block.
- * Every drawn range carries `data-gpa`, `data-size`, `data-perm`,
- * `data-mt`, `data-page` and (when set) `data-sw` attributes and a
- * `<title>` tooltip with the full line of slat_dump().
+ * Every band or cell that shows one run carries `data-gpa`, `data-size`,
+ * `data-perm`, `data-mt`, `data-page` and (when set) `data-sw`
+ * attributes in slat_dump()'s spelling; holes (class `hole`) and cells or
+ * bands that mix runs (class `mixed`) carry `data-gpa` and `data-size`.
+ * Tooltips (`<title>`) give the addresses and attributes; those of the
+ * overview quote slat_dump()'s lines.
  */
 #ifndef SLAT_MAP_SVG_H
 #define SLAT_MAP_SVG_H
