@@ -132,7 +132,8 @@ struct slat_map_opts {
  * Write the page for @p runs (in address order, not overlapping, aligned
  * to 4 KiB) to @p f.
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_ECONFIG for an @ref
- *   slat_map_opts::ia_bits out of range; ::SLAT_EALIGN for a run not
+ *   slat_map_opts::ia_bits out of range; ::SLAT_EPAGESIZE for a leaf size
+ *   below 4 KiB or above 512 PiB; ::SLAT_EALIGN for a run not
  *   aligned to 4 KiB or whose size is not its leaf count times its leaf
  *   size; ::SLAT_EEXIST for runs out of order or overlapping;
  *   ::SLAT_EGPA for a run beyond the width; ::SLAT_ENOMEM; ::SLAT_EIO when

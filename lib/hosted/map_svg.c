@@ -1071,7 +1071,10 @@ static int check_runs(const struct slat_runs *rs, uint64_t space_last)
 	for (i = 0; i < rs->n; i++) {
 		const struct slat_run *r = &rs->v[i];
 
-		if (r->page_lg2 < KIB_LG2 || r->page_lg2 > 63 || !r->size || !r->leaves ||
+		/* Leaf sizes of 4 KiB to 512 PiB: what slat_dump() can spell. */
+		if (r->page_lg2 < KIB_LG2 || r->page_lg2 > 59)
+			return SLAT_EPAGESIZE;
+		if (!r->size || !r->leaves ||
 		    (r->gpa.v & ((1ull << r->page_lg2) - 1)) || (r->hpa.v & 0xfff) ||
 		    r->leaves > (UINT64_MAX >> r->page_lg2) ||
 		    (r->leaves << r->page_lg2) != r->size)

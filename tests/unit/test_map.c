@@ -459,6 +459,8 @@ static void test_parse(void **state)
 		"0x0000000000000000-0x0000000000000fff -> 0x0000000000001000 rw-- WB 4K x01",
 		"0x0000000000001000-0x0000000000000fff -> 0x0000000000001000 rw-- WB 4K x1",
 		"0x000000000000000G-0x0000000000000fff -> 0x0000000000001000 rw-- WB 4K x1",
+		"0x0000000000000000-0x0000000000000fff -> 0x0000000000001000 rw-- WB 2K x2",
+		"0x0000000000000000-0x0fffffffffffffff -> 0x0000000000000000 rw-- WB 1024P x1",
 	};
 	size_t i;
 
@@ -579,6 +581,11 @@ static void test_draw_errors(void **state)
 	v[1].leaves = 3; /* 3 leaves of 4 KiB are not 8 KiB */
 	assert_int_equal(slat_map_html(&r, &o, ro), SLAT_EALIGN);
 	v[1].leaves = 2;
+	v[1].page_lg2 = 11; /* below any base page */
+	assert_int_equal(slat_map_html(&r, &o, ro), SLAT_EPAGESIZE);
+	v[1].page_lg2 = 60; /* beyond what a dump can spell */
+	assert_int_equal(slat_map_html(&r, &o, ro), SLAT_EPAGESIZE);
+	v[1].page_lg2 = 12;
 	v[1].gpa.v = 1ull << 40;
 	o.ia_bits = 40; /* the run starts at the end of the space */
 	assert_int_equal(slat_map_html(&r, &o, ro), SLAT_EGPA);
