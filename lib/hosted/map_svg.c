@@ -510,7 +510,7 @@ static double band_height(const struct band *b)
 /* What a band holds, in one line: attributes and leaf counts. */
 static void put_band_attrs(struct out *o, const struct band *b)
 {
-	const struct slat_run *r = &o->runs->v[b->run0];
+	const struct slat_run *r = b->nruns ? &o->runs->v[b->run0] : NULL;
 	unsigned l, c;
 	bool first = true;
 
@@ -543,7 +543,7 @@ static void put_band_attrs(struct out *o, const struct band *b)
 
 static void write_band(struct out *o, const struct band *b, double y, double h)
 {
-	const struct slat_run *r = &o->runs->v[b->run0];
+	const struct slat_run *r = b->nruns ? &o->runs->v[b->run0] : NULL;
 	uint64_t gv;
 	bool link = b->nruns && view_in(o->gviews, o->ngv, b->first, b->last, &gv);
 	unsigned c;

@@ -375,6 +375,21 @@ static void test_wide_space(void **state)
 	page_free(&p);
 }
 
+/* Nothing mapped: one hole over the whole (32-bit by default) space. */
+static void test_empty(void **state)
+{
+	struct slat_runs r = { NULL, 0, 0 };
+	struct page p;
+
+	(void)state;
+	p = draw_runs(&r, NULL);
+	expect_has(p.buf, "32-bit guest-physical space \xc2\xb7 nothing mapped in 0 runs");
+	assert_int_equal(count(p.buf, "class=\"band "), 1);
+	expect_has(p.buf, "class=\"band hole\" data-gpa=\"0x0\" data-size=\"0x100000000\"");
+	assert_int_equal(count(p.buf, "class=\"view "), 0);
+	page_free(&p);
+}
+
 static int runs_equal(const struct slat_runs *a, const struct slat_runs *b)
 {
 	size_t i;
@@ -612,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_leaf_outlines),
 		cmocka_unit_test(test_crowded),
 		cmocka_unit_test(test_wide_space),
+		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_dump_round_trip),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_read_errors),
