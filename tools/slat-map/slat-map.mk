@@ -2,7 +2,8 @@
 # The drawing and the reader of slat_dump() text live in the hosted library;
 # the command is installed: it draws dumps that embedders' own hypervisors
 # write with slat_dump_file(), away from this source tree.
-libslat_hosted_la_SOURCES += lib/hosted/runs.c lib/hosted/map_svg.c
+libslat_hosted_la_SOURCES += lib/hosted/runs.c lib/hosted/map_page.h \
+	lib/hosted/map_svg.c lib/hosted/map_overview.c lib/hosted/map_views.c
 slatinclude_HEADERS += include/slat/map_svg.h
 
 bin_PROGRAMS = tools/slat-map/slat-map
