@@ -2,6 +2,7 @@
 // The public headers used from C++: they must compile without warnings and
 // link with C linkage. Checks one map and one translation per format.
 #include <slat/hosted.h>
+#include <slat/map_svg.h>
 #include <slat/slat.h>
 
 #include <cstdio>
@@ -44,6 +45,12 @@ static int check(const slat_format *fmt)
 	if (slat_translate(&t, slat_gpa(0x212345), &m) != SLAT_OK || m.hpa.v != 0x412345 ||
 	    m.page_lg2 != 21 || m.attrs.perms != SLAT_PERM_RW)
 		return 5;
+	// slat-map's collector: the one 2 MiB leaf is one run.
+	slat_runs runs = { nullptr, 0, 0 };
+	if (slat_runs_from_table(&t, slat_gpa(0), 1ull << 36, &runs) != SLAT_OK || runs.n != 1 ||
+	    runs.v[0].gpa.v != 0x200000 || runs.v[0].page_lg2 != 21)
+		return 7;
+	slat_runs_free(&runs);
 	slat_gather_done(&t, &g);
 	slat_table_destroy(&t);
 	if (pool.in_use != 0)
