@@ -5,10 +5,10 @@
  * Moments: the churn runs on #NPF exits the hypervisor provokes itself: it
  * keeps a set of random guest pages write-protected ("traps") and a set of
  * pages unmapped (demand paging), chosen at random, so the guest cannot
- * tell when the next change comes.  Each trap that fires, and every fourth
+ * tell when the next change comes.  Each trap that fires, and every second
  * demand fault, runs one churn step: migrate pages, unmap a set of pages
  * (contents kept by the hypervisor), split a 2 MiB leaf or collapse one
- * back, re-arm traps; every 16th step is a dirty-logging round.
+ * back, re-arm traps; every 8th step is a dirty-logging round.
  *
  * Checks (each failure is counted and printed, and fails the run):
  *  - dirty rounds: each page of a 32 MiB window is hashed at every round;

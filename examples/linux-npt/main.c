@@ -60,7 +60,7 @@ void vmm_main(uint32_t mb_info)
 {
     serial_init();
     host_idt_init();
-    kprintf("linux-npt: SVM hypervisor, Linux guest on libslat nested tables (mbi %x)\n", mb_info);
+    kprintf("linux-npt: SVM hypervisor, Linux guest on libslat nested tables\n");
 
     if (svm_detect(&caps) || npt_caps(&vcpu.npt)) {
         kprintf("linux-npt: no SVM with nested paging (QEMU: -cpu qemu64,+svm,+npt)\n");
