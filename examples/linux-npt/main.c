@@ -17,6 +17,8 @@
 
 void host_idt_init(void);
 
+extern uint64_t reinjected[8];   /* run.c */
+
 static struct svm_caps caps;
 static struct vcpu vcpu;
 static struct linux_guest guest;
@@ -77,6 +79,9 @@ void vmm_main(uint32_t mb_info)
     int errors = churn_finish(&vcpu);
     kprintf("linux-npt: %lu exits, %lu VMRUNs with a TLB flush, %lu pool pages free\n",
             vcpu.exits, vcpu.flushes, pool_free_pages());
+    kprintf("linux-npt: events re-injected after an exit during their delivery: %lu interrupts "
+            "(type 0), %lu interrupts QEMU reported as type 3, %lu exceptions, %lu NMIs, %lu soft\n",
+            reinjected[0], reinjected[1], reinjected[3], reinjected[2], reinjected[4]);
     if (verdict == 0 && errors == 0 && failures == 0) {
         kprintf("RESULT: linux-npt PASS\n");
         qemu_exit(0);

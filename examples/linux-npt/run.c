@@ -32,14 +32,20 @@
  * hardware, so such an event goes back as type 0, which QEMU delivers the
  * same way.
  */
+uint64_t reinjected[8];      /* by EXITINTINFO type; [1] counts type 3 with a vector >= 32 */
+
 static void reinject(struct vmcb *vmcb)
 {
     uint64_t e = vmcb->ctl.exitintinfo;
     vmcb->ctl.event_inject = 0;
     if (!(e & EVT_VALID))
         return;
-    if (EVT_TYPE(e) == EVT_TYPE_EXCP && (e & 0xff) >= 32)
+    if (EVT_TYPE(e) == EVT_TYPE_EXCP && (e & 0xff) >= 32) {
         e &= ~(7ull << 8);
+        reinjected[1]++;
+    } else {
+        reinjected[EVT_TYPE(e)]++;
+    }
     vmcb->ctl.event_inject = e;
 }
 
