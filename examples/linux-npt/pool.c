@@ -65,6 +65,17 @@ uint64_t mem_alloc(uint64_t size)
     return at;
 }
 
+/* libslat's table pages, freed by slat_gather_done() after the flush
+ * (tables_slat.c of vmm-npt); other sizes are never freed. */
+void mem_free(uint64_t pa, uint64_t size)
+{
+    if (size != PAGE_4K)
+        return;
+    *(uint64_t *)hpa_ptr(pa) = free_head;
+    free_head = pa;
+    nfree++;
+}
+
 void pool_free_after_flush(uint64_t hpa)
 {
     *(uint64_t *)hpa_ptr(hpa) = parked_head;
