@@ -31,6 +31,8 @@ void churn_init(struct vcpu *v, struct linux_guest *g, int enabled);
 int  churn_npf(struct vcpu *v);
 /* before VMRUN with this TLB_CONTROL: the invalidation audit */
 void churn_before_vmrun(uint8_t tlb_control);
+/* failures found so far */
+uint64_t churn_failures(void);
 /* the last dirty round and the counters; returns the number of failures */
 int  churn_finish(struct vcpu *v);
 

@@ -102,5 +102,9 @@ int linux_run(struct vcpu *v, struct linux_guest *g)
         default:
             return fatal(v, "unexpected exit");
         }
+        /* enough to fail the run: stop rather than wait for a guest that
+         * may hang on what it met (LEAVE_OUT=remap) */
+        if (churn_failures() >= 20)
+            return fatal(v, "20 churn check failures");
     }
 }
