@@ -86,7 +86,8 @@ void vmm_main(uint32_t mb_info)
         kprintf("RESULT: linux-npt PASS\n");
         qemu_exit(0);
     }
-    kprintf("RESULT: linux-npt FAIL (guest %s, %d hypervisor check failures)\n",
-            verdict == 0 ? "passed" : verdict > 0 ? "reported errors" : "died", errors + failures);
+    kprintf("RESULT: linux-npt FAIL (guest %s; %d hypervisor check failures)\n",
+            verdict == 0 ? "passed" : verdict > 0 ? "reported errors" : "stopped before its verdict",
+            errors + failures);
     qemu_exit(1);
 }
