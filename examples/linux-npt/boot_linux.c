@@ -142,21 +142,23 @@ static void vmcb_linux32(struct vcpu *v, uint64_t entry)
     struct vmcb *vmcb = v->vmcb;
     memset(vmcb, 0, sizeof(*vmcb));
 
-    /* Intercept only what the hypervisor must see: VMRUN (APM vol. 2
-     * §15.5.1: VMRUN fails without it), VMMCALL (hypercalls), shutdown.
-     * No INTR/NMI, no HLT, no IOIO, no MSR, no exception intercept: the
+    /* Intercept only what the hypervisor must see: VMRUN (VMRUN fails
+     * without it: APM vol. 2 §15.5.1, its consistency checks), VMMCALL
+     * (hypercalls), shutdown.  No INTR/NMI, no HLT, no IOIO, no MSR, no exception intercept: the
      * devices, interrupts and MSRs are the real (QEMU's) ones.  #NPF
      * exits are implied by nested paging. */
     vmcb->ctl.intercept_misc1 = SVM_INTERCEPT1_SHUTDOWN;
     vmcb->ctl.intercept_misc2 = SVM_INTERCEPT2_VMRUN | SVM_INTERCEPT2_VMMCALL;
     vmcb->ctl.guest_asid = 1;
     /* V_INTR_MASKING (VINTR bit 24) stays 0: the guest's RFLAGS.IF masks
-     * physical interrupts, which reach it through its own IDT (§15.21.1). */
+     * physical interrupts, which reach it through its own IDT (APM vol. 2
+     * §15.21.1, "Physical (INTR) Interrupt Masking in EFLAGS"). */
     vmcb->ctl.vintr = 0;
     vmcb->ctl.nested_ctl = SVM_NESTED_NP_ENABLE;
     slat_npt_ncr3(&v->npt.table, &vmcb->ctl.n_cr3);
 
-    /* attrib: descriptor bits 40-47 and 52-55 (APM vol. 2 §15.5.2 "segment state") */
+    /* attrib: descriptor bits 40-47 and 52-55 packed into 12 bits (APM vol. 2,
+     * appendix B, the VMCB state-save area's segment format) */
     set_seg(&vmcb->save.cs, BOOT_CS, 0x0C9B);   /* P DPL0 S code/read/accessed, D=1 G=1 */
     set_seg(&vmcb->save.ds, BOOT_DS, 0x0C93);   /* P DPL0 S data/write/accessed, D=1 G=1 */
     set_seg(&vmcb->save.es, BOOT_DS, 0x0C93);

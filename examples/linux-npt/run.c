@@ -14,9 +14,9 @@
 #include "npt.h"
 #include "serial.h"
 
-/* EXITINTINFO / EVENTINJ layout, APM vol. 2 §15.20: vector [7:0], type
- * [10:8] (0 INTR, 2 NMI, 3 exception, 4 software interrupt), EV [11],
- * V [31], error code [63:32]. */
+/* EXITINTINFO / EVENTINJ layout, APM vol. 2 §15.20 "Event Injection":
+ * vector [7:0], type [10:8] (0 INTR, 2 NMI, 3 exception, 4 software
+ * interrupt), EV [11], V [31], error code [63:32]. */
 #define EVT_VALID       (1ull << 31)
 #define EVT_TYPE(e)     (((e) >> 8) & 7)
 #define EVT_TYPE_INTR   0
@@ -25,8 +25,9 @@
 /*
  * An #NPF (or other exit) in the middle of delivering an event leaves the
  * event in EXITINTINFO; it must be injected again or the guest loses it
- * (§15.7.2).  Passed-through interrupts make this common: the guest's IDT,
- * stack or handler page may be one the churn just unmapped.  QEMU 7.2
+ * (§15.7.2, "Intercepts During IDT Interrupt Delivery").  Passed-through
+ * interrupts make this common: the guest's IDT, stack or handler page may
+ * be one the churn just unmapped.  QEMU 7.2
  * reports an external interrupt with type 3 (exception) rather than the
  * APM's type 0; injected as type 3, a vector >= 32 would be refused by real
  * hardware, so such an event goes back as type 0, which QEMU delivers the
