@@ -144,9 +144,9 @@ static void vmcb_linux32(struct vcpu *v, uint64_t entry)
 
     /* Intercept only what the hypervisor must see: VMRUN (VMRUN fails
      * without it: APM vol. 2 §15.5.1, its consistency checks), VMMCALL
-     * (hypercalls), shutdown.  No INTR/NMI, no HLT, no IOIO, no MSR, no exception intercept: the
-     * devices, interrupts and MSRs are the real (QEMU's) ones.  #NPF
-     * exits are implied by nested paging. */
+     * (hypercalls), shutdown.  No INTR/NMI, no HLT, no IOIO, no MSR, no
+     * exception intercept: the devices, interrupts and MSRs are the real
+     * (QEMU's) ones.  #NPF exits are implied by nested paging. */
     vmcb->ctl.intercept_misc1 = SVM_INTERCEPT1_SHUTDOWN;
     vmcb->ctl.intercept_misc2 = SVM_INTERCEPT2_VMRUN | SVM_INTERCEPT2_VMMCALL;
     vmcb->ctl.guest_asid = 1;

@@ -27,11 +27,10 @@
  * event in EXITINTINFO; it must be injected again or the guest loses it
  * (§15.7.2, "Intercepts During IDT Interrupt Delivery").  Passed-through
  * interrupts make this common: the guest's IDT, stack or handler page may
- * be one the churn just unmapped.  QEMU 7.2
- * reports an external interrupt with type 3 (exception) rather than the
- * APM's type 0; injected as type 3, a vector >= 32 would be refused by real
- * hardware, so such an event goes back as type 0, which QEMU delivers the
- * same way.
+ * be one the churn just unmapped.  QEMU 7.2 reports an external interrupt
+ * with type 3 (exception) rather than the APM's type 0; injected as type 3,
+ * a vector >= 32 would be refused by real hardware, so such an event goes
+ * back as type 0, which QEMU delivers the same way.
  */
 uint64_t reinjected[8];      /* by EXITINTINFO type; [1] counts type 3 with a vector >= 32 */
 
