@@ -28,9 +28,10 @@
  * (§15.7.2, "Intercepts During IDT Interrupt Delivery").  Passed-through
  * interrupts make this common: the guest's IDT, stack or handler page may
  * be one the churn just unmapped.  QEMU 7.2 reports an external interrupt
- * with type 3 (exception) rather than the APM's type 0; injected as type 3,
- * a vector >= 32 would be refused by real hardware, so such an event goes
- * back as type 0, which QEMU delivers the same way.
+ * with type 3 (exception) rather than the APM's type 0 (its type 3 is for
+ * the exception vectors, 0-31), so such an event goes back as type 0, what
+ * hardware would have reported; QEMU delivers either type the same way
+ * (observed: the counters in main.c's last lines).
  */
 uint64_t reinjected[8];      /* by EXITINTINFO type; [1] counts type 3 with a vector >= 32 */
 
