@@ -55,10 +55,8 @@ _start:
         subl %edi, %ecx
         shrl $2, %ecx
         xorl %eax, %eax
-        pushl %esi
         cld
-        rep stosl
-        popl %esi
+        rep stosl                       /* EDI, ECX, EAX only: ESI survives */
         movl $boot_stack_top, %esp
 
         /* 2. page tables: PML4[0] -> PDPT, PDPT[0..3] -> PD0..3 */

@@ -53,7 +53,7 @@ void vmm_main(uint32_t mb_info)
     const uint32_t *mb = hpa_ptr(mb_info);
     uint64_t ram = (mb[0] & 1) ? ((uint64_t)mb[2] + 1024) * 1024 : 0;
     if (ram < HOST_RAM_NEEDED) {
-        check("host-memory", 0, "need %lu MiB of RAM, have %lu MiB (run QEMU with -m 2G)",
+        check("host-memory", 0, "need %lu MiB of RAM, have %lu MiB (run QEMU with -m 2112M)",
               HOST_RAM_NEEDED >> 20, ram >> 20);
         vmm_finish();
     }

@@ -19,6 +19,11 @@ uint64_t mem_alloc(uint64_t size)
     return at;
 }
 
+void mem_free(uint64_t pa, uint64_t size)
+{
+    (void)pa, (void)size;
+}
+
 void fill_pattern(uint64_t hpa, uint64_t len)
 {
     volatile uint64_t *p = hpa_ptr(hpa);

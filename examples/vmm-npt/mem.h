@@ -10,7 +10,8 @@
 
 /* Host RAM handed out by mem_alloc(): [16 MiB, 1 GiB).  [1 GiB, 2 GiB) is
  * kept whole as the backing of the guest's 1 GiB test mapping, so QEMU
- * must be started with at least 2 GiB (-m 2G). */
+ * have RAM up to 2 GiB without a hole: -m 2112M (with -m 2G the BIOS
+ * reserves the top 128 KiB for ACPI tables). */
 #define HOST_POOL_START   0x01000000ul
 #define HOST_POOL_END     0x40000000ul
 #define HOST_1G_BLOCK     0x40000000ul
@@ -20,6 +21,10 @@ void     mem_init(void);
 /* zeroed, size-aligned block (size: a power of two, >= 4 KiB); 0 if exhausted.
  * Also the source of libslat's table pages (tables_slat.c). */
 uint64_t mem_alloc(uint64_t size);
+/* Give back a block from mem_alloc() that nothing can reach any more.
+ * This VMM's bump allocator keeps it (its guest is short-lived);
+ * examples/linux-npt, which shares tables_slat.c, reuses it. */
+void     mem_free(uint64_t pa, uint64_t size);
 
 /* Every 8-byte word of test memory holds its own host-physical address
  * tagged with 0x5A in the top byte, so a guest read proves which host

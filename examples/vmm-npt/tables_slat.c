@@ -19,11 +19,11 @@ static void *table_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
 }
 
 /* Called only after npt_tlb_done() for tables the guest's TLB may still
- * have used.  The bump allocator never reuses memory, so there is nothing
- * to do; a real VMM returns the page to its pool here. */
+ * have used: the page can go straight back to the allocator. */
 static void table_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
 {
-    (void)ctx, (void)va, (void)pa, (void)size_lg2;
+    (void)ctx, (void)va;
+    mem_free(pa, 1ull << size_lg2);
 }
 
 static void *table_virt(void *ctx, uint64_t pa)
