@@ -80,3 +80,9 @@ uninstall-local:
 	@$(NORMAL_UNINSTALL)
 	rm -rf "$(DESTDIR)$(slat_htmldir)"
 endif
+
+# Doxygen's log is written next to docs/html by every run.
+clean-local: clean-slat-html
+clean-slat-html:
+	rm -f docs/doxygen-warnings.log
+.PHONY: clean-slat-html
