@@ -1,4 +1,5 @@
-# Manual pages (section 3) and the installed HTML API documentation.
+# Manual pages (section 3, and the overview libslat(7)) and the installed
+# HTML API documentation.
 # Included from Makefile.am. Each function group has one page written in
 # man(7) roff; every other function of the group has a one-line .so link
 # page, so that `man slat_unmap` finds slat_map(3). tests/man-check.sh
@@ -56,7 +57,8 @@ dist_man_MANS = \
 	man/man3/slat_table_sw_positions.3 \
 	man/man3/slat_translate.3 \
 	man/man3/slat_unmap.3 \
-	man/man3/slat_validate.3
+	man/man3/slat_validate.3 \
+	man/man7/libslat.7
 
 TESTS += tests/man-check.sh
 EXTRA_DIST += tests/man-check.sh

@@ -80,12 +80,13 @@ dpkg-deb -f "$work/libslat-hosted0_${version}_$arch.deb" Depends | grep -q 'libs
 root=$work/root
 for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$root"; done
 
-echo "deb-check: man slat_map, man slat_unmap"
+echo "deb-check: man slat_map, man slat_unmap, man libslat"
 export MANPATH="$root/usr/share/man"
 man -w slat_map | grep -q "^$root/usr/share/man/man3/slat_map.3.gz$" || fail "man does not find slat_map"
 out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings slat_unmap 2>&1) || fail "man slat_unmap failed"
 printf '%s\n' "$out" | grep -q '^ *slat_map, *slat_unmap' || fail "man slat_unmap shows: $out"
 printf '%s\n' "$out" | grep -q 'warning' && fail "man slat_unmap warns: $out"
+man -w libslat | grep -q "^$root/usr/share/man/man7/libslat.7.gz$" || fail "man does not find libslat(7)"
 
 echo "deb-check: the man page examples against the installed packages"
 export PKG_CONFIG_SYSROOT_DIR="$root"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The section 3 manual pages (man/man3):
-#  1. every page formats without a single groff or man warning;
+#  1. every page (and libslat(7)) formats without a single groff or man
+#     warning;
 #  2. every .so link points to a page that names the link in NAME;
 #  3. every name in a NAME section has a page or a link, so that
 #     `man <name>` finds it;
@@ -26,9 +27,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 if command -v man >/dev/null 2>&1; then
-	lint() { (cd "$mandir/.." && man --warnings -E UTF-8 -l -Tutf8 -Z "man3/$1" >/dev/null); }
+	lint() { (cd "$src/man" && man --warnings -E UTF-8 -l -Tutf8 -Z "$1" >/dev/null); }
 elif command -v groff >/dev/null 2>&1; then
-	lint() { (cd "$mandir/.." && groff -ww -z -man -Tutf8 -K utf8 "man3/$1"); }
+	lint() { (cd "$src/man" && groff -ww -z -man -Tutf8 -K utf8 "$1"); }
 else
 	echo "man-check: neither man nor groff: cannot check the pages"; exit 77
 fi
@@ -61,8 +62,15 @@ for f in "$mandir"/*.3; do
 			[ -f "$mandir/$n.3" ] || err "$base: names $n, but man3/$n.3 does not exist"
 		done
 	fi
-	out=$(lint "$base" 2>&1) || err "$base: man failed"
+	out=$(lint "man3/$base" 2>&1) || err "$base: man failed"
 	[ -z "$out" ] || err "$base: formatting warnings:
+$out"
+done
+for f in "$src"/man/man7/*.7; do
+	[ -f "$f" ] || continue
+	pages=$((pages + 1))
+	out=$(lint "man7/$(basename "$f")" 2>&1) || err "$(basename "$f"): man failed"
+	[ -z "$out" ] || err "$(basename "$f"): formatting warnings:
 $out"
 done
 echo "man-check: $pages pages and $links links format without warnings"
