@@ -62,6 +62,11 @@ dist_man_MANS = \
 
 TESTS += tests/man-check.sh
 EXTRA_DIST += tests/man-check.sh
+# The example programs are built with this build's flags, so that they link
+# in sanitizer and coverage builds too (and run under the sanitizers there).
+AM_TESTS_ENVIRONMENT += \
+	SLAT_EXAMPLE_CFLAGS='$(CFLAGS)'; export SLAT_EXAMPLE_CFLAGS; \
+	SLAT_EXAMPLE_LDFLAGS='$(LDFLAGS)'; export SLAT_EXAMPLE_LDFLAGS;
 
 # The Doxygen HTML goes to $(docdir)/html when doxygen is available.
 slat_htmldir = $(docdir)/html

@@ -12,7 +12,8 @@
 #     `.\" example: NAME.c`) compile against the headers and the library
 #     just built, run, and print exactly what the page says they print
 #     (the block marked `.\" output: NAME.c`).
-# Run by make check (top_srcdir, CC in the environment) or by hand from a
+# Run by make check (top_srcdir, CC and the build's SLAT_EXAMPLE_CFLAGS and
+# SLAT_EXAMPLE_LDFLAGS in the environment) or by hand from a
 # build directory: top_srcdir=/path/to/src sh tests/man-check.sh
 set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -108,8 +109,10 @@ else
 			block "$f" ".\\\" output: $ex" >"$tmp/$ex.expected"
 			[ -s "$tmp/$ex.expected" ] || err "$(basename "$f"): $ex has no output block"
 			prog=$tmp/${ex%.c}
+			# shellcheck disable=SC2086
 			if ! "$build/libtool" --quiet --mode=link ${CC:-cc} -std=c11 -Wall -Wextra \
-				-Werror -Wno-unused-parameter -I"$src/include" -o "$prog" "$tmp/$ex" \
+				-Werror -Wno-unused-parameter ${SLAT_EXAMPLE_CFLAGS:-} \
+				-I"$src/include" -o "$prog" "$tmp/$ex" ${SLAT_EXAMPLE_LDFLAGS:-} \
 				"$build/libslat-hosted.la" "$build/libslat.la" >"$tmp/cc.log" 2>&1; then
 				err "$(basename "$f"): example $ex does not compile:
 $(cat "$tmp/cc.log")"
