@@ -10,7 +10,7 @@ PACKAGES="
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	qemu-system-x86 qemu-system-arm
 	bochs bochsbios
-	chromium abigail-tools debhelper lintian dpkg-dev fakeroot man-db
+	chromium abigail-tools debhelper lintian dpkg-dev fakeroot man-db build-essential
 	groff-base busybox-static cpio
 "
 

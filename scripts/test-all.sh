@@ -7,7 +7,9 @@
 #  3. the unit tests again under ASan + UBSan;
 #  4. line and branch coverage of lib/ and backends/;
 #  5. the API documentation builds without a warning;
-#  6. make distcheck (the release tarball builds and passes its tests).
+#  6. make distcheck (the release tarball builds and passes its tests);
+#  7. the Debian packages build, pass lintian and work once installed
+#     (scripts/deb-check.sh; without dh_auto_test, step 1 ran the tests).
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -48,5 +50,8 @@ fi
 step "distcheck"
 make -s -j"$jobs" distcheck >/dev/null 2>distcheck.err || { tail -50 distcheck.err; exit 1; }
 echo "distcheck: ok"
+
+step "Debian packages (build, lintian, install, use)"
+DEB_CHECK_DIR="$top/build-check/build-deb" "$top/scripts/deb-check.sh"
 
 step "all tests passed"
