@@ -12,6 +12,7 @@ PACKAGES="
 	bochs bochsbios
 	chromium abigail-tools debhelper lintian dpkg-dev fakeroot man-db
 	groff-base busybox-static cpio
+	device-tree-compiler
 "
 
 missing=""
