@@ -33,14 +33,14 @@
 #include "uart.h"
 
 #ifndef CHURN_ROUND_MS
-#define CHURN_ROUND_MS   3000    /* wall-clock time between dirty rounds */
+#define CHURN_ROUND_MS   5000    /* wall-clock time between pairs of dirty rounds */
 #endif
-#define EVICT_BATCH      8       /* pages unmapped per tick */
-#define WP_BATCH         8       /* pages write-protected per tick */
+#define EVICT_BATCH      4       /* pages unmapped per tick */
+#define WP_BATCH         4       /* pages write-protected per tick */
 #define MIGRATE_BATCH    8       /* pages moved per tick */
 #define SPLIT_EVERY      16      /* ticks between a split and a collapse */
-#define MAX_EVICTED      1024
-#define MAX_WP           256
+#define MAX_EVICTED      512
+#define MAX_WP           128
 #define MAX_AWAY         16384   /* pool pages holding migrated guest pages */
 
 #define F_EVICTED        1
@@ -60,8 +60,8 @@ static struct {
 	unsigned long n_evicted, n_wp, n_away;   /* now */
 } st;
 
-static bool have_ad;
-static uint64_t rng, last_round, round_ticks;
+static bool have_ad, quiet;
+static uint64_t rng, last_round;
 static uint64_t last_fault_pc, last_fault_ipa;
 static unsigned repeat;
 
@@ -233,10 +233,6 @@ static void migrate(unsigned long p)
 		       SLAT_MAP_REPLACE, &s2.pending);
 	if (err)
 		die("slat_map (migration)", err);
-#ifdef BROKEN_MIGRATE_TLBI
-	/* Scratch build: the old translation may stay in the TLB. */
-	slat_gather_done(&s2.table, &s2.pending);
-#endif
 	poison(old);
 	if (away[p]) {
 		mem_free((void *)old, PAGE_SHIFT);
@@ -366,11 +362,32 @@ static unsigned long pick(void)
 	return ~0UL;
 }
 
+/*
+ * Dirty rounds come in pairs, at two consecutive exits with no other change
+ * to the table and no other TLB maintenance in between: the first at an
+ * exit that does nothing else, the second at the very next exit, after
+ * which the churn goes on.  The
+ * interval between them is what shows a TLB that kept a writable entry
+ * after the first harvest.  QEMU drops its whole EL1&0 TLB on any TLBI
+ * (libslat's sequences end with TLBI VMALLE1IS) and on any change of
+ * ASID, so a left-out invalidation would be hidden by the next one, and
+ * the churn runs some at every other tick.
+ */
 static void tick(void)
 {
 	unsigned long p;
 
 	st.ticks++;
+	stage2_invalidate();            /* what resolving the fault changed */
+	if (quiet) {                    /* second of a pair, then churn on */
+		dirty_round();
+		quiet = false;
+		last_round = now_ms();
+	} else if (have_ad && now_ms() - last_round >= CHURN_ROUND_MS) {
+		dirty_round();              /* first of a pair: nothing else */
+		quiet = true;
+		return;
+	}
 	for (int i = 0; i < MIGRATE_BATCH; i++)
 		if ((p = pick()) != ~0UL)
 			migrate(p);
@@ -385,11 +402,6 @@ static void tick(void)
 	else if (st.ticks % SPLIT_EVERY == SPLIT_EVERY / 2)
 		collapse(rnd() % VM_BLOCKS);
 	stage2_invalidate();
-	if (now_ms() - last_round >= CHURN_ROUND_MS) {
-		dirty_round();
-		last_round = now_ms();
-		round_ticks = st.ticks;
-	}
 }
 
 void churn_init(void)
@@ -399,9 +411,6 @@ void churn_init(void)
 	       stage2_has(SLAT_FEAT_AD) ? "" : " (not on this CPU: no hardware dirty state)");
 #ifdef BROKEN_DIRTY_TLBI
 	printk("churn: SCRATCH BUILD: no TLB invalidation after a dirty harvest\n");
-#endif
-#ifdef BROKEN_MIGRATE_TLBI
-	printk("churn: SCRATCH BUILD: no TLB invalidation after a migration\n");
 #endif
 	have_ad = stage2_has(SLAT_FEAT_AD);
 	for (unsigned long p = 0; p < VM_PAGES; p++)
