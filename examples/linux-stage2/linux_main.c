@@ -25,13 +25,17 @@
 static struct cpu_features cpu;
 static struct vcpu vcpu;
 
-/* HCR_EL2 bits beyond arch.h (Arm ARM D19.2.48 HCR_EL2). */
+/* HCR_EL2 bits beyond arch.h (Arm ARM DDI 0487, register HCR_EL2). */
 #define HCR_APK   (1UL << 40)  /* EL1 key registers of pointer auth: no trap */
 #define HCR_API   (1UL << 41)  /* PAuth instructions at EL1/EL0: no trap */
 
-/* CPTR_EL2 with HCR_EL2.E2H == 0 (Arm ARM D19.2.30): RES1 bits 13, 9, 7:0;
- * TSM (12), TFP (10) and TZ (8) clear, so SME, FP/SIMD and SVE do not trap. */
-#define CPTR_EL2_NO_TRAPS 0x22ffUL
+/* CPTR_EL2 with HCR_EL2.E2H == 0 (Arm ARM DDI 0487, register CPTR_EL2):
+ * RES1 bits 13, 9 and 7:0; TFP (10) clear so that FP/SIMD does not trap.
+ * TSM (12) and TZ (8) trap SME and SVE; they are RES1 on a CPU without
+ * the extension and cleared below only where it exists. */
+#define CPTR_EL2_RES1     0x22ffUL
+#define CPTR_EL2_TZ       (1UL << 8)
+#define CPTR_EL2_TSM      (1UL << 12)
 
 /* Registers by encoding (read_sysreg() does not expand macros), for an
  * assembler without SVE/SME/GICv3 names: ID_AA64PFR0_EL1 S3_0_C0_C4_0,
@@ -53,7 +57,8 @@ static void el2_setup(void)
 	write_sysreg(hcr_el2, HCR_VM | HCR_RW | HCR_TSC | HCR_SWIO | HCR_API | HCR_APK);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
-	write_sysreg(cptr_el2, CPTR_EL2_NO_TRAPS);
+	write_sysreg(cptr_el2, CPTR_EL2_RES1 | (field(pfr0, 32, 4) ? 0 : CPTR_EL2_TZ) |
+			       (field(pfr1, 24, 4) ? 0 : CPTR_EL2_TSM));
 	isb();
 	/* The largest vector lengths for EL1 (ZCR_EL2.LEN, SMCR_EL2.LEN; the
 	 * CPU caps them at what it implements). ID_AA64PFR0_EL1.SVE [35:32],
