@@ -9,8 +9,8 @@
  * with a pattern that depends on the pass and the word's offset, forks
  * and execs short-lived processes, forks a child that verifies the
  * pattern in its copy-on-write view and then overwrites an eighth of it
- * with its own (which the parent must not see), and verifies everything,
- * writing a small hot area as it goes (see verify()).
+ * with its own (which the parent must not see), and verifies everything.
+ * All along it writes a small hot area (see hot_store()).
  * Prints "MEMTEST: PASS" or "MEMTEST: FAIL ..." and exits 0 or 1.
  */
 typedef unsigned long u64;
@@ -130,22 +130,33 @@ static inline u64 pattern(u64 s, u64 i)
 	return x ^ (x >> 29);
 }
 
-static void fill(volatile u64 *w, u64 words, u64 s)
-{
-	for (u64 i = 0; i < words; i++)
-		w[i] = pattern(s, i);
-}
 
 /*
- * Number of wrong words; the first few are printed.  With hot, every page
- * verified also stores one word into a small "hot" area (HOT_PAGES pages,
- * a working set that stays in the TLB) while the big buffer streams
- * through: the hot pages change all the time through translations the
- * CPU keeps cached, which is what a hypervisor's missing TLB
- * invalidation after a dirty harvest lets through unrecorded.
+ * A small "hot" area (HOT_PAGES pages, a working set that stays in the
+ * TLB) gets one store for every page of the big buffer that is filled or
+ * verified: the hot pages change all the time through translations the
+ * CPU keeps cached, which is what a hypervisor's missing TLB invalidation
+ * after a dirty harvest lets through unrecorded.
  */
 #define HOT_PAGES 64
-static u64 verify(const char *who, volatile u64 *w, u64 words, u64 s, volatile u64 *hot)
+static volatile u64 *hot;
+
+static void hot_store(u64 page, u64 v)
+{
+	hot[(page % HOT_PAGES) * 512 + (page / HOT_PAGES) % 512] = v ^ page;
+}
+
+static void fill(volatile u64 *w, u64 words, u64 s)
+{
+	for (u64 i = 0; i < words; i++) {
+		w[i] = pattern(s, i);
+		if ((i & 511) == 511)
+			hot_store(i >> 9, s);
+	}
+}
+
+/* Number of wrong words; the first few are printed. */
+static u64 verify(const char *who, volatile u64 *w, u64 words, u64 s)
 {
 	u64 bad = 0;
 
@@ -162,10 +173,8 @@ static u64 verify(const char *who, volatile u64 *w, u64 words, u64 s, volatile u
 			out_hex(pattern(s, i));
 			out("\n");
 		}
-		if (hot && (i & 511) == 511) {
-			u64 page = i >> 9;
-			hot[(page % HOT_PAGES) * 512 + (page / HOT_PAGES) % 512] = v ^ page;
-		}
+		if ((i & 511) == 511)
+			hot_store(i >> 9, v);
 	}
 	return bad;
 }
@@ -192,7 +201,7 @@ int main(int argc, char **argv)
 	u64 passes = argc > 1 ? atou(argv[1]) : 2;
 	u64 percent = argc > 2 ? atou(argv[2]) : 50;
 	u64 avail = mem_available(), size, words, fails = 0, procs = 0;
-	volatile u64 *w, *hot;
+	volatile u64 *w;
 
 	size = (avail / 100 * percent) & ~0xfffUL;
 	if (!size) {
@@ -237,9 +246,9 @@ int main(int argc, char **argv)
 		 * its own into the first eighth, which the parent must not see. */
 		pid = sys6(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
 		if (pid == 0) {
-			u64 half = words / 8, cbad = verify("child", w, words, s, 0);
+			u64 half = words / 8, cbad = verify("child", w, words, s);
 			fill(w, half, ~s);
-			cbad += verify("child", w, half, ~s, 0);
+			cbad += verify("child", w, half, ~s);
 			quit(cbad ? 1 : 0);
 		}
 		procs++;
@@ -248,7 +257,7 @@ int main(int argc, char **argv)
 			out("memtest: the copy-on-write child failed\n");
 			fails++;
 		}
-		bad = verify("parent", w, words, s, hot);
+		bad = verify("parent", w, words, s);
 		fails += bad;
 		out("memtest: pass ");
 		out_num(pass);
