@@ -25,6 +25,7 @@ make -s -j"$jobs" >build.log 2>&1 || { cat build.log; exit 1; }
 make -s -j"$jobs" check >check.log 2>&1 || { cat check.log test-suite.log; exit 1; }
 grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR|# )' check.log
 grep -h -E 'RESULT:|not offered' examples/vmm-*/run-check.log || true
+grep -h -E '^kernel: Debian|^GUEST VERDICT|RESULT:|^check:' examples/linux-stage2/run-check.log 2>/dev/null || true
 
 step "fuzzers (libFuzzer + ASan + UBSan, 45 s per target)"
 make -s fuzz FUZZ_TIME=45
