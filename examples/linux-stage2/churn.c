@@ -54,6 +54,7 @@ static uint64_t dirty[VM_PAGES / 64];
 
 static struct {
 	unsigned long ticks, evicted, restored, restore_bad;
+	unsigned long from_el0, from_walk;          /* of the faults resolved */
 	unsigned long wp, wp_faults, wp_fallback;
 	unsigned long migrated, splits, collapses, leaf_bad;
 	unsigned long rounds, round_dirty, round_changed, missed;
@@ -446,6 +447,10 @@ bool churn_fault(struct vcpu *v, const struct abort_info *a)
 				write_protect(q, false);
 		st.wp_fallback++;
 	}
+	if (a->f.guest_walk)
+		st.from_walk++;             /* the kernel's own stage-1 walk (S1PTW) */
+	else if (a->from_el == 0)
+		st.from_el0++;
 	/* The same fault again and again: the fix above does not take. */
 	if (v->pc == last_fault_pc && a->ipa == last_fault_ipa) {
 		if (++repeat > 64) {
@@ -496,6 +501,8 @@ void churn_finish(enum churn_end how)
 	       "%lu write faults (%lu lifted all); %lu migrated; %lu splits, %lu collapses; "
 	       "%lu table granules\n", st.ticks, st.evicted, st.restored, st.wp, st.wp_faults,
 	       st.wp_fallback, st.migrated, st.splits, st.collapses, slat_table_pages(&s2.table));
+	printk("churn: of the faults, %lu came from EL0, %lu from the guest's stage-1 table walks, "
+	       "the rest from EL1\n", st.from_el0, st.from_walk);
 	check(how == CHURN_END_OFF, "guest-powered-off",
 	      "the guest ended with %s", how == CHURN_END_RESET ? "SYSTEM_RESET" : "CPU_OFF");
 	if (have_ad)
