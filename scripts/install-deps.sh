@@ -12,6 +12,7 @@ PACKAGES="
 	bochs bochsbios
 	chromium abigail-tools debhelper lintian dpkg-dev fakeroot man-db build-essential
 	groff-base busybox-static cpio
+	device-tree-compiler
 "
 
 missing=""

@@ -28,6 +28,7 @@ make -s -j"$jobs" check >check.log 2>&1 || { cat check.log test-suite.log; exit 
 grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR|# )' check.log
 grep -h -E 'RESULT:|not offered' examples/vmm-*/run-check.log || true
 grep -h -E 'kernel [0-9]|slat-test: PASS|RESULT:|QEMU status' examples/linux-npt/run-check.log || true
+grep -h -E '^kernel: Debian|^GUEST VERDICT|RESULT:|^check:' examples/linux-stage2/run-check.log 2>/dev/null || true
 
 step "fuzzers (libFuzzer + ASan + UBSan, 45 s per target)"
 make -s fuzz FUZZ_TIME=45

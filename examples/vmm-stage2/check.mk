@@ -34,7 +34,7 @@ VMM_STAGE2_DIST = \
 	Makefile run-check.sh README.md NOTES.md \
 	arch.h exits.h features.h mem.h mmio_uart.h protocol.h report.h \
 	stage2.h tests.h uart.h vcpu.h \
-	exits.c features.c guest.c main.c mem.c mmio_uart.c report.c \
+	abort.c exits.c features.c guest.c main.c mem.c mmio_uart.c report.c \
 	tables_slat.c tests.c uart.c \
 	boot.S guest_blob.S guest_start.S vectors.S guest.ld.S vmm.ld
 

@@ -43,6 +43,10 @@ void mmio_register(const struct mmio_device *dev);
 /* Handle the exit recorded in v; false means: stop running the guest. */
 bool handle_exit(struct vcpu *v);
 
+/* Decode the abort recorded in v (abort.c); false if it is not an abort
+ * from a lower EL. */
+bool decode_abort(const struct vcpu *v, struct abort_info *a);
+
 void describe_abort(const struct abort_info *a);
 
 /* Resume after the instruction that exited (all AArch64 instructions are 4 bytes). */

@@ -45,6 +45,10 @@ struct stage2 {
 
 extern struct stage2 s2;
 
+/* Print every TLB maintenance sequence as it runs (default: yes; a guest
+ * that churns thousands of pages turns it off). */
+extern bool stage2_log_ops;
+
 /* Decode the CPU, create the empty table with the given IPA width and
  * granule (12, 14 or 16), compute VTCR_EL2 and VTTBR_EL2.
  * Returns a libslat error code (slat_strerror). */

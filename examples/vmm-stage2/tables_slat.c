@@ -21,6 +21,7 @@
 #include "uart.h"
 
 struct stage2 s2;
+bool stage2_log_ops = true;
 
 /* The longest sequence slat_stage2_flush() may return with the default
  * threshold (64 per-address TLBIs before it flushes the whole VMID). */
@@ -93,7 +94,8 @@ static void flush(const struct slat_gather *g, const char *why)
 		vmm_fatal("slat_stage2_flush: %s", slat_strerror(err));
 	if (!n)
 		return;
-	print_ops(why, n);
+	if (stage2_log_ops)
+		print_ops(why, n);
 	slat_stage2_exec(ops, n);
 }
 
