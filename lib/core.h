@@ -34,6 +34,7 @@
 #define gather_overlaps slat__gather_overlaps
 #define gather_settle slat__gather_settle
 #define gather_add slat__gather_add
+#define gather_reset slat__gather_reset
 #define gather_defer_tree slat__gather_defer_tree
 #define tree_check slat__tree_check
 #define entry_make slat__entry_make
@@ -239,6 +240,9 @@ void reserve_release(struct slat_table *t, struct reserve *r);
  * call that changes something (so a failed call leaves it untouched).
  */
 int gather_check(const struct slat_gather *g, const struct slat_table *t);
+
+/* Make `g` empty and unbound, whatever it held. */
+void gather_reset(struct slat_gather *g);
 
 /* Record that translations of [start, end) changed. */
 void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,

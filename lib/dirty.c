@@ -17,6 +17,7 @@
 struct harvest_op {
 	uint64_t start;   /* first address of the range (bit 0 of the bitmap) */
 	uint64_t *bitmap; /* NULL when only counting */
+	size_t words;     /* 64-bit words in the bitmap */
 	uint64_t flag;    /* the bit tested and cleared */
 	uint64_t gate;    /* bits that must be set for `flag` to count */
 	bool keep;
@@ -140,6 +141,8 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 
 	if (!t || !op->g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	err = range_check(t, gpa, size);
 	if (err)
 		return err;
@@ -147,6 +150,10 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 		return SLAT_EFLAGS;
 	if (!(t->features & SLAT_FEAT_AD))
 		return SLAT_ENOFEAT;
+	/* One bit per base page; the walk must never write past the caller's words. */
+	if (op->bitmap &&
+	    op->words < (((size >> t->lay.granule_lg2) + 63) >> 6))
+		return SLAT_ENOSPC;
 	err = gather_check(op->g, t);
 	if (err)
 		return err;
@@ -162,8 +169,8 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 }
 
 int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-		       uint64_t *bitmap, uint32_t flags, uint64_t *found,
-		       struct slat_gather *g)
+		       uint64_t *bitmap, size_t bitmap_words, uint32_t flags,
+		       uint64_t *found, struct slat_gather *g)
 {
 	struct harvest_op op;
 	int err;
@@ -172,6 +179,7 @@ int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		return SLAT_ENULL;
 	__builtin_memset(&op, 0, sizeof(op));
 	op.bitmap = bitmap;
+	op.words = bitmap_words;
 	op.g = g;
 	if (t) {
 		op.flag = t->lay.dirty;

@@ -9,7 +9,7 @@ static const char *const names[SLAT_ERR_COUNT] = {
 	"SLAT_ENOENT",  "SLAT_EPERM",   "SLAT_EMEMTYPE",  "SLAT_ECAPS",
 	"SLAT_ENOFEAT", "SLAT_EFLAGS",  "SLAT_EPAGESIZE", "SLAT_ENOMEM",
 	"SLAT_ECORRUPT", "SLAT_ECONFIG", "SLAT_ESWBITS",  "SLAT_EGATHER",
-	"SLAT_ENOSPC",  "SLAT_EFORMAT",
+	"SLAT_ENOSPC",  "SLAT_EFORMAT", "SLAT_EBUSY",     "SLAT_EDEAD",
 };
 
 static const char *const texts[SLAT_ERR_COUNT] = {
@@ -35,6 +35,8 @@ static const char *const texts[SLAT_ERR_COUNT] = {
 	"gather belongs to another table",
 	"output buffer too small",
 	"table of another format",
+	"table pages still held by a gather",
+	"table was destroyed",
 };
 
 const char *slat_strerror(int err)

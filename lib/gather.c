@@ -5,10 +5,24 @@
 
 #include "core.h"
 
-void slat_gather_init(struct slat_gather *g)
+/*
+ * The gather's storage must be defined (zero-filled or a gather) so that a
+ * gather still holding pages is refused rather than forgotten: its pages
+ * would leak, and its invalidation would never be done.
+ */
+int slat_gather_init(struct slat_gather *g)
 {
-	if (g)
-		__builtin_memset(g, 0, sizeof(*g));
+	if (!g)
+		return SLAT_ENULL;
+	if (g->live == g && !slat_gather_empty(g))
+		return SLAT_EBUSY;
+	gather_reset(g);
+	return SLAT_OK;
+}
+
+void gather_reset(struct slat_gather *g)
+{
+	__builtin_memset(g, 0, sizeof(*g));
 }
 
 bool slat_gather_empty(const struct slat_gather *g)
@@ -43,6 +57,7 @@ void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
 	struct slat_gather_range r = { start, end, leaf_sizes, table_sizes };
 	uint32_t i, j;
 
+	g->live = g;
 	if (table_sizes)
 		g->flags |= SLAT_GATHER_TABLES;
 	/* Fast path: walks go upwards, so most ranges extend the last one. */

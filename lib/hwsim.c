@@ -16,6 +16,8 @@ int slat_hw_access(struct slat_table *t, slat_gpa_t gpa, bool write)
 
 	if (!t)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	l = &t->lay;
 	if (gpa.v >> l->ia_bits)
 		return SLAT_EGPA;

@@ -221,15 +221,18 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !attrs || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	l = &t->lay;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;
 	if (hpa.v & level_mask(l, 0))
 		return SLAT_EALIGN;
-	if (hpa.v + size < hpa.v)
+	/* By the last byte, as range_check(): ending at 2^64 is not a wrap. */
+	if (hpa.v + (size - 1) < hpa.v)
 		return SLAT_EWRAP;
-	if (hpa.v + size > (1ull << l->pa_bits))
+	if ((hpa.v + (size - 1)) >> l->pa_bits)
 		return SLAT_EHPA;
 	if (flags & ~(uint32_t)(SLAT_MAP_REPLACE | SLAT_MAP_MAX_PAGE(0xff)))
 		return SLAT_EFLAGS;

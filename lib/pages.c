@@ -125,8 +125,10 @@ void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
 	entry_store(&va[1], pa);
 	entry_store(&va[0], (uint64_t)(uintptr_t)g->free_list);
 	g->free_list = va;
+	g->live = g;
 	g->free_pages++;
 	t->pages--;
+	t->held++;
 }
 
 int slat_gather_done(struct slat_table *t, struct slat_gather *g)
@@ -135,6 +137,8 @@ int slat_gather_done(struct slat_table *t, struct slat_gather *g)
 
 	if (!t || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (g->table && g->table != t)
 		return SLAT_EGATHER;
 	page = (uint64_t *)g->free_list;
@@ -145,7 +149,8 @@ int slat_gather_done(struct slat_table *t, struct slat_gather *g)
 		t->alloc.free(t->alloc.ctx, page, pa, t->lay.granule_lg2);
 		page = next;
 	}
-	slat_gather_init(g);
+	t->held -= g->free_pages;
+	gather_reset(g);
 	return SLAT_OK;
 }
 

@@ -12,7 +12,7 @@ void broken_sync(struct slat_table *t, uint64_t start, uint64_t end,
 	const struct slat_layout *l = &t->lay;
 	struct slat_gather g;
 
-	slat_gather_init(&g);
+	gather_reset(&g);
 	g.table = t;
 	if (old_table)
 		gather_add(&g, start, end, layout_sizes_upto(l, level - 1),

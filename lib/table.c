@@ -3,6 +3,7 @@
 
 #include <slat/caps.h>
 #include <slat/error.h>
+#include <slat/stage2.h>
 #include <slat/table.h>
 
 #include "core.h"
@@ -56,7 +57,7 @@ int slat_layout_sw_bits(struct slat_layout *lay, const struct slat_config *cfg,
 	} else {
 		uint64_t left = preferred & allowed;
 
-		if (cfg->sw_bits > 8)
+		if (cfg->sw_bits > SLAT_SW_BITS_MAX)
 			return SLAT_ESWBITS;
 		while (n < cfg->sw_bits && left) {
 			want |= left & -left;
@@ -66,7 +67,7 @@ int slat_layout_sw_bits(struct slat_layout *lay, const struct slat_config *cfg,
 		if (n < cfg->sw_bits)
 			return SLAT_ESWBITS;
 	}
-	if (popcount64(want) > 8)
+	if (popcount64(want) > SLAT_SW_BITS_MAX)
 		return SLAT_ESWBITS;
 	lay->sw_mask = want;
 	lay->sw_count = 0;
@@ -102,17 +103,24 @@ int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e)
 	return SLAT_OK;
 }
 
+/*
+ * A range is judged by its last byte, so that one ending exactly at 2^64
+ * (its end is not representable, but nothing wraps) is told apart from one
+ * that wraps: the first is merely beyond every input width (SLAT_EGPA).
+ */
 int range_check(const struct slat_table *t, uint64_t gpa, uint64_t size)
 {
 	const struct slat_layout *l = &t->lay;
+	uint64_t last;
 
 	if (size == 0)
 		return SLAT_ESIZE;
 	if ((gpa | size) & level_mask(l, 0))
 		return SLAT_EALIGN;
-	if (gpa + size < gpa)
+	last = gpa + (size - 1);
+	if (last < gpa)
 		return SLAT_EWRAP;
-	if (gpa + size > (1ull << l->ia_bits))
+	if (last >> l->ia_bits)
 		return SLAT_EGPA;
 	return SLAT_OK;
 }
@@ -148,7 +156,8 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 	n.caps = *cfg->caps;
 	n.features = cfg->features;
 	n.host_pat = cfg->host_pat;
-	n.tlbi_threshold = cfg->tlbi_threshold ? cfg->tlbi_threshold : 64;
+	n.tlbi_threshold = cfg->tlbi_threshold ? cfg->tlbi_threshold
+						 : SLAT_S2_TLBI_THRESHOLD_DEFAULT;
 	n.max_page_lg2 = cfg->max_page_lg2;
 	err = cfg->format->configure(&n, cfg);
 	if (err)
@@ -227,14 +236,20 @@ static void free_below(struct slat_table *t, uint64_t *table, unsigned level)
 	}
 }
 
-void slat_table_destroy(struct slat_table *t)
+int slat_table_destroy(struct slat_table *t)
 {
-	if (!t || !t->root)
-		return;
+	if (!t)
+		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
+	if (t->held)
+		return SLAT_EBUSY;
 	free_below(t, t->root, t->lay.levels - 1u);
 	t->alloc.free(t->alloc.ctx, t->root, t->root_pa, t->lay.root_lg2);
 	t->root = 0;
+	t->root_pa = 0;
 	t->pages = 0;
+	return SLAT_OK;
 }
 
 uint64_t slat_table_pages(const struct slat_table *t)

@@ -70,6 +70,8 @@ int slat_translate(const struct slat_table *t, slat_gpa_t gpa,
 
 	if (!t || !m)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (gpa.v >> t->lay.ia_bits)
 		return SLAT_EGPA;
 	err = leaf_find(t, gpa.v, &slot, &level);

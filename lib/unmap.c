@@ -135,6 +135,8 @@ int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;

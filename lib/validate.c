@@ -84,8 +84,10 @@ int slat_validate(const struct slat_table *t, slat_problem_fn fn, void *ctx,
 {
 	struct check c;
 
-	if (!t || !count || !t->root)
+	if (!t || !count)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	c.t = t;
 	c.fn = fn;
 	c.ctx = ctx;

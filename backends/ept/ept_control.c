@@ -60,6 +60,8 @@ int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
 
 	if (!t || !eptp)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_ept)
 		return SLAT_EFORMAT;
 	/* Walks of the tables use WB where allowed, else UC (§25.6.11). */
@@ -78,6 +80,8 @@ int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
 {
 	if (!t || !g || !op)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_ept)
 		return SLAT_EFORMAT;
 	if (g->table && g->table != t)

@@ -57,6 +57,8 @@ int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3)
 {
 	if (!t || !ncr3)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_npt)
 		return SLAT_EFORMAT;
 	/* The 4 KiB-aligned root with PWT = PCD = 0 (NCR3_PWT, NCR3_PCD):
@@ -70,6 +72,8 @@ int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
 {
 	if (!t || !g || !tlb_control)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_npt)
 		return SLAT_EFORMAT;
 	if (g->table && g->table != t)

@@ -107,6 +107,8 @@ int slat_stage2_vtcr(const struct slat_table *t, uint64_t *vtcr)
 
 	if (!t || !vtcr)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_stage2)
 		return SLAT_EFORMAT;
 	l = &t->lay;
@@ -152,6 +154,8 @@ int slat_stage2_vttbr(const struct slat_table *t, uint16_t vmid,
 {
 	if (!t || !vttbr)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_stage2)
 		return SLAT_EFORMAT;
 	if (vmid > 0xff && !(t->caps.flags & SLAT_CAP_VMID16))

@@ -214,6 +214,8 @@ int slat_stage2_flush(const struct slat_table *t, const struct slat_gather *g,
 
 	if (!t || !g || !n || (!ops && cap))
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_stage2)
 		return SLAT_EFORMAT;
 	if (g->table && g->table != t)

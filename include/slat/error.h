@@ -38,10 +38,18 @@ enum slat_err {
 	SLAT_EGATHER = 19,  /**< The gather belongs to another table. */
 	SLAT_ENOSPC = 20,   /**< A caller-provided output buffer is too small. */
 	SLAT_EFORMAT = 21,  /**< A format-specific call was given a table of another format. */
+	/**
+	 * Table pages are still waiting in a gather: slat_gather_init() on a
+	 * gather that holds pages or a pending invalidation, or
+	 * slat_table_destroy() while gathers of the table hold pages.
+	 * Complete the gathers with slat_gather_done() first.
+	 */
+	SLAT_EBUSY = 22,
+	SLAT_EDEAD = 23     /**< The table was destroyed by slat_table_destroy(). */
 };
 
 /** Number of error codes, for tables indexed by @ref slat_err. */
-#define SLAT_ERR_COUNT 22
+#define SLAT_ERR_COUNT 24
 
 /**
  * Short English description of an error code (never NULL).

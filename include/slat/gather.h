@@ -42,10 +42,14 @@ enum slat_gather_flag {
 	/** A non-leaf entry changed: paging-structure caches are stale. */
 	SLAT_GATHER_TABLES = 1u << 0,
 	/** More ranges than fit were recorded; ranges were merged (never dropped). */
-	SLAT_GATHER_MERGED = 1u << 1,
+	SLAT_GATHER_MERGED = 1u << 1
 };
 
-/** A gather. Initialise with slat_gather_init(); fields are read-only for callers. */
+/**
+ * A gather. Start from zero-filled storage (::SLAT_GATHER_INIT, or
+ * slat_gather_init() on storage known to hold no gather); fields are
+ * read-only for callers.
+ */
 struct slat_gather {
 	const struct slat_table *table; /**< Table the gather belongs to, set by its first use. */
 	uint32_t flags;                 /**< ::slat_gather_flag bits. */
@@ -53,10 +57,25 @@ struct slat_gather {
 	struct slat_gather_range ranges[SLAT_GATHER_RANGES]; /**< Changed ranges, sorted, disjoint. */
 	void *free_list;                /**< Unlinked table pages awaiting slat_gather_done(). */
 	uint64_t free_pages;            /**< Number of pages on @ref free_list. */
+	const void *live;               /**< @internal The gather's own address while it holds something. */
 };
 
-/** Prepare an empty gather. */
-void slat_gather_init(struct slat_gather *g);
+/** Initialiser of an empty gather. */
+#define SLAT_GATHER_INIT { 0, 0, 0, { { 0, 0, 0, 0 } }, 0, 0, 0 }
+
+/**
+ * Prepare an empty gather. A gather that still holds table pages or a
+ * pending invalidation is refused rather than forgotten (its pages would
+ * leak and its invalidation be lost). It is recognised by a stamp of its
+ * own address that libslat writes when the gather first records something
+ * and clears in slat_gather_done(), so stale storage is never mistaken for
+ * a gather in use; but @p g is read, so give defined storage (zero-filled:
+ * static storage, `= SLAT_GATHER_INIT`, memset) to keep memory checkers
+ * quiet. A zero-filled gather is already empty.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EBUSY when the gather is not empty
+ *   (complete it with slat_gather_done(), which leaves it empty).
+ */
+int slat_gather_init(struct slat_gather *g);
 
 /** True when the gather asks for no invalidation and holds no pages. */
 bool slat_gather_empty(const struct slat_gather *g);

@@ -27,7 +27,7 @@ extern "C" {
 /** Flags of slat_map(). */
 enum slat_map_flag {
 	/** Existing mappings in the range are replaced instead of refused. */
-	SLAT_MAP_REPLACE = 1u << 0,
+	SLAT_MAP_REPLACE = 1u << 0
 };
 
 /** slat_map() flag: use no leaf larger than 2^lg2 bytes (e.g. 12 for base pages only). */

@@ -46,7 +46,7 @@ int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3);
 enum slat_npt_tlb_control {
 	SLAT_NPT_TLB_NONE = 0, /**< Do nothing. */
 	SLAT_NPT_TLB_ALL = 1,  /**< Flush the entire TLB (every ASID). */
-	SLAT_NPT_TLB_ASID = 3, /**< Flush this guest's ASID (needs FlushByAsid). */
+	SLAT_NPT_TLB_ASID = 3 /**< Flush this guest's ASID (needs FlushByAsid). */
 };
 
 /**

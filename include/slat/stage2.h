@@ -74,7 +74,7 @@ enum slat_s2_op_kind {
 	SLAT_S2_DSB_ISH = 4,       /**< DSB ISH: wait for the invalidations. */
 	SLAT_S2_TLBI_VMALLE1IS = 5,/**< TLBI VMALLE1IS: combined stage 1+2 entries. */
 	SLAT_S2_TLBI_VMALLS12E1IS = 6, /**< TLBI VMALLS12E1IS: everything of the VMID. */
-	SLAT_S2_ISB = 7,           /**< ISB. */
+	SLAT_S2_ISB = 7           /**< ISB. */
 };
 
 /** One barrier or TLB maintenance instruction. */
@@ -83,8 +83,17 @@ struct slat_s2_op {
 	uint64_t arg;  /**< Register operand of a TLBI by address; 0 otherwise. */
 };
 
-/** Capacity of an op array that slat_stage2_flush() never overflows. */
-#define SLAT_S2_OPS_MAX(threshold) ((size_t)(threshold) + 6)
+/**
+ * Capacity of an op array that slat_stage2_flush() never overflows, for a
+ * table whose @ref slat_config::tlbi_threshold is @p threshold. 0 means the
+ * default threshold, as it does in the configuration: SLAT_S2_OPS_MAX(0) is
+ * room for ::SLAT_S2_TLBI_THRESHOLD_DEFAULT per-address operations.
+ */
+#define SLAT_S2_OPS_MAX(threshold)                                            \
+	((size_t)((threshold) ? (threshold) : SLAT_S2_TLBI_THRESHOLD_DEFAULT) + 6)
+
+/** The per-address TLBI threshold a table gets when the configuration says 0. */
+#define SLAT_S2_TLBI_THRESHOLD_DEFAULT 64
 
 /**
  * The instruction sequence that completes @p g, executed at EL2 with the

@@ -28,6 +28,9 @@ struct slat_format;
 /** Most lookup levels any format uses (EPT and NPT with 5 levels). */
 #define SLAT_MAX_LEVELS 5
 
+/** Most software bits a table may have (@ref slat_config::sw_bits, or bits set in @ref slat_config::sw_positions). */
+#define SLAT_SW_BITS_MAX 4
+
 /** Optional features of a table, requested in @ref slat_config::features. */
 enum slat_feature {
 	/**
@@ -45,7 +48,7 @@ enum slat_feature {
 	 */
 	SLAT_FEAT_SPLIT_EXEC = 1u << 1,
 	/** Arm: encode memory types for HCR_EL2.FWB == 1. Needs ::SLAT_CAP_FWB. */
-	SLAT_FEAT_FWB = 1u << 2,
+	SLAT_FEAT_FWB = 1u << 2
 };
 
 /**
@@ -74,17 +77,21 @@ struct slat_config {
 	uint8_t max_page_lg2;
 	/** ::slat_feature bits. */
 	uint32_t features;
-	/** Number of software bits wanted per leaf (attrs.sw bit i), 0-4. */
+	/**
+	 * Number of software bits wanted per leaf (attrs.sw bit i), 0 to
+	 * ::SLAT_SW_BITS_MAX; more is ::SLAT_ESWBITS.
+	 */
 	uint8_t sw_bits;
 	/**
 	 * Or: the exact leaf bit positions to use as software bits (bit n
-	 * set uses entry bit n), for a hypervisor with an existing layout.
+	 * set uses entry bit n), for a hypervisor with an existing layout;
+	 * at most ::SLAT_SW_BITS_MAX of them.
 	 * 0 lets libslat choose @ref sw_bits positions.
 	 */
 	uint64_t sw_positions;
 	/** AMD NPT: the host IA32_PAT value in force during VMRUN; 0 for the reset value. */
 	uint64_t host_pat;
-	/** Arm: per-address TLBIs allowed before a whole-VMID flush; 0 for 64. */
+	/** Arm: per-address TLBIs allowed before a whole-VMID flush; 0 for 64 (SLAT_S2_TLBI_THRESHOLD_DEFAULT). */
 	uint32_t tlbi_threshold;
 	/** Synchronous invalidation (required for Arm Stage-2). */
 	slat_sync_fn sync_invalidate;
@@ -143,6 +150,7 @@ struct slat_table {
 	uint64_t *root;                /**< @internal */
 	uint64_t root_pa;              /**< @internal */
 	uint64_t pages;                /**< @internal */
+	uint64_t held;                 /**< @internal */
 	struct slat_caps caps;         /**< @internal */
 	uint32_t features;             /**< @internal */
 	uint32_t tlbi_threshold;       /**< @internal */
@@ -168,10 +176,18 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg);
 /**
  * Free every table page at once. The caller guarantees that no hardware
  * walker can use the table any more (the guest is stopped and its
- * translations invalidated) and that every gather of this table was
- * completed with slat_gather_done().
+ * translations invalidated).
+ *
+ * Every gather of the table must have been completed with
+ * slat_gather_done() first: the pages a gather holds are known only to that
+ * gather, so while any gather holds some the table refuses with
+ * ::SLAT_EBUSY and changes nothing. After a successful destroy every call
+ * that takes the table returns ::SLAT_EDEAD (the accessors return 0) until
+ * slat_table_init() creates it again.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EBUSY; ::SLAT_EDEAD when the table
+ *   was already destroyed.
  */
-void slat_table_destroy(struct slat_table *t);
+int slat_table_destroy(struct slat_table *t);
 
 /** Number of table pages (granules) the table holds, the root included. */
 uint64_t slat_table_pages(const struct slat_table *t);

@@ -27,7 +27,7 @@ enum slat_problem_kind {
 	SLAT_PROB_EMPTY_TABLE = 7,   /**< A non-root table with no present entry (libslat frees those). */
 	SLAT_PROB_TABLE_COUNT = 8,   /**< Reachable tables differ from the pages the table holds. */
 	SLAT_PROB_FEATURE = 9,       /**< A bit of a feature the table did not enable. */
-	SLAT_PROB_TABLE_ATTR = 10,   /**< A table entry with attributes libslat never writes (e.g. restricting permissions). */
+	SLAT_PROB_TABLE_ATTR = 10   /**< A table entry with attributes libslat never writes (e.g. restricting permissions). */
 };
 
 /** One problem found by slat_validate(). */

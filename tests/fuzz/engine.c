@@ -1271,9 +1271,10 @@ static uint32_t range_errors(const struct engine *e, uint64_t a, uint64_t size)
 		s |= ERR(SLAT_ESIZE);
 	if ((a | size) & gmask(e))
 		s |= ERR(SLAT_EALIGN);
-	if (a + size < a)
+	/* By the last byte: a range ending exactly at 2^64 does not wrap. */
+	if (size && a + (size - 1) < a)
 		s |= ERR(SLAT_EWRAP);
-	else if (a + size > e->ia_top)
+	else if (size ? a + (size - 1) >= e->ia_top : a > e->ia_top)
 		s |= ERR(SLAT_EGPA);
 	return s;
 }
@@ -1346,9 +1347,9 @@ static void do_map(struct engine *e, struct rd *r)
 	errs |= range_errors(e, gpa, size);
 	if (hpa & gmask(e))
 		errs |= ERR(SLAT_EALIGN);
-	if (hpa + size < hpa)
+	if (size && hpa + (size - 1) < hpa)
 		errs |= ERR(SLAT_EWRAP);
-	else if (hpa + size > e->pa_top)
+	else if (size ? hpa + (size - 1) >= e->pa_top : hpa > e->pa_top)
 		errs |= ERR(SLAT_EHPA);
 	if (flags & ~(uint32_t)(SLAT_MAP_REPLACE | SLAT_MAP_MAX_PAGE(0xff)))
 		errs |= ERR(SLAT_EFLAGS);
@@ -1623,7 +1624,7 @@ static void do_harvest(struct engine *e, struct rd *r, bool dirty)
 		bitmap[i] = expect[i] = (b & 0x10) ? eng_rand(e) : 0;
 	op_begin(e, dirty ? "dirty_harvest" : "accessed", gpa, gpa + size);
 	if (dirty)
-		ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bitmap, flags,
+		ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bitmap, words, flags,
 					 (b & 0x20) ? NULL : &found, &e->g);
 	else
 		ret = slat_accessed(&e->t, slat_gpa(gpa), size, flags, &found, &e->g);
@@ -1770,7 +1771,7 @@ static void do_misc(struct engine *e, struct rd *r)
 				 slat_translate(NULL, slat_gpa(0), &m) == SLAT_ENULL &&
 				 slat_validate(&e->t, NULL, NULL, NULL) == SLAT_ENULL &&
 				 slat_for_each(&e->t, slat_gpa(0), 4096, NULL, NULL, NULL) == SLAT_ENULL &&
-				 slat_dirty_harvest(&e->t, slat_gpa(0), 4096, NULL, 0, NULL, &e->g) == SLAT_ENULL &&
+				 slat_dirty_harvest(&e->t, slat_gpa(0), 4096, NULL, 0, 0, NULL, &e->g) == SLAT_ENULL &&
 				 slat_accessed(&e->t, slat_gpa(0), 4096, 0, NULL, &e->g) == SLAT_ENULL &&
 				 slat_accessed(&e->t, slat_gpa(0), 4096, 0, &n, NULL) == SLAT_ENULL &&
 				 slat_hw_access(NULL, slat_gpa(0), false) == SLAT_ENULL &&
@@ -1813,11 +1814,11 @@ static void do_foreign(struct engine *e, struct rd *r)
 	case 3: ret = slat_split(&e->t, slat_gpa(gpa), size, e->granule_lg2, &e->g2); break;
 	case 4:
 		if (size >> e->granule_lg2 > 256 && !range_errors(e, gpa, size)) {
-			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), 1ull << e->granule_lg2, bm,
+			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), 1ull << e->granule_lg2, bm, 4,
 						 0, NULL, &e->g2);
 			errs = ERR(SLAT_EGATHER);
 		} else {
-			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bm, 0, NULL, &e->g2);
+			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bm, 4, 0, NULL, &e->g2);
 		}
 		if (!e->ad)
 			errs |= ERR(SLAT_ENOFEAT);

@@ -98,7 +98,7 @@ void fx_flush(struct fx *f)
 void fx_fini(struct fx *f)
 {
 	fx_flush(f);
-	slat_table_destroy(&f->t);
+	assert_int_equal(slat_table_destroy(&f->t), SLAT_OK);
 	assert_int_equal(f->pool.in_use, 0);
 	assert_int_equal(f->pool.allocs, f->pool.frees);
 	slat_pool_fini(&f->pool);

@@ -681,7 +681,7 @@ static void test_flush(void **state)
 	struct nfx f, o;
 	struct slat_caps ec;
 	struct slat_table et;
-	struct slat_gather g;
+	struct slat_gather g = SLAT_GATHER_INIT;
 	struct slat_prot p = slat_prot_perms(SLAT_PERM_R);
 	uint8_t tc = 0xff;
 
@@ -755,7 +755,7 @@ static void test_accessed_dirty(void **state)
 	assert_int_equal(slat_translate(&f.t, slat_gpa(0x2000), &m), SLAT_OK);
 	assert_true(m.accessed && m.dirty);
 
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, bitmap, 0,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, bitmap, 1, 0,
 					    &found, &f.g),
 			 SLAT_OK);
 	assert_true(bitmap[0] == 0x4);
@@ -779,7 +779,7 @@ static void test_accessed_dirty(void **state)
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0), true), SLAT_OK);
 	assert_true(*slot_at(&f.t, 0, 0) ==
 		    (0x10000 | NPT_P | NPT_RW | NPT_US | NPT_NX));
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x1000, bitmap, 0,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x1000, bitmap, 1, 0,
 					    &found, &f.g),
 			 SLAT_ENOFEAT);
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x1000), false), SLAT_ENOENT);

@@ -368,7 +368,7 @@ static void test_dbm(void **state)
 	assert_int_equal(m.attrs.perms, R | W);
 	/* A read-only page cannot become dirty. */
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x3000), true), SLAT_EPERM);
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, &bitmap, 0,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, &bitmap, 1, 0,
 					    &found, &f.g),
 			 SLAT_OK);
 	assert_int_equal(found, 1);
