@@ -35,6 +35,7 @@
 #define gather_settle slat__gather_settle
 #define gather_add slat__gather_add
 #define gather_reset slat__gather_reset
+#define gather_free_pages slat__gather_free_pages
 #define gather_defer_tree slat__gather_defer_tree
 #define tree_check slat__tree_check
 #define entry_make slat__entry_make
@@ -189,6 +190,22 @@ static inline void *table_va(const struct slat_table *t, uint64_t pa)
 	return t->alloc.phys_to_virt(t->alloc.ctx, pa);
 }
 
+/*
+ * A 64-bit fingerprint of a table page's address (the splitmix64
+ * finaliser). The table keeps the sum of the fingerprints of the pages it
+ * holds; slat_validate() sums those it reaches, so a table entry that was
+ * changed to point at another page shows even when the number of
+ * reachable pages stays right (two entries to one page, one orphaned).
+ */
+static inline uint64_t page_tag(uint64_t pa)
+{
+	pa ^= pa >> 30;
+	pa *= 0xbf58476d1ce4e5b9ull;
+	pa ^= pa >> 27;
+	pa *= 0x94d049bb133111ebull;
+	return pa ^ (pa >> 31);
+}
+
 /* Sizes of every leaf and table entry below and including `level`. */
 uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level);
 
@@ -275,6 +292,9 @@ int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level);
  */
 void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
 		       uint64_t *va, uint64_t pa, unsigned level);
+
+/* Free every page on `g`'s list (see gather_defer_tree()); leaves it empty. */
+void gather_free_pages(struct slat_table *t, struct slat_gather *g);
 
 /* ---- replacing live entries ------------------------------------------ */
 

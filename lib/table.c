@@ -209,31 +209,37 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 	n.root = (uint64_t *)root;
 	n.root_pa = pa;
 	n.pages = 1ull << (n.lay.root_lg2 - n.lay.granule_lg2);
+	n.page_sum = page_tag(pa);
 	*t = n;
 	return SLAT_OK;
 }
 
-/* Free the tables below `table` (level `level`), deepest first. */
-static void free_below(struct slat_table *t, uint64_t *table, unsigned level)
+/*
+ * Free the tables below the root: each subtree goes on a private list the
+ * way an unmap hands it to a gather, and the list is freed after. The list
+ * marks every page it takes, so a page that two corrupted entries point to
+ * is taken, and freed, once (see gather_defer_tree()).
+ */
+static void free_below_root(struct slat_table *t)
 {
 	const struct slat_layout *l = &t->lay;
+	const unsigned level = l->levels - 1u;
 	uint64_t i, n = table_entries(l, level);
+	struct slat_gather all;
 
-	if (level == 0)
-		return;
+	gather_reset(&all);
 	for (i = 0; i < n; i++) {
-		uint64_t e = entry_load(&table[i]);
+		uint64_t e = entry_load(&t->root[i]);
 		uint64_t pa;
-		uint64_t *child;
 
-		if (!entry_present(l, e) || !entry_is_table(l, level, e))
+		if (!entry_present(l, e) || !entry_is_table(l, level, e) ||
+		    entry_check_walkable(t, level, e))
 			continue;
 		pa = entry_table_addr(l, e);
-		child = (uint64_t *)table_va(t, pa);
-		free_below(t, child, level - 1);
-		t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
-		t->pages--;
+		gather_defer_tree(t, &all, (uint64_t *)table_va(t, pa), pa, level - 1);
 	}
+	t->held -= all.free_pages;
+	gather_free_pages(t, &all);
 }
 
 int slat_table_destroy(struct slat_table *t)
@@ -244,11 +250,12 @@ int slat_table_destroy(struct slat_table *t)
 		return SLAT_EDEAD;
 	if (t->held)
 		return SLAT_EBUSY;
-	free_below(t, t->root, t->lay.levels - 1u);
+	free_below_root(t);
 	t->alloc.free(t->alloc.ctx, t->root, t->root_pa, t->lay.root_lg2);
 	t->root = 0;
 	t->root_pa = 0;
 	t->pages = 0;
+	t->page_sum = 0;
 	return SLAT_OK;
 }
 

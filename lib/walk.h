@@ -154,6 +154,7 @@ static inline bool walk_link_fresh(struct walk *w, struct slat_gather *g)
 	if (!(w->fresh & (1u << (level - 1))))
 		return false;
 	w->t->pages++;
+	w->t->page_sum += page_tag(pa);
 	if (entry_present(w->lay, w->entry))
 		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
 			      w->base, !walk_in_fresh(w), g);

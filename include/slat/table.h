@@ -151,6 +151,7 @@ struct slat_table {
 	uint64_t root_pa;              /**< @internal */
 	uint64_t pages;                /**< @internal */
 	uint64_t held;                 /**< @internal */
+	uint64_t page_sum;             /**< @internal */
 	struct slat_caps caps;         /**< @internal */
 	uint32_t features;             /**< @internal */
 	uint32_t tlbi_threshold;       /**< @internal */

@@ -27,3 +27,12 @@ tests_unit_test_headers_c_CPPFLAGS = $(AM_CPPFLAGS)
 tests_unit_test_headers_c_CFLAGS = $(AM_CFLAGS) -std=c99 $(STRICT_WARN)
 tests_unit_test_headers_c_LDADD = libslat-hosted.la libslat.la
 tests_unit_test_headers_c_LDFLAGS = $(UNIT_LINK)
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_corrupt
+TESTS += tests/unit/test_corrupt
+endif
+tests_unit_test_corrupt_SOURCES = tests/unit/test_corrupt.c
+tests_unit_test_corrupt_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_corrupt_LDADD = $(UNIT_LDADD)
+tests_unit_test_corrupt_LDFLAGS = $(UNIT_LINK)
