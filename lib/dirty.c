@@ -22,7 +22,7 @@ struct harvest_op {
 	uint64_t gate;    /* bits that must be set for `flag` to count */
 	bool keep;
 	uint64_t found;   /* base pages found */
-	struct slat_gather *g;
+	struct gather_state *g;
 };
 
 /* Set bits [i, j) of the bitmap. */
@@ -133,7 +133,7 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 	return WALK_SKIP;
 }
 
-static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
+static int harvest(struct table_state *t, uint64_t gpa, uint64_t size,
 		   uint32_t flags, struct harvest_op *op)
 {
 	struct walk w;
@@ -168,10 +168,12 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 	return walk_range(&w, harvest_visit);
 }
 
-int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+int slat_dirty_harvest(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 		       uint64_t *bitmap, size_t bitmap_words, uint32_t flags,
-		       uint64_t *found, struct slat_gather *g)
+		       uint64_t *found, struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	struct harvest_op op;
 	int err;
 
@@ -191,9 +193,11 @@ int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	return err;
 }
 
-int slat_accessed(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-		  uint32_t flags, uint64_t *accessed, struct slat_gather *g)
+int slat_accessed(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+		  uint32_t flags, uint64_t *accessed, struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	struct harvest_op op;
 	int err;
 

@@ -210,10 +210,12 @@ static int map_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
-int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
-	     struct slat_gather *g)
+	     struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	const struct slat_layout *l;
 	unsigned max_lg2, level;
 	struct map_op op;

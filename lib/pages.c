@@ -21,7 +21,7 @@ int page_check(const struct slat_layout *l, uint64_t pa, unsigned lg2)
 	return SLAT_OK;
 }
 
-int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n)
+int reserve_fill(struct table_state *t, struct reserve *r, uint64_t n)
 {
 	const unsigned lg2 = t->lay.granule_lg2;
 
@@ -60,7 +60,7 @@ uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
 	return page;
 }
 
-void reserve_release(struct slat_table *t, struct reserve *r)
+void reserve_release(struct table_state *t, struct reserve *r)
 {
 	while (r->count) {
 		uint64_t pa;
@@ -99,12 +99,12 @@ static bool deferred(const uint64_t *va, uint64_t pa)
 }
 
 /* Is `pa` inside the root block? No table entry may point there. */
-static bool in_root(const struct slat_table *t, uint64_t pa)
+static bool in_root(const struct table_state *t, uint64_t pa)
 {
 	return pa - t->root_pa < (1ull << t->lay.root_lg2);
 }
 
-int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level)
+int tree_check(const struct table_state *t, const uint64_t *va, unsigned level)
 {
 	const struct slat_layout *l = &t->lay;
 	uint64_t i, n = table_entries(l, level);
@@ -126,7 +126,7 @@ int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level)
 	return SLAT_OK;
 }
 
-void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
+void gather_defer_tree(struct table_state *t, struct gather_state *g,
 		       uint64_t *va, uint64_t pa, unsigned level)
 {
 	const struct slat_layout *l = &t->lay;
@@ -161,8 +161,10 @@ void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
 	t->held++;
 }
 
-int slat_gather_done(struct slat_table *t, struct slat_gather *g)
+int slat_gather_done(struct slat_table *t_pub, struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	if (!t || !g)
 		return SLAT_ENULL;
 	if (!t->root)
@@ -175,7 +177,7 @@ int slat_gather_done(struct slat_table *t, struct slat_gather *g)
 }
 
 /* Each page was listed once (deferred()), so each is freed once. */
-void gather_free_pages(struct slat_table *t, struct slat_gather *g)
+void gather_free_pages(struct table_state *t, struct gather_state *g)
 {
 	uint64_t *page = (uint64_t *)g->free_list;
 
@@ -189,7 +191,7 @@ void gather_free_pages(struct slat_table *t, struct slat_gather *g)
 	gather_reset(g);
 }
 
-bool table_is_empty(const struct slat_table *t, const uint64_t *table,
+bool table_is_empty(const struct table_state *t, const uint64_t *table,
 		    unsigned level)
 {
 	uint64_t i, n = table_entries(&t->lay, level);

@@ -87,7 +87,7 @@ uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level)
 	return sizes;
 }
 
-int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e)
+int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e)
 {
 	const struct slat_layout *l = &t->lay;
 
@@ -108,7 +108,7 @@ int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e)
  * (its end is not representable, but nothing wraps) is told apart from one
  * that wraps: the first is merely beyond every input width (SLAT_EGPA).
  */
-int range_check(const struct slat_table *t, uint64_t gpa, uint64_t size)
+int range_check(const struct table_state *t, uint64_t gpa, uint64_t size)
 {
 	const struct slat_layout *l = &t->lay;
 	uint64_t last;
@@ -125,9 +125,10 @@ int range_check(const struct slat_table *t, uint64_t gpa, uint64_t size)
 	return SLAT_OK;
 }
 
-int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
+int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 {
-	struct slat_table n;
+	struct table_state *t = table_of(t_pub);
+	struct table_state n;
 	uint64_t pa;
 	void *root;
 	int err;
@@ -220,12 +221,12 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
  * marks every page it takes, so a page that two corrupted entries point to
  * is taken, and freed, once (see gather_defer_tree()).
  */
-static void free_below_root(struct slat_table *t)
+static void free_below_root(struct table_state *t)
 {
 	const struct slat_layout *l = &t->lay;
 	const unsigned level = l->levels - 1u;
 	uint64_t i, n = table_entries(l, level);
-	struct slat_gather all;
+	struct gather_state all;
 
 	gather_reset(&all);
 	for (i = 0; i < n; i++) {
@@ -242,8 +243,9 @@ static void free_below_root(struct slat_table *t)
 	gather_free_pages(t, &all);
 }
 
-int slat_table_destroy(struct slat_table *t)
+int slat_table_destroy(struct slat_table *t_pub)
 {
+	struct table_state *t = table_of(t_pub);
 	if (!t)
 		return SLAT_ENULL;
 	if (!t->root)
@@ -259,40 +261,47 @@ int slat_table_destroy(struct slat_table *t)
 	return SLAT_OK;
 }
 
-uint64_t slat_table_pages(const struct slat_table *t)
+uint64_t slat_table_pages(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	return t ? t->pages : 0;
 }
 
-slat_hpa_t slat_table_root(const struct slat_table *t)
+slat_hpa_t slat_table_root(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	return slat_hpa(t ? t->root_pa : 0);
 }
 
-unsigned slat_table_leaf_levels(const struct slat_table *t)
+unsigned slat_table_leaf_levels(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	return t ? t->lay.leaf_levels : 0;
 }
 
-unsigned slat_table_level_shift(const struct slat_table *t, unsigned level)
+unsigned slat_table_level_shift(const struct slat_table *t_pub, unsigned level)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	if (!t || level >= t->lay.levels)
 		return 0;
 	return t->lay.shift[level];
 }
 
-unsigned slat_table_levels(const struct slat_table *t)
+unsigned slat_table_levels(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	return t ? t->lay.levels : 0;
 }
 
-uint64_t slat_table_sw_positions(const struct slat_table *t)
+uint64_t slat_table_sw_positions(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	return t ? t->lay.sw_mask : 0;
 }
 
-unsigned slat_table_format(const struct slat_table *t)
+unsigned slat_table_format(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	return t && t->fmt ? t->fmt->id : 0;
 }
 

@@ -22,7 +22,7 @@
 #include "core.h"
 
 struct check {
-	const struct slat_table *t;
+	const struct table_state *t;
 	slat_problem_fn fn;
 	void *ctx;
 	uint64_t count;
@@ -57,7 +57,7 @@ static bool followable(const struct slat_layout *l, unsigned level, uint64_t e)
 static void check_table(struct check *c, const uint64_t *table, unsigned level,
 			uint64_t base)
 {
-	const struct slat_table *t = c->t;
+	const struct table_state *t = c->t;
 	const struct slat_layout *l = &t->lay;
 	uint64_t i, n = table_entries(l, level);
 
@@ -106,7 +106,7 @@ static void check_table(struct check *c, const uint64_t *table, unsigned level,
 static uint64_t refs_to(struct check *c, const uint64_t *table, unsigned level,
 			uint64_t pa)
 {
-	const struct slat_table *t = c->t;
+	const struct table_state *t = c->t;
 	const struct slat_layout *l = &t->lay;
 	uint64_t i, n = table_entries(l, level), refs = 0;
 
@@ -133,7 +133,7 @@ static uint64_t refs_to(struct check *c, const uint64_t *table, unsigned level,
 static void find_aliases(struct check *c, const uint64_t *table, unsigned level,
 			 uint64_t base, uint64_t *outer_budget)
 {
-	const struct slat_table *t = c->t;
+	const struct table_state *t = c->t;
 	const struct slat_layout *l = &t->lay;
 	const uint64_t root_bytes = 1ull << l->root_lg2;
 	uint64_t i, n = table_entries(l, level);
@@ -160,9 +160,10 @@ static void find_aliases(struct check *c, const uint64_t *table, unsigned level,
 	}
 }
 
-int slat_validate(const struct slat_table *t, slat_problem_fn fn, void *ctx,
+int slat_validate(const struct slat_table *t_pub, slat_problem_fn fn, void *ctx,
 		  uint64_t *count)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	struct check c;
 
 	if (!t || !count)

@@ -7,7 +7,8 @@
 #  3. the unit tests again under ASan + UBSan;
 #  4. line and branch coverage of lib/ and backends/;
 #  5. the API documentation builds without a warning;
-#  6. make distcheck (the release tarball builds and passes its tests).
+#  6. make distcheck (the release tarball builds and passes its tests);
+#  7. the ABI of libslat.so and libslat-hosted.so against abi/ (abidiff).
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -47,5 +48,8 @@ fi
 step "distcheck"
 make -s -j"$jobs" distcheck >/dev/null 2>distcheck.err || { tail -50 distcheck.err; exit 1; }
 echo "distcheck: ok"
+
+step "ABI against abi/*.abi (abidiff)"
+ABI_BUILD_DIR="$top/build-check/build-abi" "$top/scripts/abi-check.sh"
 
 step "all tests passed"

@@ -54,8 +54,9 @@ int slat_ept_caps(uint64_t cap, uint64_t ctls2, uint32_t cpuid_80000008_eax,
 	return SLAT_OK;
 }
 
-int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
+int slat_ept_eptp(const struct slat_table *t_pub, uint64_t *eptp)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	uint64_t v;
 
 	if (!t || !eptp)
@@ -75,9 +76,11 @@ int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
 	return SLAT_OK;
 }
 
-int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
+int slat_ept_flush(const struct slat_table *t_pub, const struct slat_gather *g_pub,
 		   struct slat_ept_flush *op)
 {
+	const struct table_state *t = table_of_c(t_pub);
+	const struct gather_state *g = gather_of_c(g_pub);
 	if (!t || !g || !op)
 		return SLAT_ENULL;
 	if (!t->root)
@@ -98,7 +101,7 @@ int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
 	 */
 	if (t->caps.flags & SLAT_CAP_INV_SINGLE) {
 		op->type = SLAT_INVEPT_SINGLE;
-		slat_ept_eptp(t, &op->desc[0]);
+		slat_ept_eptp(t_pub, &op->desc[0]);
 	} else if (t->caps.flags & SLAT_CAP_INV_ALL) {
 		op->type = SLAT_INVEPT_ALL;
 	} else {

@@ -17,6 +17,8 @@
 #include <slat/ept.h>
 #include <slat/error.h>
 
+#include "format.h"
+
 #define EXIT_REASON_BASIC 0xffffu       /* basic exit reason, bits 15:0 */
 #define EXIT_REASON_ENTRY_FAIL (1u << 31) /* VM-entry failure */
 #define EXIT_EPT_VIOLATION 48
@@ -56,8 +58,9 @@
 
 #define KNOWN_CTL (SLAT_EPT_FAULT_MBEC | SLAT_EPT_FAULT_ADVANCED)
 
-uint32_t slat_ept_fault_ctl(const struct slat_table *t)
+uint32_t slat_ept_fault_ctl(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	uint32_t ctl = 0;
 
 	if (!t || t->fmt != &slat_format_ept)

@@ -64,7 +64,7 @@ static void bbm_invalidate(void *ctx, const struct slat_table *t, const struct s
 	(void)ctx;
 	if (slat_stage2_flush(t, g, ops, sizeof(ops) / sizeof(ops[0]), &n) == SLAT_OK)
 		printf("    break-before-make at 0x%" PRIx64 ": %zu barrier/TLBI ops executed\n",
-		       g->ranges[0].start, n);
+		       slat_gather_range(g, 0).start, n);
 }
 
 static void check(int err, const char *what)
@@ -81,12 +81,12 @@ static void show_invalidation(const struct slat_table *t, const struct slat_gath
 {
 	unsigned i;
 
-	for (i = 0; i < g->nranges; i++)
-		printf("    changed: 0x%" PRIx64 "-0x%" PRIx64 "%s\n", g->ranges[i].start,
-		       g->ranges[i].end - 1, g->ranges[i].table_sizes ? " (tables too)" : "");
-	if (g->free_pages)
+	for (i = 0; i < slat_gather_nranges(g); i++)
+		printf("    changed: 0x%" PRIx64 "-0x%" PRIx64 "%s\n", slat_gather_range(g, i).start,
+		       slat_gather_range(g, i).end - 1, slat_gather_range(g, i).table_sizes ? " (tables too)" : "");
+	if (slat_gather_pages(g))
 		printf("    %" PRIu64 " table page(s) held until the invalidation is done\n",
-		       g->free_pages);
+		       slat_gather_pages(g));
 	switch (slat_table_format(t)) {
 	case SLAT_FORMAT_EPT: {
 		struct slat_ept_flush op;

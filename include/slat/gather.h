@@ -26,7 +26,7 @@ extern "C" {
 
 struct slat_table;
 
-/** Number of distinct ranges a gather keeps before merging them. */
+/** Most distinct ranges a gather keeps before merging them. */
 #define SLAT_GATHER_RANGES 8
 
 /** One guest-physical range whose translation changed. */
@@ -37,7 +37,7 @@ struct slat_gather_range {
 	uint64_t table_sizes; /**< Bit n: a table entry spanning 2^n bytes changed. */
 };
 
-/** Flags of @ref slat_gather::flags. */
+/** Flags of a gather, from slat_gather_flags(). */
 enum slat_gather_flag {
 	/** A non-leaf entry changed: paging-structure caches are stale. */
 	SLAT_GATHER_TABLES = 1u << 0,
@@ -45,23 +45,21 @@ enum slat_gather_flag {
 	SLAT_GATHER_MERGED = 1u << 1
 };
 
+/** Bytes of @ref slat_gather, fixed for the life of the ABI (LIBSLAT_0.2). */
+#define SLAT_GATHER_SIZE 512
+
 /**
- * A gather. Start from zero-filled storage (::SLAT_GATHER_INIT, or
- * slat_gather_init() on storage known to hold no gather); fields are
- * read-only for callers.
+ * A gather: opaque storage of ::SLAT_GATHER_SIZE bytes, aligned like
+ * uint64_t. Start from zero-filled storage (::SLAT_GATHER_INIT, or
+ * slat_gather_init() on storage known to hold no gather); read it with
+ * the slat_gather_*() functions below.
  */
 struct slat_gather {
-	const struct slat_table *table; /**< Table the gather belongs to, set by its first use. */
-	uint32_t flags;                 /**< ::slat_gather_flag bits. */
-	uint32_t nranges;               /**< Valid entries of @ref ranges. */
-	struct slat_gather_range ranges[SLAT_GATHER_RANGES]; /**< Changed ranges, sorted, disjoint. */
-	void *free_list;                /**< Unlinked table pages awaiting slat_gather_done(). */
-	uint64_t free_pages;            /**< Number of pages on @ref free_list. */
-	const void *live;               /**< @internal The gather's own address while it holds something. */
+	uint64_t opaque_[SLAT_GATHER_SIZE / 8]; /**< @internal */
 };
 
-/** Initialiser of an empty gather. */
-#define SLAT_GATHER_INIT { 0, 0, 0, { { 0, 0, 0, 0 } }, 0, 0, 0 }
+/** Initialiser of an empty gather (zero-filled storage). */
+#define SLAT_GATHER_INIT { { 0 } }
 
 /**
  * Prepare an empty gather. A gather that still holds table pages or a
@@ -79,6 +77,24 @@ int slat_gather_init(struct slat_gather *g);
 
 /** True when the gather asks for no invalidation and holds no pages. */
 bool slat_gather_empty(const struct slat_gather *g);
+
+/** The table the gather belongs to (set by its first use), or NULL. */
+const struct slat_table *slat_gather_table(const struct slat_gather *g);
+
+/** ::slat_gather_flag bits of the gather (0 for NULL). */
+uint32_t slat_gather_flags(const struct slat_gather *g);
+
+/** Number of changed ranges recorded, at most ::SLAT_GATHER_RANGES (0 for NULL). */
+uint32_t slat_gather_nranges(const struct slat_gather *g);
+
+/**
+ * Changed range @p i (0 to slat_gather_nranges() - 1): sorted, disjoint.
+ * An all-zero range for an index beyond them or a NULL gather.
+ */
+struct slat_gather_range slat_gather_range(const struct slat_gather *g, uint32_t i);
+
+/** Number of unlinked table pages the gather holds until slat_gather_done(). */
+uint64_t slat_gather_pages(const struct slat_gather *g);
 
 /**
  * Report that the invalidation the gather asked for has been performed on

@@ -20,6 +20,7 @@
 #include <slat/table.h>
 #include <slat/types.h>
 #include <slat/validate.h>
+#include <slat/version.h>
 
 #include <cstdio>
 #include <cstring>

@@ -379,7 +379,7 @@ static void test_dirty(void **state)
 		assert_int_equal(found, 0);
 	}
 	assert_int_equal(*entry_at(&f.t, 0x1ff000, 0), 0x3ff000 | R | W | MT_WB | A);
-	assert_true(f.g.nranges > 0);
+	assert_true(slat_gather_nranges(&f.g) > 0);
 	fx_fini(&f);
 }
 

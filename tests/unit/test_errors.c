@@ -152,8 +152,8 @@ static int caps_init_split(struct fx *f) { f->caps.flags &= ~SLAT_CAP_SPLIT_EXEC
 static int config_width(struct fx *f) { f->cfg.ia_bits = 20; return slat_table_init(&f->t, &f->cfg); }
 static int config_alloc(struct fx *f) { f->cfg.alloc.free = NULL; return slat_table_init(&f->t, &f->cfg); }
 static int format_caps(struct fx *f) { f->caps.format = f->caps.format == SLAT_FORMAT_EPT ? SLAT_FORMAT_NPT : SLAT_FORMAT_EPT; return slat_table_init(&f->t, &f->cfg); }
-static int gather_other(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; g.table = (const struct slat_table *)f; return slat_unmap(&f->t, slat_gpa(0), 0x1000, &g); }
-static int gather_done_other(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; g.table = (const struct slat_table *)f; return slat_gather_done(&f->t, &g); }
+static int gather_other(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; gather_of(&g)->table = (const struct table_state *)f; return slat_unmap(&f->t, slat_gpa(0), 0x1000, &g); }
+static int gather_done_other(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; gather_of(&g)->table = (const struct table_state *)f; return slat_gather_done(&f->t, &g); }
 
 /* ---- allocator and corruption --------------------------------------------- */
 static int nomem_map(struct fx *f) { struct slat_attrs a = rw(); slat_pool_fail_after(&f->pool, 0, true); return slat_map(&f->t, slat_gpa(3 * GiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
@@ -188,7 +188,7 @@ static void skew_free(void *ctx, void *va, uint64_t pa, unsigned lg2)
 /* Run `op` on f's table (or its creation) with the skewed allocator. */
 static int skewed(struct fx *f, uint64_t bias, int (*op)(struct fx *f))
 {
-	struct slat_allocator *a = &f->t.alloc, keep_t = f->t.alloc, keep_c = f->cfg.alloc;
+	struct slat_allocator *a = &table_of(&f->t)->alloc, keep_t = *a, keep_c = f->cfg.alloc;
 	int err;
 
 	skew.real = f->cfg.alloc;
@@ -198,7 +198,7 @@ static int skewed(struct fx *f, uint64_t bias, int (*op)(struct fx *f))
 	f->cfg.alloc.alloc = skew_alloc;
 	f->cfg.alloc.free = skew_free;
 	err = op(f);
-	f->t.alloc = keep_t;
+	table_of(&f->t)->alloc = keep_t;
 	f->cfg.alloc = keep_c;
 	return err;
 }

@@ -70,7 +70,7 @@ static void decode(const struct slat_table *t, uint32_t reason, uint64_t qual,
 	assert_true(f.gva == (w->gva_valid ? GLA : 0));
 	/* Without a table saying the CPU reports it, the mode is never
 	 * claimed (see test_user_mode). */
-	if (!t || !(t->caps.flags & SLAT_CAP_FAULT_MODE)) {
+	if (!t || !(table_of_c(t)->caps.flags & SLAT_CAP_FAULT_MODE)) {
 		assert_false(f.user_known);
 		assert_false(f.user);
 	}
