@@ -13,6 +13,7 @@
 int slat_gather_init(struct slat_gather *g_pub)
 {
 	struct gather_state *g = gather_of(g_pub);
+
 	if (!g)
 		return SLAT_ENULL;
 	if (g->live == g && !slat_gather_empty(g_pub))
@@ -29,6 +30,7 @@ void gather_reset(struct gather_state *g)
 bool slat_gather_empty(const struct slat_gather *g_pub)
 {
 	const struct gather_state *g = gather_of_c(g_pub);
+
 	return !g || (g->nranges == 0 && g->free_pages == 0 && g->flags == 0);
 }
 

@@ -165,6 +165,7 @@ int slat_gather_done(struct slat_table *t_pub, struct slat_gather *g_pub)
 {
 	struct table_state *t = table_of(t_pub);
 	struct gather_state *g = gather_of(g_pub);
+
 	if (!t || !g)
 		return SLAT_ENULL;
 	if (!t->root)

@@ -246,6 +246,7 @@ static void free_below_root(struct table_state *t)
 int slat_table_destroy(struct slat_table *t_pub)
 {
 	struct table_state *t = table_of(t_pub);
+
 	if (!t)
 		return SLAT_ENULL;
 	if (!t->root)
@@ -264,24 +265,28 @@ int slat_table_destroy(struct slat_table *t_pub)
 uint64_t slat_table_pages(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->pages : 0;
 }
 
 slat_hpa_t slat_table_root(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	return slat_hpa(t ? t->root_pa : 0);
 }
 
 unsigned slat_table_leaf_levels(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->lay.leaf_levels : 0;
 }
 
 unsigned slat_table_level_shift(const struct slat_table *t_pub, unsigned level)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	if (!t || level >= t->lay.levels)
 		return 0;
 	return t->lay.shift[level];
@@ -290,18 +295,21 @@ unsigned slat_table_level_shift(const struct slat_table *t_pub, unsigned level)
 unsigned slat_table_levels(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->lay.levels : 0;
 }
 
 uint64_t slat_table_sw_positions(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->lay.sw_mask : 0;
 }
 
 unsigned slat_table_format(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	return t && t->fmt ? t->fmt->id : 0;
 }
 

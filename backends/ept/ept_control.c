@@ -81,6 +81,7 @@ int slat_ept_flush(const struct slat_table *t_pub, const struct slat_gather *g_p
 {
 	const struct table_state *t = table_of_c(t_pub);
 	const struct gather_state *g = gather_of_c(g_pub);
+
 	if (!t || !g || !op)
 		return SLAT_ENULL;
 	if (!t->root)

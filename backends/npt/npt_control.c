@@ -56,6 +56,7 @@ int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
 int slat_npt_ncr3(const struct slat_table *t_pub, uint64_t *ncr3)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	if (!t || !ncr3)
 		return SLAT_ENULL;
 	if (!t->root)
@@ -73,6 +74,7 @@ int slat_npt_flush(const struct slat_table *t_pub, const struct slat_gather *g_p
 {
 	const struct table_state *t = table_of_c(t_pub);
 	const struct gather_state *g = gather_of_c(g_pub);
+
 	if (!t || !g || !tlb_control)
 		return SLAT_ENULL;
 	if (!t->root)

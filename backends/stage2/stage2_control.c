@@ -154,6 +154,7 @@ int slat_stage2_vttbr(const struct slat_table *t_pub, uint16_t vmid,
 		      uint64_t *vttbr)
 {
 	const struct table_state *t = table_of_c(t_pub);
+
 	if (!t || !vttbr)
 		return SLAT_ENULL;
 	if (!t->root)

@@ -55,7 +55,7 @@ enum slat_gather_flag {
  * the slat_gather_*() functions below.
  */
 struct slat_gather {
-	uint64_t opaque_[SLAT_GATHER_SIZE / 8]; /**< @internal */
+	uint64_t opaque_[SLAT_GATHER_SIZE / 8]; /**< Private to libslat: use the functions. */
 };
 
 /** Initialiser of an empty gather (zero-filled storage). */

@@ -111,7 +111,7 @@ struct slat_config {
  * time that its private structure fits.
  */
 struct slat_table {
-	uint64_t opaque_[SLAT_TABLE_SIZE / 8]; /**< @internal */
+	uint64_t opaque_[SLAT_TABLE_SIZE / 8]; /**< Private to libslat: use the functions. */
 };
 
 /**
