@@ -37,7 +37,7 @@ int slat_ept_caps(uint64_t ept_vpid_cap, uint64_t procbased_ctls2,
 /**
  * The EPT pointer for the VMCS: walk memory type (WB when supported, else
  * UC), page-walk length, A/D enable (with ::SLAT_FEAT_AD) and root address.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT.
  */
 int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp);
 
@@ -59,7 +59,8 @@ struct slat_ept_flush {
  * all-context; type ::SLAT_INVEPT_NONE for an empty gather. (EPT has no
  * per-address invalidation, so the gather's ranges only decide whether to
  * flush.)
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_EGATHER.
  */
 int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
 		   struct slat_ept_flush *op);

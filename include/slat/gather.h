@@ -100,8 +100,8 @@ uint64_t slat_gather_pages(const struct slat_gather *g);
  * Report that the invalidation the gather asked for has been performed on
  * every CPU that may use the table. Frees the table pages the gather held
  * and leaves the gather empty, ready for reuse.
- * @return ::SLAT_OK, ::SLAT_ENULL, or ::SLAT_EGATHER if @p g belongs to
- *         another table
+ * @return ::SLAT_OK, ::SLAT_ENULL, ::SLAT_EDEAD after slat_table_destroy(),
+ *         or ::SLAT_EGATHER if @p g belongs to another table
  */
 int slat_gather_done(struct slat_table *t, struct slat_gather *g);
 

@@ -38,7 +38,7 @@ int slat_npt_caps(uint32_t cpuid_8000000a_edx, uint32_t cpuid_80000008_eax,
 
 /**
  * The VMCB nCR3 value: root address with write-back walks (PWT = PCD = 0).
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT.
  */
 int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3);
 
@@ -53,7 +53,8 @@ enum slat_npt_tlb_control {
  * The TLB_CONTROL value to put in the guest's VMCB before its next VMRUN so
  * that @p g is complete on that CPU; ::SLAT_NPT_TLB_NONE for an empty
  * gather. Other CPUs that ran the guest need the same on their next VMRUN.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_EGATHER.
  */
 int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
 		   uint8_t *tlb_control);

@@ -54,13 +54,14 @@ int slat_stage2_caps(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
 /**
  * VTCR_EL2 for the table: T0SZ, SL0, granule, PS, inner-shareable
  * write-back walks, VS for 16-bit VMIDs, HA/HD with ::SLAT_FEAT_AD.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT.
  */
 int slat_stage2_vtcr(const struct slat_table *t, uint64_t *vtcr);
 
 /**
  * VTTBR_EL2 for the table and @p vmid.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_ECAPS when
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_ECAPS when
  *   @p vmid needs 16-bit VMIDs and the CPU has only 8.
  */
 int slat_stage2_vttbr(const struct slat_table *t, uint16_t vmid,
@@ -106,7 +107,8 @@ struct slat_s2_op {
  * @param[out] ops the operations, in order
  * @param cap room in @p ops
  * @param[out] n number of ops written
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER;
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_EGATHER;
  *   ::SLAT_ENOSPC when @p cap is below SLAT_S2_OPS_MAX(threshold) and the
  *   sequence does not fit.
  */

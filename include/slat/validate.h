@@ -65,7 +65,8 @@ typedef void (*slat_problem_fn)(void *ctx, const struct slat_problem *p);
  * @param fn called once per problem (may be NULL to only count)
  * @param ctx passed to @p fn
  * @param[out] count number of problems (required)
- * @return ::SLAT_OK (even when problems were found); ::SLAT_ENULL.
+ * @return ::SLAT_OK (even when problems were found); ::SLAT_ENULL;
+ *   ::SLAT_EDEAD after slat_table_destroy().
  */
 int slat_validate(const struct slat_table *t, slat_problem_fn fn, void *ctx,
 		  uint64_t *count);
