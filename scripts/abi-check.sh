@@ -33,7 +33,28 @@ cd "$build"
 "$top/configure" -q --disable-valgrind CFLAGS="-g -O2" >/dev/null
 make -s -j2 libslat.la libslat-hosted.la >/dev/null
 
+# Every function and object the headers declare (not the static inline
+# ones) is exported, and nothing else: the version scripts must follow the
+# headers.
+declared() {
+	sed -n -e '/^static/d' \
+		-e 's/^[a-z][a-z0-9_ ]*[ *]\(slat_[a-z0-9_]*\)(.*/\1/p' \
+		-e 's/^extern const struct slat_format \(slat_[a-z0-9_]*\);/\1/p' "$@" | sort -u
+}
+exported() {
+	nm -D --defined-only "$1" | awk '{print $3}' | sed 's/@.*//' | grep -v '^LIBSLAT' | sort -u
+}
 status=0
+declared $(ls "$top"/include/slat/*.h | grep -v '/hosted\.h$') >"$build/libslat.declared"
+declared "$top/include/slat/hosted.h" >"$build/libslat-hosted.declared"
+for lib in libslat libslat-hosted; do
+	exported .libs/$lib.so >"$build/$lib.exported"
+	if ! diff -u "$build/$lib.declared" "$build/$lib.exported" >"$build/$lib.symdiff"; then
+		echo "FAIL: $lib: exported symbols differ from the headers' declarations (-declared +exported):"
+		cat "$build/$lib.symdiff"
+		status=1
+	fi
+done
 for lib in libslat libslat-hosted; do
 	so=.libs/$lib.so
 	base=$top/abi/$lib.abi
