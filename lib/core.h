@@ -34,6 +34,8 @@
 #define gather_overlaps slat__gather_overlaps
 #define gather_settle slat__gather_settle
 #define gather_add slat__gather_add
+#define gather_reset slat__gather_reset
+#define gather_free_pages slat__gather_free_pages
 #define gather_defer_tree slat__gather_defer_tree
 #define tree_check slat__tree_check
 #define entry_make slat__entry_make
@@ -183,9 +185,25 @@ static inline uint64_t table_entries(const struct slat_layout *l, unsigned level
 	return 1ull << l->bits[level];
 }
 
-static inline void *table_va(const struct slat_table *t, uint64_t pa)
+static inline void *table_va(const struct table_state *t, uint64_t pa)
 {
 	return t->alloc.phys_to_virt(t->alloc.ctx, pa);
+}
+
+/*
+ * A 64-bit fingerprint of a table page's address (the splitmix64
+ * finaliser). The table keeps the sum of the fingerprints of the pages it
+ * holds; slat_validate() sums those it reaches, so a table entry that was
+ * changed to point at another page shows even when the number of
+ * reachable pages stays right (two entries to one page, one orphaned).
+ */
+static inline uint64_t page_tag(uint64_t pa)
+{
+	pa ^= pa >> 30;
+	pa *= 0xbf58476d1ce4e5b9ull;
+	pa ^= pa >> 27;
+	pa *= 0x94d049bb133111ebull;
+	return pa ^ (pa >> 31);
 }
 
 /* Sizes of every leaf and table entry below and including `level`. */
@@ -196,12 +214,12 @@ uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level);
  * reachable address or a leaf at a level the hardware accepts leaves at,
  * SLAT_ECORRUPT otherwise.
  */
-int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e);
+int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e);
 
 /* ---- argument checks -------------------------------------------------- */
 
 /* Checks common to every range call; returns SLAT_OK or the error. */
-int range_check(const struct slat_table *t, uint64_t gpa, uint64_t size);
+int range_check(const struct table_state *t, uint64_t gpa, uint64_t size);
 
 /* ---- counting tables ------------------------------------------------- */
 
@@ -226,11 +244,11 @@ struct reserve {
 	uint64_t count;
 };
 
-int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n);
+int reserve_fill(struct table_state *t, struct reserve *r, uint64_t n);
 /* Is the block at `pa` of 2^lg2 bytes a usable table? SLAT_EALIGN, SLAT_EHPA. */
 int page_check(const struct slat_layout *l, uint64_t pa, unsigned lg2);
 uint64_t *reserve_take(struct reserve *r, uint64_t *pa);
-void reserve_release(struct slat_table *t, struct reserve *r);
+void reserve_release(struct table_state *t, struct reserve *r);
 
 /* ---- gathering -------------------------------------------------------- */
 
@@ -238,16 +256,19 @@ void reserve_release(struct slat_table *t, struct reserve *r);
  * May `g` be used with `t`? A gather is bound to its table by the first
  * call that changes something (so a failed call leaves it untouched).
  */
-int gather_check(const struct slat_gather *g, const struct slat_table *t);
+int gather_check(const struct gather_state *g, const struct table_state *t);
+
+/* Make `g` empty and unbound, whatever it held. */
+void gather_reset(struct gather_state *g);
 
 /* Record that translations of [start, end) changed. */
-void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
+void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		uint64_t leaf_sizes, uint64_t table_sizes);
 
 /*
  * Does `g` hold a pending invalidation overlapping [start, end)?
  */
-bool gather_overlaps(const struct slat_gather *g, uint64_t start, uint64_t end);
+bool gather_overlaps(const struct gather_state *g, uint64_t start, uint64_t end);
 
 /*
  * Complete the invalidation `g` holds now, through the embedder's
@@ -255,22 +276,25 @@ bool gather_overlaps(const struct slat_gather *g, uint64_t start, uint64_t end);
  * until slat_gather_done()). Used where break-before-make forbids writing
  * a valid entry while the old translation may still be cached.
  */
-void gather_settle(struct slat_table *t, struct slat_gather *g);
+void gather_settle(struct table_state *t, struct gather_state *g);
 
 /*
  * Check that every entry above level 0 in the subtree `va` (at `level`) can
  * be walked, before a call unlinks it whole (gather_defer_tree() follows
  * its table entries). SLAT_ECORRUPT if not.
  */
-int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level);
+int tree_check(const struct table_state *t, const uint64_t *va, unsigned level);
 
 /*
  * Hand the unlinked table at `va` (level `level`, with everything below it)
  * to the gather; freed by slat_gather_done(). Subtables are found through
  * the table's own entries before they are overwritten.
  */
-void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
+void gather_defer_tree(struct table_state *t, struct gather_state *g,
 		       uint64_t *va, uint64_t pa, unsigned level);
+
+/* Free every page on `g`'s list (see gather_defer_tree()); leaves it empty. */
+void gather_free_pages(struct table_state *t, struct gather_state *g);
 
 /* ---- replacing live entries ------------------------------------------ */
 
@@ -294,7 +318,7 @@ static inline uint64_t entry_break(uint64_t *slot)
 	return __atomic_exchange_n(slot, 0, __ATOMIC_ACQ_REL);
 }
 
-void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
+void entry_make(struct table_state *t, uint64_t *slot, uint64_t new_,
 		uint64_t base, unsigned level, bool old_table);
 
 /*
@@ -302,7 +326,7 @@ void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
  * level `level` in [start, end) (leaves, or tables when `old_table`):
  * the embedder's synchronous hook.
  */
-void broken_sync(struct slat_table *t, uint64_t start, uint64_t end,
+void broken_sync(struct table_state *t, uint64_t start, uint64_t end,
 		 unsigned level, bool old_table);
 
 /*
@@ -312,9 +336,9 @@ void broken_sync(struct slat_table *t, uint64_t start, uint64_t end,
  * that the hardware set in the leaf after it was read is copied into the
  * subtree before the subtree is visible, and the old leaf is invalidated.
  */
-void leaf_to_table(struct slat_table *t, uint64_t *slot, uint64_t old,
+void leaf_to_table(struct table_state *t, uint64_t *slot, uint64_t old,
 		   uint64_t *child, uint64_t child_pa, unsigned level,
-		   uint64_t base, bool live, struct slat_gather *g);
+		   uint64_t base, bool live, struct gather_state *g);
 
 /* ---- leaves ----------------------------------------------------------- */
 
@@ -324,16 +348,16 @@ struct leaf_tmpl {
 };
 
 /* Format-independent checks of attributes from the caller. */
-int attrs_check(const struct slat_table *t, const struct slat_attrs *a);
+int attrs_check(const struct table_state *t, const struct slat_attrs *a);
 
 /* The backend's encoding plus the software bits. */
-int attrs_encode(const struct slat_table *t, unsigned level,
+int attrs_encode(const struct table_state *t, unsigned level,
 		const struct slat_attrs *a, uint64_t *tmpl);
-void attrs_decode(const struct slat_table *t, unsigned level, uint64_t e,
+void attrs_decode(const struct table_state *t, unsigned level, uint64_t e,
 		 struct slat_attrs *a);
 
 /* attrs_check(), then a template for every level in `levels_mask`. */
-int leaf_templates(const struct slat_table *t, const struct slat_attrs *a,
+int leaf_templates(const struct table_state *t, const struct slat_attrs *a,
 		   unsigned levels_mask, struct leaf_tmpl *out);
 
 /*
@@ -347,7 +371,7 @@ int leaf_templates(const struct slat_table *t, const struct slat_attrs *a,
  * never writes would otherwise be silently re-encoded by a split or a
  * protect. SLAT_ECORRUPT when it does not.
  */
-int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,
+int leaf_faithful(const struct table_state *t, unsigned level, uint64_t e,
 		  struct slat_attrs *a);
 
 /*
@@ -355,9 +379,9 @@ int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,
  * level below holds leaves, and its attributes exist there; checked before
  * a call changes anything.
  */
-int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old);
+int leaf_split_check(const struct table_state *t, unsigned level, uint64_t old);
 
-void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
+void leaf_split_fill(const struct table_state *t, unsigned level, uint64_t old,
 		     uint64_t *child);
 
 /* Is the leaf `e` dirty: hardware dirty state, or the software copy of it? */
@@ -393,15 +417,15 @@ static inline uint64_t leaf_keep_hw(const struct slat_layout *l, uint64_t tmpl,
 struct slat_mapping;
 
 /* Describe the leaf `e` at `level` from `gpa` up to min(end, leaf end); end 0: leaf end. */
-void mapping_fill(const struct slat_table *t, unsigned level, uint64_t e,
+void mapping_fill(const struct table_state *t, unsigned level, uint64_t e,
 		  uint64_t gpa, uint64_t end, struct slat_mapping *m);
 
 /* The slot and level of the leaf translating `gpa` (SLAT_ENOENT, SLAT_ECORRUPT). */
-int leaf_find(const struct slat_table *t, uint64_t gpa, uint64_t **slot,
+int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	      unsigned *level);
 
 /* Is the table empty (no present entry)? Only libslat writes zero for absent. */
-bool table_is_empty(const struct slat_table *t, const uint64_t *table,
+bool table_is_empty(const struct table_state *t, const uint64_t *table,
 		    unsigned level);
 
 #endif

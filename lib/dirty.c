@@ -24,12 +24,13 @@
 struct harvest_op {
 	uint64_t start;   /* first address of the range (bit 0 of the bitmap) */
 	uint64_t *bitmap; /* NULL when only counting */
+	size_t words;     /* 64-bit words in the bitmap */
 	uint64_t flag;    /* the bit tested and cleared */
 	uint64_t gate;    /* bits that must be set for `flag` to count */
 	uint64_t swd;     /* the software copy of `flag`, counted ungated; 0: none */
 	bool keep;
 	uint64_t found;   /* base pages found */
-	struct slat_gather *g;
+	struct gather_state *g;
 };
 
 /* Set bits [i, j) of the bitmap. */
@@ -147,7 +148,7 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 	return WALK_SKIP;
 }
 
-static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
+static int harvest(struct table_state *t, uint64_t gpa, uint64_t size,
 		   uint32_t flags, struct harvest_op *op)
 {
 	struct walk w;
@@ -155,6 +156,8 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 
 	if (!t || !op->g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	err = range_check(t, gpa, size);
 	if (err)
 		return err;
@@ -162,6 +165,10 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 		return SLAT_EFLAGS;
 	if (!(t->features & SLAT_FEAT_AD))
 		return SLAT_ENOFEAT;
+	/* One bit per base page; the walk must never write past the caller's words. */
+	if (op->bitmap &&
+	    op->words < (((size >> t->lay.granule_lg2) + 63) >> 6))
+		return SLAT_ENOSPC;
 	err = gather_check(op->g, t);
 	if (err)
 		return err;
@@ -176,10 +183,12 @@ static int harvest(struct slat_table *t, uint64_t gpa, uint64_t size,
 	return walk_range(&w, harvest_visit);
 }
 
-int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-		       uint64_t *bitmap, uint32_t flags, uint64_t *found,
-		       struct slat_gather *g)
+int slat_dirty_harvest(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+		       uint64_t *bitmap, size_t bitmap_words, uint32_t flags,
+		       uint64_t *found, struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	struct harvest_op op;
 	int err;
 
@@ -187,6 +196,7 @@ int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		return SLAT_ENULL;
 	__builtin_memset(&op, 0, sizeof(op));
 	op.bitmap = bitmap;
+	op.words = bitmap_words;
 	op.g = g;
 	if (t) {
 		op.flag = t->lay.dirty;
@@ -199,9 +209,11 @@ int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	return err;
 }
 
-int slat_accessed(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-		  uint32_t flags, uint64_t *accessed, struct slat_gather *g)
+int slat_accessed(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+		  uint32_t flags, uint64_t *accessed, struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	struct harvest_op op;
 	int err;
 

@@ -137,7 +137,7 @@ static int dump_one(void *ctx, const struct slat_mapping *m)
 	return 0;
 }
 
-int slat_dump(const struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+int slat_dump(const struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	      slat_write_fn out, void *ctx)
 {
 	struct run r;
@@ -148,7 +148,7 @@ int slat_dump(const struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 	__builtin_memset(&r, 0, sizeof(r));
 	r.out = out;
 	r.ctx = ctx;
-	err = slat_for_each(t, gpa, size, dump_one, &r, 0);
+	err = slat_for_each(t_pub, gpa, size, dump_one, &r, 0);
 	if (!err)
 		run_flush(&r);
 	return err;

@@ -9,8 +9,8 @@ static const char *const names[SLAT_ERR_COUNT] = {
 	"SLAT_ENOENT",  "SLAT_EPERM",   "SLAT_EMEMTYPE",  "SLAT_ECAPS",
 	"SLAT_ENOFEAT", "SLAT_EFLAGS",  "SLAT_EPAGESIZE", "SLAT_ENOMEM",
 	"SLAT_ECORRUPT", "SLAT_ECONFIG", "SLAT_ESWBITS",  "SLAT_EGATHER",
-	"SLAT_ENOSPC",  "SLAT_EFORMAT", "SLAT_EKEY",    "SLAT_EPARSE",
-	"SLAT_EIO",
+	"SLAT_ENOSPC",  "SLAT_EFORMAT", "SLAT_EKEY",    "SLAT_EBUSY",
+	"SLAT_EDEAD",   "SLAT_EPARSE",  "SLAT_EIO",
 };
 
 static const char *const texts[SLAT_ERR_COUNT] = {
@@ -37,6 +37,8 @@ static const char *const texts[SLAT_ERR_COUNT] = {
 	"output buffer too small",
 	"table of another format",
 	"host memory key not expressible in this table",
+	"table pages still held by a gather",
+	"table was destroyed",
 	"malformed input text",
 	"file read or write failed",
 };

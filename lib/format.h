@@ -23,6 +23,8 @@
 #include <slat/table.h>
 #include <slat/validate.h>
 
+#include "table_state.h"
+
 /* At most this many problems are reported per entry. */
 #define SLAT_CHECK_MAX 5
 
@@ -35,7 +37,7 @@ struct slat_format {
 	 * The core has already copied caps, features and the allocator
 	 * into t and checked the fields it owns. Returns an slat_err.
 	 */
-	int (*configure)(struct slat_table *t, const struct slat_config *cfg);
+	int (*configure)(struct table_state *t, const struct slat_config *cfg);
 
 	/*
 	 * The bits of a leaf at `level` that express `a`, everything but the
@@ -44,11 +46,11 @@ struct slat_format {
 	 * SLAT_EMEMTYPE, SLAT_ECAPS or SLAT_ESWBITS for what the format or
 	 * the table cannot express; never widens or narrows.
 	 */
-	int (*leaf_encode)(const struct slat_table *t, unsigned level,
+	int (*leaf_encode)(const struct table_state *t, unsigned level,
 			   const struct slat_attrs *a, uint64_t *tmpl);
 
 	/* The attributes a present leaf at `level` expresses. */
-	void (*leaf_decode)(const struct slat_table *t, unsigned level,
+	void (*leaf_decode)(const struct table_state *t, unsigned level,
 			    uint64_t e, struct slat_attrs *a);
 
 	/*
@@ -56,7 +58,7 @@ struct slat_format {
 	 * entry unless `leaf`). Fills kind and bits of up to SLAT_CHECK_MAX
 	 * problems and returns how many.
 	 */
-	unsigned (*check)(const struct slat_table *t, unsigned level,
+	unsigned (*check)(const struct table_state *t, unsigned level,
 			  uint64_t e, bool leaf, struct slat_problem *out);
 };
 

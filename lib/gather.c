@@ -5,18 +5,36 @@
 
 #include "core.h"
 
-void slat_gather_init(struct slat_gather *g)
+/*
+ * The gather's storage must be defined (zero-filled or a gather) so that a
+ * gather still holding pages is refused rather than forgotten: its pages
+ * would leak, and its invalidation would never be done.
+ */
+int slat_gather_init(struct slat_gather *g_pub)
 {
-	if (g)
-		__builtin_memset(g, 0, sizeof(*g));
+	struct gather_state *g = gather_of(g_pub);
+
+	if (!g)
+		return SLAT_ENULL;
+	if (g->live == g && !slat_gather_empty(g_pub))
+		return SLAT_EBUSY;
+	gather_reset(g);
+	return SLAT_OK;
 }
 
-bool slat_gather_empty(const struct slat_gather *g)
+void gather_reset(struct gather_state *g)
 {
+	__builtin_memset(g, 0, sizeof(*g));
+}
+
+bool slat_gather_empty(const struct slat_gather *g_pub)
+{
+	const struct gather_state *g = gather_of_c(g_pub);
+
 	return !g || (g->nranges == 0 && g->free_pages == 0 && g->flags == 0);
 }
 
-int gather_check(const struct slat_gather *g, const struct slat_table *t)
+int gather_check(const struct gather_state *g, const struct table_state *t)
 {
 	return g->table && g->table != t ? SLAT_EGATHER : SLAT_OK;
 }
@@ -37,12 +55,13 @@ static void range_merge(struct slat_gather_range *into,
  * When the array is full, the two closest neighbours merge: the gap
  * between them is invalidated needlessly, but nothing is ever left out.
  */
-void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
+void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		uint64_t leaf_sizes, uint64_t table_sizes)
 {
 	struct slat_gather_range r = { start, end, leaf_sizes, table_sizes };
 	uint32_t i, j;
 
+	g->live = g;
 	if (table_sizes)
 		g->flags |= SLAT_GATHER_TABLES;
 	/* Fast path: walks go upwards, so most ranges extend the last one. */
@@ -102,7 +121,7 @@ void gather_add(struct slat_gather *g, uint64_t start, uint64_t end,
 	g->nranges++;
 }
 
-bool gather_overlaps(const struct slat_gather *g, uint64_t start, uint64_t end)
+bool gather_overlaps(const struct gather_state *g, uint64_t start, uint64_t end)
 {
 	uint32_t i;
 
@@ -112,14 +131,55 @@ bool gather_overlaps(const struct slat_gather *g, uint64_t start, uint64_t end)
 	return false;
 }
 
-void gather_settle(struct slat_table *t, struct slat_gather *g)
+void gather_settle(struct table_state *t, struct gather_state *g)
 {
-	struct slat_gather now = *g;
+	struct slat_gather now_pub; /* whole: the hook may copy all of it */
+	struct gather_state *now = gather_of(&now_pub);
 
 	/* The hook is told what to invalidate, not handed the pages. */
-	now.free_list = 0;
-	now.free_pages = 0;
-	t->sync(t->sync_ctx, t, &now);
+	__builtin_memset(&now_pub, 0, sizeof(now_pub));
+	*now = *g;
+	now->free_list = 0;
+	now->free_pages = 0;
+	t->sync(t->sync_ctx, table_pub(t), gather_pub(now));
 	g->nranges = 0;
 	g->flags &= ~(uint32_t)(SLAT_GATHER_TABLES | SLAT_GATHER_MERGED);
+}
+
+/* ---- reading a gather (its storage is opaque to embedders) ------------ */
+
+const struct slat_table *slat_gather_table(const struct slat_gather *g_pub)
+{
+	const struct gather_state *g = gather_of_c(g_pub);
+
+	return g && g->table ? table_pub_c(g->table) : 0;
+}
+
+uint32_t slat_gather_flags(const struct slat_gather *g_pub)
+{
+	const struct gather_state *g = gather_of_c(g_pub);
+
+	return g ? g->flags : 0;
+}
+
+uint32_t slat_gather_nranges(const struct slat_gather *g_pub)
+{
+	const struct gather_state *g = gather_of_c(g_pub);
+
+	return g ? g->nranges : 0;
+}
+
+struct slat_gather_range slat_gather_range(const struct slat_gather *g_pub, uint32_t i)
+{
+	const struct gather_state *g = gather_of_c(g_pub);
+	struct slat_gather_range none = { 0, 0, 0, 0 };
+
+	return g && i < g->nranges ? g->ranges[i] : none;
+}
+
+uint64_t slat_gather_pages(const struct slat_gather *g_pub)
+{
+	const struct gather_state *g = gather_of_c(g_pub);
+
+	return g ? g->free_pages : 0;
 }

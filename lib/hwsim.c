@@ -6,8 +6,9 @@
 
 #include "core.h"
 
-int slat_hw_access(struct slat_table *t, slat_gpa_t gpa, bool write)
+int slat_hw_access(struct slat_table *t_pub, slat_gpa_t gpa, bool write)
 {
+	struct table_state *t = table_of(t_pub);
 	const struct slat_layout *l;
 	struct slat_attrs a;
 	uint64_t *slot, e, set;
@@ -16,6 +17,8 @@ int slat_hw_access(struct slat_table *t, slat_gpa_t gpa, bool write)
 
 	if (!t)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	l = &t->lay;
 	if (gpa.v >> l->ia_bits)
 		return SLAT_EGPA;

@@ -35,20 +35,23 @@ static int each_visit(struct walk *w, enum walk_visit how)
 	return op->stopped ? EACH_STOP : WALK_NEXT;
 }
 
-int slat_for_each(const struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+int slat_for_each(const struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 		  slat_mapping_fn fn, void *ctx, int *stopped)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	struct each_op op = { fn, ctx, 0 };
 	struct walk w;
 	int err;
 
 	if (!t || !fn)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;
 	/* The walker is shared with the mutating calls; this visitor only reads. */
-	walk_init(&w, (struct slat_table *)t, gpa.v, gpa.v + size, &op);
+	walk_init(&w, (struct table_state *)t, gpa.v, gpa.v + size, &op);
 	err = walk_range(&w, each_visit);
 	if (stopped)
 		*stopped = op.stopped;

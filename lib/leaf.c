@@ -28,7 +28,7 @@ static uint8_t sw_decode(const struct slat_layout *l, uint64_t e)
 }
 
 /* Checks of an attribute set that do not depend on the format. */
-int attrs_check(const struct slat_table *t, const struct slat_attrs *a)
+int attrs_check(const struct table_state *t, const struct slat_attrs *a)
 {
 	if (a->perms & ~SLAT_PERM_ALL)
 		return SLAT_EFLAGS;
@@ -45,7 +45,7 @@ int attrs_check(const struct slat_table *t, const struct slat_attrs *a)
 	return SLAT_OK;
 }
 
-int attrs_encode(const struct slat_table *t, unsigned level,
+int attrs_encode(const struct table_state *t, unsigned level,
 		const struct slat_attrs *a, uint64_t *tmpl)
 {
 	int err = t->fmt->leaf_encode(t, level, a, tmpl);
@@ -56,7 +56,7 @@ int attrs_encode(const struct slat_table *t, unsigned level,
 	return SLAT_OK;
 }
 
-void attrs_decode(const struct slat_table *t, unsigned level, uint64_t e,
+void attrs_decode(const struct table_state *t, unsigned level, uint64_t e,
 		 struct slat_attrs *a)
 {
 	a->key = 0; /* for formats without keys */
@@ -64,7 +64,7 @@ void attrs_decode(const struct slat_table *t, unsigned level, uint64_t e,
 	a->sw = sw_decode(&t->lay, e);
 }
 
-int leaf_templates(const struct slat_table *t, const struct slat_attrs *a,
+int leaf_templates(const struct table_state *t, const struct slat_attrs *a,
 		   unsigned levels_mask, struct leaf_tmpl *out)
 {
 	unsigned level;
@@ -94,7 +94,7 @@ static SLAT_ALWAYS_INLINE void fill_leaves(uint64_t *child, uint64_t n, uint64_t
 		child[i] = tmpl | addr_entry_split(oa, hi, hs);
 }
 
-void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
+void leaf_split_fill(const struct table_state *t, unsigned level, uint64_t old,
 		     uint64_t *child)
 {
 	const struct slat_layout *l = &t->lay;
@@ -117,7 +117,7 @@ void leaf_split_fill(const struct slat_table *t, unsigned level, uint64_t old,
 		fill_leaves(child, n, tmpl, oa, step, 0, 0);
 }
 
-int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,
+int leaf_faithful(const struct table_state *t, unsigned level, uint64_t e,
 		  struct slat_attrs *a)
 {
 	const struct slat_layout *l = &t->lay;
@@ -132,7 +132,7 @@ int leaf_faithful(const struct slat_table *t, unsigned level, uint64_t e,
 	return SLAT_OK;
 }
 
-int leaf_split_check(const struct slat_table *t, unsigned level, uint64_t old)
+int leaf_split_check(const struct table_state *t, unsigned level, uint64_t old)
 {
 	struct slat_attrs a;
 	uint64_t tmpl;

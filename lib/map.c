@@ -210,10 +210,12 @@ static int map_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
-int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
+int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
-	     struct slat_gather *g)
+	     struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	const struct slat_layout *l;
 	unsigned max_lg2, level;
 	struct map_op op;
@@ -221,15 +223,18 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !attrs || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	l = &t->lay;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;
 	if (hpa.v & level_mask(l, 0))
 		return SLAT_EALIGN;
-	if (hpa.v + size < hpa.v)
+	/* By the last byte, as range_check(): ending at 2^64 is not a wrap. */
+	if (hpa.v + (size - 1) < hpa.v)
 		return SLAT_EWRAP;
-	if (hpa.v + size > (1ull << l->pa_bits))
+	if ((hpa.v + (size - 1)) >> l->pa_bits)
 		return SLAT_EHPA;
 	if (flags & ~(uint32_t)(SLAT_MAP_REPLACE | SLAT_MAP_MAX_PAGE(0xff)))
 		return SLAT_EFLAGS;

@@ -21,7 +21,7 @@ int page_check(const struct slat_layout *l, uint64_t pa, unsigned lg2)
 	return SLAT_OK;
 }
 
-int reserve_fill(struct slat_table *t, struct reserve *r, uint64_t n)
+int reserve_fill(struct table_state *t, struct reserve *r, uint64_t n)
 {
 	const unsigned lg2 = t->lay.granule_lg2;
 
@@ -60,7 +60,7 @@ uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
 	return page;
 }
 
-void reserve_release(struct slat_table *t, struct reserve *r)
+void reserve_release(struct table_state *t, struct reserve *r)
 {
 	while (r->count) {
 		uint64_t pa;
@@ -81,7 +81,30 @@ void reserve_release(struct slat_table *t, struct reserve *r)
  */
 #define LINK_MASK (~0xfffull)
 
-int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level)
+/*
+ * A page on a free list also carries this mark in its second word, beside
+ * its own address: bits 3 and 4, which no format reads in an entry that is
+ * not present (EPT needs bits 2:0 or, under MBEC, bit 10; NPT and Arm bit 0)
+ * and no hardware ever sets. A table address corrupted to point at a page
+ * that is already on a list (two entries to one table) finds the mark, and
+ * the page is neither walked again nor listed, so never freed, twice.
+ */
+#define DEFER_MARK 0x18ull
+
+static bool deferred(const uint64_t *va, uint64_t pa)
+{
+	uint64_t v = entry_load(&va[1]);
+
+	return (v & LINK_MASK) == pa && (v & DEFER_MARK) == DEFER_MARK;
+}
+
+/* Is `pa` inside the root block? No table entry may point there. */
+static bool in_root(const struct table_state *t, uint64_t pa)
+{
+	return pa - t->root_pa < (1ull << t->lay.root_lg2);
+}
+
+int tree_check(const struct table_state *t, const uint64_t *va, unsigned level)
 {
 	const struct slat_layout *l = &t->lay;
 	uint64_t i, n = table_entries(l, level);
@@ -103,11 +126,14 @@ int tree_check(const struct slat_table *t, const uint64_t *va, unsigned level)
 	return SLAT_OK;
 }
 
-void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
+void gather_defer_tree(struct table_state *t, struct gather_state *g,
 		       uint64_t *va, uint64_t pa, unsigned level)
 {
 	const struct slat_layout *l = &t->lay;
 
+	/* Corrupted table addresses: a page already listed, or the root. */
+	if (deferred(va, pa) || in_root(t, pa))
+		return;
 	if (level > 0) {
 		uint64_t i, n = table_entries(l, level);
 
@@ -115,29 +141,47 @@ void gather_defer_tree(struct slat_table *t, struct slat_gather *g,
 			uint64_t e = entry_load(&va[i]);
 			uint64_t cpa;
 
-			if (!entry_present(l, e) || !entry_is_table(l, level, e))
+			/* Unwalkable entries were refused before an unlink
+			 * (tree_check()); slat_table_destroy() skips them. */
+			if (!entry_present(l, e) || !entry_is_table(l, level, e) ||
+			    entry_check_walkable(t, level, e))
 				continue;
 			cpa = entry_table_addr(l, e);
 			gather_defer_tree(t, g, (uint64_t *)table_va(t, cpa),
 					  cpa, level - 1);
 		}
 	}
-	entry_store(&va[1], pa);
+	entry_store(&va[1], pa | DEFER_MARK);
 	entry_store(&va[0], (uint64_t)(uintptr_t)g->free_list);
 	g->free_list = va;
+	g->live = g;
 	g->free_pages++;
 	t->pages--;
+	t->page_sum -= page_tag(pa);
+	t->held++;
 }
 
-int slat_gather_done(struct slat_table *t, struct slat_gather *g)
+int slat_gather_done(struct slat_table *t_pub, struct slat_gather *g_pub)
 {
-	uint64_t *page;
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 
 	if (!t || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (g->table && g->table != t)
 		return SLAT_EGATHER;
-	page = (uint64_t *)g->free_list;
+	t->held -= g->free_pages;
+	gather_free_pages(t, g);
+	return SLAT_OK;
+}
+
+/* Each page was listed once (deferred()), so each is freed once. */
+void gather_free_pages(struct table_state *t, struct gather_state *g)
+{
+	uint64_t *page = (uint64_t *)g->free_list;
+
 	while (page) {
 		uint64_t *next = (uint64_t *)(uintptr_t)(entry_load(&page[0]) & LINK_MASK);
 		uint64_t pa = entry_load(&page[1]) & LINK_MASK;
@@ -145,11 +189,10 @@ int slat_gather_done(struct slat_table *t, struct slat_gather *g)
 		t->alloc.free(t->alloc.ctx, page, pa, t->lay.granule_lg2);
 		page = next;
 	}
-	slat_gather_init(g);
-	return SLAT_OK;
+	gather_reset(g);
 }
 
-bool table_is_empty(const struct slat_table *t, const uint64_t *table,
+bool table_is_empty(const struct table_state *t, const uint64_t *table,
 		    unsigned level)
 {
 	uint64_t i, n = table_entries(&t->lay, level);

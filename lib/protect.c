@@ -23,7 +23,7 @@ struct prot_op {
 };
 
 /* The new value of the leaf `e` at `level`. */
-static int prot_leaf(const struct slat_table *t, struct prot_op *op,
+static int prot_leaf(const struct table_state *t, struct prot_op *op,
 		     unsigned level, uint64_t e, uint64_t *out)
 {
 	const struct slat_layout *l = &t->lay;
@@ -220,14 +220,18 @@ static int prot_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
-int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-		 const struct slat_prot *p, struct slat_gather *g)
+int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+		 const struct slat_prot *p, struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	struct prot_op op;
 	int err;
 
 	if (!t || !p || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;

@@ -6,23 +6,23 @@
 
 #include "core.h"
 
-void broken_sync(struct slat_table *t, uint64_t start, uint64_t end,
+void broken_sync(struct table_state *t, uint64_t start, uint64_t end,
 		 unsigned level, bool old_table)
 {
 	const struct slat_layout *l = &t->lay;
-	struct slat_gather g;
+	struct slat_gather g_pub = SLAT_GATHER_INIT; /* whole: the hook may copy it */
+	struct gather_state *g = gather_of(&g_pub);
 
-	slat_gather_init(&g);
-	g.table = t;
+	g->table = t;
 	if (old_table)
-		gather_add(&g, start, end, layout_sizes_upto(l, level - 1),
+		gather_add(g, start, end, layout_sizes_upto(l, level - 1),
 			   1ull << l->shift[level]);
 	else
-		gather_add(&g, start, end, 1ull << l->shift[level], 0);
-	t->sync(t->sync_ctx, t, &g);
+		gather_add(g, start, end, 1ull << l->shift[level], 0);
+	t->sync(t->sync_ctx, table_pub(t), &g_pub);
 }
 
-void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
+void entry_make(struct table_state *t, uint64_t *slot, uint64_t new_,
 		uint64_t base, unsigned level, bool old_table)
 {
 	broken_sync(t, base, base + level_size(&t->lay, level), level, old_table);
@@ -30,7 +30,7 @@ void entry_make(struct slat_table *t, uint64_t *slot, uint64_t new_,
 }
 
 /* OR hardware-owned state into every leaf of a fresh subtree. */
-static void fresh_add_hw(const struct slat_table *t, uint64_t *table,
+static void fresh_add_hw(const struct table_state *t, uint64_t *table,
 			 unsigned level, uint64_t hw)
 {
 	const struct slat_layout *l = &t->lay;
@@ -53,9 +53,9 @@ static void fresh_add_hw(const struct slat_table *t, uint64_t *table,
 	}
 }
 
-void leaf_to_table(struct slat_table *t, uint64_t *slot, uint64_t old,
+void leaf_to_table(struct table_state *t, uint64_t *slot, uint64_t old,
 		   uint64_t *child, uint64_t child_pa, unsigned level,
-		   uint64_t base, bool live, struct slat_gather *g)
+		   uint64_t base, bool live, struct gather_state *g)
 {
 	const struct slat_layout *l = &t->lay;
 	uint64_t te = l->table_tmpl | addr_entry(l, child_pa);

@@ -101,9 +101,11 @@ static int split_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
-int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-	       unsigned page_lg2, struct slat_gather *g)
+int slat_split(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+	       unsigned page_lg2, struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	const struct slat_layout *l;
 	struct split_op op;
 	unsigned level;
@@ -111,6 +113,8 @@ int slat_split(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	l = &t->lay;
 	err = range_check(t, gpa.v, size);
 	if (err)

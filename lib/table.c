@@ -3,6 +3,7 @@
 
 #include <slat/caps.h>
 #include <slat/error.h>
+#include <slat/stage2.h>
 #include <slat/table.h>
 
 #include "core.h"
@@ -57,7 +58,7 @@ int slat_layout_sw_bits(struct slat_layout *lay, const struct slat_config *cfg,
 	} else {
 		uint64_t left = preferred & allowed;
 
-		if (cfg->sw_bits > 8)
+		if (cfg->sw_bits > SLAT_SW_BITS_MAX)
 			return SLAT_ESWBITS;
 		while (n < cfg->sw_bits && left) {
 			want |= left & -left;
@@ -67,7 +68,7 @@ int slat_layout_sw_bits(struct slat_layout *lay, const struct slat_config *cfg,
 		if (n < cfg->sw_bits)
 			return SLAT_ESWBITS;
 	}
-	if (popcount64(want) > 8)
+	if (popcount64(want) > SLAT_SW_BITS_MAX)
 		return SLAT_ESWBITS;
 	lay->sw_mask = want;
 	lay->sw_count = 0;
@@ -87,7 +88,7 @@ uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level)
 	return sizes;
 }
 
-int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e)
+int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e)
 {
 	const struct slat_layout *l = &t->lay;
 
@@ -103,24 +104,32 @@ int entry_check_walkable(const struct slat_table *t, unsigned level, uint64_t e)
 	return SLAT_OK;
 }
 
-int range_check(const struct slat_table *t, uint64_t gpa, uint64_t size)
+/*
+ * A range is judged by its last byte, so that one ending exactly at 2^64
+ * (its end is not representable, but nothing wraps) is told apart from one
+ * that wraps: the first is merely beyond every input width (SLAT_EGPA).
+ */
+int range_check(const struct table_state *t, uint64_t gpa, uint64_t size)
 {
 	const struct slat_layout *l = &t->lay;
+	uint64_t last;
 
 	if (size == 0)
 		return SLAT_ESIZE;
 	if ((gpa | size) & level_mask(l, 0))
 		return SLAT_EALIGN;
-	if (gpa + size < gpa)
+	last = gpa + (size - 1);
+	if (last < gpa)
 		return SLAT_EWRAP;
-	if (gpa + size > (1ull << l->ia_bits))
+	if (last >> l->ia_bits)
 		return SLAT_EGPA;
 	return SLAT_OK;
 }
 
-int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
+int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 {
-	struct slat_table n;
+	struct table_state *t = table_of(t_pub);
+	struct table_state n;
 	uint64_t pa;
 	void *root;
 	int err;
@@ -155,7 +164,8 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 	n.caps = *cfg->caps;
 	n.features = cfg->features;
 	n.host_pat = cfg->host_pat;
-	n.tlbi_threshold = cfg->tlbi_threshold ? cfg->tlbi_threshold : 64;
+	n.tlbi_threshold = cfg->tlbi_threshold ? cfg->tlbi_threshold
+						 : SLAT_S2_TLBI_THRESHOLD_DEFAULT;
 	n.max_page_lg2 = cfg->max_page_lg2;
 	err = cfg->format->configure(&n, cfg);
 	if (err)
@@ -207,77 +217,106 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg)
 	n.root = (uint64_t *)root;
 	n.root_pa = pa;
 	n.pages = 1ull << (n.lay.root_lg2 - n.lay.granule_lg2);
+	n.page_sum = page_tag(pa);
 	*t = n;
 	return SLAT_OK;
 }
 
-/* Free the tables below `table` (level `level`), deepest first. */
-static void free_below(struct slat_table *t, uint64_t *table, unsigned level)
+/*
+ * Free the tables below the root: each subtree goes on a private list the
+ * way an unmap hands it to a gather, and the list is freed after. The list
+ * marks every page it takes, so a page that two corrupted entries point to
+ * is taken, and freed, once (see gather_defer_tree()).
+ */
+static void free_below_root(struct table_state *t)
 {
 	const struct slat_layout *l = &t->lay;
+	const unsigned level = l->levels - 1u;
 	uint64_t i, n = table_entries(l, level);
+	struct gather_state all;
 
-	if (level == 0)
-		return;
+	gather_reset(&all);
 	for (i = 0; i < n; i++) {
-		uint64_t e = entry_load(&table[i]);
+		uint64_t e = entry_load(&t->root[i]);
 		uint64_t pa;
-		uint64_t *child;
 
-		if (!entry_present(l, e) || !entry_is_table(l, level, e))
+		if (!entry_present(l, e) || !entry_is_table(l, level, e) ||
+		    entry_check_walkable(t, level, e))
 			continue;
 		pa = entry_table_addr(l, e);
-		child = (uint64_t *)table_va(t, pa);
-		free_below(t, child, level - 1);
-		t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
-		t->pages--;
+		gather_defer_tree(t, &all, (uint64_t *)table_va(t, pa), pa, level - 1);
 	}
+	t->held -= all.free_pages;
+	gather_free_pages(t, &all);
 }
 
-void slat_table_destroy(struct slat_table *t)
+int slat_table_destroy(struct slat_table *t_pub)
 {
-	if (!t || !t->root)
-		return;
-	free_below(t, t->root, t->lay.levels - 1u);
+	struct table_state *t = table_of(t_pub);
+
+	if (!t)
+		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
+	if (t->held)
+		return SLAT_EBUSY;
+	free_below_root(t);
 	t->alloc.free(t->alloc.ctx, t->root, t->root_pa, t->lay.root_lg2);
 	t->root = 0;
+	t->root_pa = 0;
 	t->pages = 0;
+	t->page_sum = 0;
+	return SLAT_OK;
 }
 
-uint64_t slat_table_pages(const struct slat_table *t)
+uint64_t slat_table_pages(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->pages : 0;
 }
 
-slat_hpa_t slat_table_root(const struct slat_table *t)
+slat_hpa_t slat_table_root(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	return slat_hpa(t ? t->root_pa : 0);
 }
 
-unsigned slat_table_leaf_levels(const struct slat_table *t)
+unsigned slat_table_leaf_levels(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->lay.leaf_levels : 0;
 }
 
-unsigned slat_table_level_shift(const struct slat_table *t, unsigned level)
+unsigned slat_table_level_shift(const struct slat_table *t_pub, unsigned level)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	if (!t || level >= t->lay.levels)
 		return 0;
 	return t->lay.shift[level];
 }
 
-unsigned slat_table_levels(const struct slat_table *t)
+unsigned slat_table_levels(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->lay.levels : 0;
 }
 
-uint64_t slat_table_sw_positions(const struct slat_table *t)
+uint64_t slat_table_sw_positions(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	return t ? t->lay.sw_mask : 0;
 }
 
-unsigned slat_table_format(const struct slat_table *t)
+unsigned slat_table_format(const struct slat_table *t_pub)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	return t && t->fmt ? t->fmt->id : 0;
 }
 

@@ -6,7 +6,7 @@
 #include "core.h"
 
 /* Fill `m` from the leaf `e` at `level` for the address `gpa`. */
-void mapping_fill(const struct slat_table *t, unsigned level, uint64_t e,
+void mapping_fill(const struct table_state *t, unsigned level, uint64_t e,
 		  uint64_t gpa, uint64_t end, struct slat_mapping *m)
 {
 	const struct slat_layout *l = &t->lay;
@@ -30,7 +30,7 @@ void mapping_fill(const struct slat_table *t, unsigned level, uint64_t e,
  * Find the leaf for `gpa`: its slot and level. Returns SLAT_ENOENT where
  * nothing is mapped and SLAT_ECORRUPT for an entry the walk cannot use.
  */
-int leaf_find(const struct slat_table *t, uint64_t gpa, uint64_t **slot,
+int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	      unsigned *level_out)
 {
 	const struct slat_layout *l = &t->lay;
@@ -61,15 +61,18 @@ int leaf_find(const struct slat_table *t, uint64_t gpa, uint64_t **slot,
 	return SLAT_OK;
 }
 
-int slat_translate(const struct slat_table *t, slat_gpa_t gpa,
+int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		   struct slat_mapping *m)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	uint64_t *slot;
 	unsigned level;
 	int err;
 
 	if (!t || !m)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (gpa.v >> t->lay.ia_bits)
 		return SLAT_EGPA;
 	err = leaf_find(t, gpa.v, &slot, &level);

@@ -127,14 +127,18 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
-int slat_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-	       struct slat_gather *g)
+int slat_unmap(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+	       struct slat_gather *g_pub)
 {
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
 	struct unmap_op op;
 	int err;
 
 	if (!t || !g)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;

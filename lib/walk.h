@@ -33,7 +33,7 @@ enum walk_visit { WALK_LEAF, WALK_PRE, WALK_POST };
 enum walk_answer { WALK_NEXT = 0, WALK_SKIP = 1, WALK_DESCEND = 2 };
 
 struct walk {
-	struct slat_table *t;
+	struct table_state *t;
 	const struct slat_layout *lay;
 	uint64_t addr;   /* first address of the range not yet visited */
 	uint64_t end;    /* end of the range */
@@ -55,7 +55,7 @@ struct walk {
 
 typedef int (*walk_visitor)(struct walk *w, enum walk_visit how);
 
-static inline void walk_init(struct walk *w, struct slat_table *t,
+static inline void walk_init(struct walk *w, struct table_state *t,
 			     uint64_t start, uint64_t end, void *op)
 {
 	w->t = t;
@@ -145,7 +145,7 @@ static inline bool walk_in_fresh(const struct walk *w)
  * that it is complete (in place of the leaf it was split from, if any) and
  * count it as the table's. Returns whether it did.
  */
-static inline bool walk_link_fresh(struct walk *w, struct slat_gather *g)
+static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
 {
 	const unsigned level = w->level;
 	uint64_t *child = w->table[level - 1];
@@ -154,6 +154,7 @@ static inline bool walk_link_fresh(struct walk *w, struct slat_gather *g)
 	if (!(w->fresh & (1u << (level - 1))))
 		return false;
 	w->t->pages++;
+	w->t->page_sum += page_tag(pa);
 	if (entry_present(w->lay, w->entry))
 		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
 			      w->base, !walk_in_fresh(w), g);
@@ -191,7 +192,7 @@ static inline bool walk_covers(const struct walk *w)
 struct change {
 	uint64_t need;
 	struct reserve res;
-	struct slat_gather *g;
+	struct gather_state *g;
 	bool settle; /* complete g's pending invalidation before changing */
 };
 
@@ -202,7 +203,7 @@ struct change {
  * walk again with `apply`, which cannot fail, and give back any surplus.
  * Only when the second walk starts is the gather bound to the table.
  */
-static SLAT_ALWAYS_INLINE int walk_change(struct slat_table *t, uint64_t start,
+static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 					  uint64_t end, struct change *c,
 					  walk_visitor prepare, walk_visitor apply)
 {

@@ -10,6 +10,7 @@
 #  6. make distcheck (the release tarball builds and passes its tests);
 #  7. the Debian packages build, pass lintian and work once installed
 #     (scripts/deb-check.sh; without dh_auto_test, step 1 ran the tests).
+#  8. the ABI of libslat.so and libslat-hosted.so against abi/ (abidiff).
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -54,5 +55,8 @@ echo "distcheck: ok"
 
 step "Debian packages (build, lintian, install, use)"
 DEB_CHECK_DIR="$top/build-check/build-deb" "$top/scripts/deb-check.sh"
+
+step "ABI against abi/*.abi (abidiff)"
+ABI_BUILD_DIR="$top/build-check/build-abi" "$top/scripts/abi-check.sh"
 
 step "all tests passed"

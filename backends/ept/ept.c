@@ -9,12 +9,12 @@
 #include "../x86/x86_key.h"
 #include "../x86/x86_layout.h"
 
-static bool mbec(const struct slat_table *t)
+static bool mbec(const struct table_state *t)
 {
 	return t->features & SLAT_FEAT_SPLIT_EXEC;
 }
 
-static int ept_configure(struct slat_table *t, const struct slat_config *cfg)
+static int ept_configure(struct table_state *t, const struct slat_config *cfg)
 {
 	struct slat_layout *l = &t->lay;
 	const struct slat_caps *c = &t->caps;
@@ -74,7 +74,7 @@ static const uint8_t mt_encode[SLAT_MT_COUNT] = {
 	[SLAT_MT_UC] = EPT_MT_UC, [SLAT_MT_DEVICE] = EPT_MT_UC,
 };
 
-static int ept_leaf_encode(const struct slat_table *t, unsigned level,
+static int ept_leaf_encode(const struct table_state *t, unsigned level,
 			   const struct slat_attrs *a, uint64_t *tmpl)
 {
 	const bool r = a->perms & SLAT_PERM_R, w = a->perms & SLAT_PERM_W;
@@ -110,7 +110,7 @@ static int ept_leaf_encode(const struct slat_table *t, unsigned level,
 	return SLAT_OK;
 }
 
-static void ept_leaf_decode(const struct slat_table *t, unsigned level,
+static void ept_leaf_decode(const struct table_state *t, unsigned level,
 			    uint64_t e, struct slat_attrs *a)
 {
 	unsigned perms = 0;
@@ -141,7 +141,7 @@ static void ept_leaf_decode(const struct slat_table *t, unsigned level,
 	a->key = x86_key_decode(t, e);
 }
 
-static unsigned ept_check(const struct slat_table *t, unsigned level,
+static unsigned ept_check(const struct table_state *t, unsigned level,
 			  uint64_t e, bool leaf, struct slat_problem *out)
 {
 	const uint64_t exec = EPT_X | (mbec(t) ? EPT_XU : 0);

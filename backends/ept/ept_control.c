@@ -91,12 +91,15 @@ int slat_ept_caps_mktme(struct slat_caps *caps, uint64_t tme_activate,
 	return SLAT_OK;
 }
 
-int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
+int slat_ept_eptp(const struct slat_table *t_pub, uint64_t *eptp)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	uint64_t v;
 
 	if (!t || !eptp)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_ept)
 		return SLAT_EFORMAT;
 	/* Walks of the tables use WB where allowed, else UC (§25.6.11). */
@@ -111,11 +114,16 @@ int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp)
 	return SLAT_OK;
 }
 
-int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
+int slat_ept_flush(const struct slat_table *t_pub, const struct slat_gather *g_pub,
 		   struct slat_ept_flush *op)
 {
+	const struct table_state *t = table_of_c(t_pub);
+	const struct gather_state *g = gather_of_c(g_pub);
+
 	if (!t || !g || !op)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_ept)
 		return SLAT_EFORMAT;
 	if (g->table && g->table != t)
@@ -132,7 +140,7 @@ int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
 	 */
 	if (t->caps.flags & SLAT_CAP_INV_SINGLE) {
 		op->type = SLAT_INVEPT_SINGLE;
-		slat_ept_eptp(t, &op->desc[0]);
+		slat_ept_eptp(t_pub, &op->desc[0]);
 	} else if (t->caps.flags & SLAT_CAP_INV_ALL) {
 		op->type = SLAT_INVEPT_ALL;
 	} else {

@@ -17,6 +17,8 @@
 #include <slat/ept.h>
 #include <slat/error.h>
 
+#include "format.h"
+
 #define EXIT_REASON_BASIC 0xffffu       /* basic exit reason, bits 15:0 */
 #define EXIT_REASON_ENTRY_FAIL (1u << 31) /* VM-entry failure */
 #define EXIT_EPT_VIOLATION 48
@@ -54,7 +56,23 @@
  */
 #define Q_USER_MODE (1ull << 9)
 
-int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
+#define KNOWN_CTL (SLAT_EPT_FAULT_MBEC | SLAT_EPT_FAULT_ADVANCED)
+
+uint32_t slat_ept_fault_ctl(const struct slat_table *t_pub)
+{
+	const struct table_state *t = table_of_c(t_pub);
+	uint32_t ctl = 0;
+
+	if (!t || t->fmt != &slat_format_ept)
+		return 0;
+	if (t->features & SLAT_FEAT_SPLIT_EXEC)
+		ctl |= SLAT_EPT_FAULT_MBEC;
+	if (t->caps.flags & SLAT_CAP_FAULT_MODE)
+		ctl |= SLAT_EPT_FAULT_ADVANCED;
+	return ctl;
+}
+
+int slat_ept_fault(uint32_t ctl, uint32_t exit_reason,
 		   uint64_t qualification, uint64_t gpa, uint64_t gla,
 		   struct slat_fault *f)
 {
@@ -63,8 +81,8 @@ int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
 
 	if (!f)
 		return SLAT_ENULL;
-	if (t && t->fmt != &slat_format_ept)
-		return SLAT_EFORMAT;
+	if (ctl & ~(uint32_t)KNOWN_CTL)
+		return SLAT_EFLAGS;
 	if (exit_reason & EXIT_REASON_ENTRY_FAIL)
 		return SLAT_EFLAGS;
 	exit_reason &= EXIT_REASON_BASIC;
@@ -90,9 +108,9 @@ int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
 	if (qualification & Q_FETCH)
 		r.access |= SLAT_ACCESS_EXEC;
 
-	/* Whether bits 5 and 6 split execute by mode is the table's MBEC
-	 * setting; without a table, assume MBEC is off. */
-	mbec = t && (t->features & SLAT_FEAT_SPLIT_EXEC);
+	/* Whether bits 5 and 6 split execute by mode is the VM's MBEC
+	 * setting, which the exit does not carry. */
+	mbec = ctl & SLAT_EPT_FAULT_MBEC;
 	if (qualification & Q_READABLE)
 		r.allowed |= SLAT_PERM_R;
 	if (qualification & Q_WRITABLE)
@@ -117,7 +135,7 @@ int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
 	if (r.gva_valid)
 		r.gva = gla;
 	r.guest_walk = r.gva_valid && !(qualification & Q_GLA_TRANSLATED);
-	if (t && (t->caps.flags & SLAT_CAP_FAULT_MODE) && r.gva_valid && !r.guest_walk) {
+	if ((ctl & SLAT_EPT_FAULT_ADVANCED) && r.gva_valid && !r.guest_walk) {
 		r.user_known = true;
 		r.user = qualification & Q_USER_MODE;
 	}

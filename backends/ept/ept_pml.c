@@ -40,11 +40,12 @@ static void bits_set(uint64_t *bm, uint64_t i, uint64_t j)
 		bm[i >> 6] |= 1ull << (i & 63);
 }
 
-int slat_ept_pml_drain(const struct slat_table *t, const uint64_t *log,
+int slat_ept_pml_drain(const struct slat_table *t_pub, const uint64_t *log,
 		       uint16_t index, slat_gpa_t gpa, uint64_t size,
 		       uint64_t *bitmap, uint64_t bitmap_words,
 		       uint64_t *logged, uint64_t *outside)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	const uint64_t start = gpa.v, end = gpa.v + size;
 	uint64_t in = 0, out = 0;
 	unsigned i;
@@ -52,6 +53,8 @@ int slat_ept_pml_drain(const struct slat_table *t, const uint64_t *log,
 
 	if (!t || !log || !bitmap)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_ept)
 		return SLAT_EFORMAT;
 	err = range_check(t, start, size);
@@ -79,7 +82,7 @@ int slat_ept_pml_drain(const struct slat_table *t, const uint64_t *log,
 		 * no longer mapped is still reported.
 		 */
 		if (page >> t->lay.ia_bits == 0 &&
-		    slat_translate(t, slat_gpa(page), &m) == SLAT_OK &&
+		    slat_translate(t_pub, slat_gpa(page), &m) == SLAT_OK &&
 		    m.page_lg2 > PML_PAGE_LG2) {
 			lo = page & ~((1ull << m.page_lg2) - 1);
 			hi = lo + (1ull << m.page_lg2);

@@ -34,7 +34,7 @@
  * The "supervisor" of SLAT_PERM_XS is thus the guest's CPL, not the U/S
  * bit of the guest's own page tables as under Intel MBEC.
  */
-static bool gmet(const struct slat_table *t)
+static bool gmet(const struct table_state *t)
 {
 	return t->features & SLAT_FEAT_SPLIT_EXEC;
 }
@@ -65,7 +65,7 @@ static bool pat_valid(uint64_t pat)
 	return true;
 }
 
-static int npt_configure(struct slat_table *t, const struct slat_config *cfg)
+static int npt_configure(struct table_state *t, const struct slat_config *cfg)
 {
 	struct slat_layout *l = &t->lay;
 	const struct slat_caps *c = &t->caps;
@@ -143,7 +143,7 @@ static const uint8_t mt_encode[SLAT_MT_COUNT] = {
 	[SLAT_MT_UC] = NPT_PAT_UC, [SLAT_MT_DEVICE] = NPT_PAT_UC,
 };
 
-static int npt_leaf_encode(const struct slat_table *t, unsigned level,
+static int npt_leaf_encode(const struct table_state *t, unsigned level,
 			   const struct slat_attrs *a, uint64_t *tmpl)
 {
 	const bool r = a->perms & SLAT_PERM_R, w = a->perms & SLAT_PERM_W;
@@ -190,7 +190,7 @@ static int npt_leaf_encode(const struct slat_table *t, unsigned level,
 	return SLAT_OK;
 }
 
-static void npt_leaf_decode(const struct slat_table *t, unsigned level,
+static void npt_leaf_decode(const struct table_state *t, unsigned level,
 			    uint64_t e, struct slat_attrs *a)
 {
 	unsigned perms = SLAT_PERM_R, index = 0;
@@ -225,7 +225,7 @@ static void npt_leaf_decode(const struct slat_table *t, unsigned level,
 	a->key = x86_key_decode(t, e);
 }
 
-static unsigned npt_check(const struct slat_table *t, unsigned level,
+static unsigned npt_check(const struct table_state *t, unsigned level,
 			  uint64_t e, bool leaf, struct slat_problem *out)
 {
 	const struct slat_layout *l = &t->lay;

@@ -86,10 +86,14 @@ int slat_npt_caps_sme(struct slat_caps *caps, uint32_t cpuid_8000001f_eax,
 	return SLAT_OK;
 }
 
-int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3)
+int slat_npt_ncr3(const struct slat_table *t_pub, uint64_t *ncr3)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	if (!t || !ncr3)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_npt)
 		return SLAT_EFORMAT;
 	/* The 4 KiB-aligned root with PWT = PCD = 0 (NCR3_PWT, NCR3_PCD):
@@ -99,11 +103,16 @@ int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3)
 	return SLAT_OK;
 }
 
-int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
+int slat_npt_flush(const struct slat_table *t_pub, const struct slat_gather *g_pub,
 		   uint8_t *tlb_control)
 {
+	const struct table_state *t = table_of_c(t_pub);
+	const struct gather_state *g = gather_of_c(g_pub);
+
 	if (!t || !g || !tlb_control)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_npt)
 		return SLAT_EFORMAT;
 	if (g->table && g->table != t)

@@ -11,17 +11,17 @@
 #include "format.h"
 #include "stage2_bits.h"
 
-static bool xnx(const struct slat_table *t)
+static bool xnx(const struct table_state *t)
 {
 	return t->features & SLAT_FEAT_SPLIT_EXEC;
 }
 
-static bool hw_dirty(const struct slat_table *t)
+static bool hw_dirty(const struct table_state *t)
 {
 	return t->features & SLAT_FEAT_AD;
 }
 
-static bool fwb(const struct slat_table *t)
+static bool fwb(const struct table_state *t)
 {
 	return t->features & SLAT_FEAT_FWB;
 }
@@ -67,7 +67,7 @@ static unsigned s2_levels(unsigned g, unsigned ia)
 	return n;
 }
 
-static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
+static int s2_configure(struct table_state *t, const struct slat_config *cfg)
 {
 	struct slat_layout *l = &t->lay;
 	const struct slat_caps *c = &t->caps;
@@ -201,7 +201,7 @@ static int s2_configure(struct slat_table *t, const struct slat_config *cfg)
 }
 
 /* MemAttr[3:0] for a memory type, or an error. */
-static int s2_memattr(const struct slat_table *t, const struct slat_attrs *a,
+static int s2_memattr(const struct table_state *t, const struct slat_attrs *a,
 		      uint64_t *ma)
 {
 	const bool force = a->flags & SLAT_ATTR_MT_FORCE;
@@ -262,7 +262,7 @@ static uint64_t sh_default(unsigned memtype)
 	return mt_is_device(memtype) ? S2_SH_OUTER : S2_SH_INNER;
 }
 
-static int s2_leaf_encode(const struct slat_table *t, unsigned level,
+static int s2_leaf_encode(const struct table_state *t, unsigned level,
 			  const struct slat_attrs *a, uint64_t *tmpl)
 {
 	const bool r = a->perms & SLAT_PERM_R, w = a->perms & SLAT_PERM_W;
@@ -313,7 +313,7 @@ static int s2_leaf_encode(const struct slat_table *t, unsigned level,
 
 /* The memory type of MemAttr; encodings libslat never writes map to the
  * nearest type no less restrictive. */
-static unsigned s2_memtype(const struct slat_table *t, uint64_t ma,
+static unsigned s2_memtype(const struct table_state *t, uint64_t ma,
 			   bool *forced)
 {
 	*forced = false;
@@ -344,7 +344,7 @@ static unsigned s2_memtype(const struct slat_table *t, uint64_t ma,
 	}
 }
 
-static void s2_leaf_decode(const struct slat_table *t, unsigned level,
+static void s2_leaf_decode(const struct table_state *t, unsigned level,
 			   uint64_t e, struct slat_attrs *a)
 {
 	unsigned perms = 0, sh;
@@ -380,7 +380,7 @@ static void s2_leaf_decode(const struct slat_table *t, unsigned level,
 		a->share = SLAT_SH_NONE;
 }
 
-static unsigned s2_check(const struct slat_table *t, unsigned level,
+static unsigned s2_check(const struct table_state *t, unsigned level,
 			 uint64_t e, bool leaf, struct slat_problem *out)
 {
 	const struct slat_layout *l = &t->lay;

@@ -100,13 +100,16 @@ static uint64_t ps_code(unsigned pa)
 	}
 }
 
-int slat_stage2_vtcr(const struct slat_table *t, uint64_t *vtcr)
+int slat_stage2_vtcr(const struct slat_table *t_pub, uint64_t *vtcr)
 {
+	const struct table_state *t = table_of_c(t_pub);
 	const struct slat_layout *l;
 	uint64_t v, sl0, tg;
 
 	if (!t || !vtcr)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_stage2)
 		return SLAT_EFORMAT;
 	l = &t->lay;
@@ -147,11 +150,15 @@ int slat_stage2_vtcr(const struct slat_table *t, uint64_t *vtcr)
 	return SLAT_OK;
 }
 
-int slat_stage2_vttbr(const struct slat_table *t, uint16_t vmid,
+int slat_stage2_vttbr(const struct slat_table *t_pub, uint16_t vmid,
 		      uint64_t *vttbr)
 {
+	const struct table_state *t = table_of_c(t_pub);
+
 	if (!t || !vttbr)
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_stage2)
 		return SLAT_EFORMAT;
 	if (vmid > 0xff && !(t->caps.flags & SLAT_CAP_VMID16))

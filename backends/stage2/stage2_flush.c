@@ -114,7 +114,7 @@ static uint64_t ipas2_count(const struct slat_layout *l,
 	return (b - a) >> s;
 }
 
-static void ipas2_emit(const struct slat_table *t,
+static void ipas2_emit(const struct table_state *t,
 		       const struct slat_gather_range *r, struct ops_out *o)
 {
 	const struct slat_layout *l = &t->lay;
@@ -172,7 +172,7 @@ static uint64_t ripas2_op(const struct slat_layout *l, uint64_t base,
 	return v;
 }
 
-static void ripas2_emit(const struct slat_table *t,
+static void ripas2_emit(const struct table_state *t,
 			const struct slat_gather_range *r, struct ops_out *o)
 {
 	const struct slat_layout *l = &t->lay;
@@ -197,16 +197,18 @@ static void ripas2_emit(const struct slat_table *t,
 }
 
 /* Range operations only where they take fewer operations. */
-static bool use_range(const struct slat_table *t,
+static bool use_range(const struct table_state *t,
 		      const struct slat_gather_range *r)
 {
 	return (t->caps.flags & SLAT_CAP_TLBI_RANGE) &&
 	       ripas2_count(&t->lay, r) < ipas2_count(&t->lay, r);
 }
 
-int slat_stage2_flush(const struct slat_table *t, const struct slat_gather *g,
+int slat_stage2_flush(const struct slat_table *t_pub, const struct slat_gather *g_pub,
 		      struct slat_s2_op *ops, size_t cap, size_t *n)
 {
+	const struct table_state *t = table_of_c(t_pub);
+	const struct gather_state *g = gather_of_c(g_pub);
 	struct ops_out o;
 	uint64_t per_addr = 0, need;
 	bool whole;
@@ -214,6 +216,8 @@ int slat_stage2_flush(const struct slat_table *t, const struct slat_gather *g,
 
 	if (!t || !g || !n || (!ops && cap))
 		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_stage2)
 		return SLAT_EFORMAT;
 	if (g->table && g->table != t)

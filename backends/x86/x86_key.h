@@ -34,13 +34,13 @@ static inline uint64_t x86_key_mask(const struct slat_caps *c)
 	return c->key_bits ? slat_bits(c->key_shift + c->key_bits - 1u, c->key_shift) : 0;
 }
 
-static inline uint64_t x86_key_encode(const struct slat_table *t, unsigned key)
+static inline uint64_t x86_key_encode(const struct table_state *t, unsigned key)
 {
 	return t->caps.key_bits ? (uint64_t)key << t->caps.key_shift : 0;
 }
 
 /* On every translate and for_each step: one test for a CPU without keys. */
-static inline uint16_t x86_key_decode(const struct slat_table *t, uint64_t e)
+static inline uint16_t x86_key_decode(const struct table_state *t, uint64_t e)
 {
 	if (!t->caps.key_bits)
 		return 0;
@@ -54,7 +54,7 @@ static inline uint16_t x86_key_decode(const struct slat_table *t, uint64_t e)
  * must lie above the address bits and inside the 52 bits an entry has
  * for addresses (bits 62:52 are attributes or ignored).
  */
-static inline int x86_key_configure(struct slat_table *t, const struct slat_config *cfg)
+static inline int x86_key_configure(struct table_state *t, const struct slat_config *cfg)
 {
 	const struct slat_caps *c = &t->caps;
 	struct slat_layout *l = &t->lay;
@@ -74,7 +74,7 @@ static inline int x86_key_configure(struct slat_table *t, const struct slat_conf
 }
 
 /* The key bits of the tables' own pages, for the root pointer. */
-static inline uint64_t x86_key_root(const struct slat_table *t)
+static inline uint64_t x86_key_root(const struct table_state *t)
 {
 	return t->lay.table_tmpl & x86_key_mask(&t->caps);
 }
@@ -85,7 +85,7 @@ static inline uint64_t x86_key_root(const struct slat_table *t)
  * another key than the one it was written with (garbage, not an error the
  * hardware reports). Returns the number of problems written to `out`.
  */
-static inline unsigned x86_key_check(const struct slat_table *t, uint64_t e,
+static inline unsigned x86_key_check(const struct table_state *t, uint64_t e,
 				     bool leaf, struct slat_problem *out)
 {
 	const uint64_t mask = x86_key_mask(&t->caps);

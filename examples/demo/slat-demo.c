@@ -64,7 +64,7 @@ static void bbm_invalidate(void *ctx, const struct slat_table *t, const struct s
 	(void)ctx;
 	if (slat_stage2_flush(t, g, ops, sizeof(ops) / sizeof(ops[0]), &n) == SLAT_OK)
 		printf("    break-before-make at 0x%" PRIx64 ": %zu barrier/TLBI ops executed\n",
-		       g->ranges[0].start, n);
+		       slat_gather_range(g, 0).start, n);
 }
 
 static void check(int err, const char *what)
@@ -81,12 +81,12 @@ static void show_invalidation(const struct slat_table *t, const struct slat_gath
 {
 	unsigned i;
 
-	for (i = 0; i < g->nranges; i++)
-		printf("    changed: 0x%" PRIx64 "-0x%" PRIx64 "%s\n", g->ranges[i].start,
-		       g->ranges[i].end - 1, g->ranges[i].table_sizes ? " (tables too)" : "");
-	if (g->free_pages)
+	for (i = 0; i < slat_gather_nranges(g); i++)
+		printf("    changed: 0x%" PRIx64 "-0x%" PRIx64 "%s\n", slat_gather_range(g, i).start,
+		       slat_gather_range(g, i).end - 1, slat_gather_range(g, i).table_sizes ? " (tables too)" : "");
+	if (slat_gather_pages(g))
 		printf("    %" PRIu64 " table page(s) held until the invalidation is done\n",
-		       g->free_pages);
+		       slat_gather_pages(g));
 	switch (slat_table_format(t)) {
 	case SLAT_FORMAT_EPT: {
 		struct slat_ept_flush op;
@@ -145,7 +145,7 @@ static void demo(const char *title, const struct slat_format *fmt, const struct 
 	struct slat_pool pool;
 	struct slat_config cfg;
 	struct slat_table t;
-	struct slat_gather g;
+	struct slat_gather g = SLAT_GATHER_INIT;
 	struct slat_prot p;
 	uint64_t root, problems, bm[8], found, i;
 	size_t r;
@@ -206,13 +206,13 @@ static void demo(const char *title, const struct slat_format *fmt, const struct 
 
 	printf("  dirty logging over the first 256 KiB of the balloon's 2 MiB:\n");
 	check(slat_split(&t, slat_gpa(balloon & ~(2 * MiB - 1)), 2 * MiB, 12, &g), "split");
-	check(slat_dirty_harvest(&t, slat_gpa(balloon & ~(2 * MiB - 1)), 2 * MiB, (uint64_t[8]){0},
+	check(slat_dirty_harvest(&t, slat_gpa(balloon & ~(2 * MiB - 1)), 2 * MiB, (uint64_t[8]){0}, 8,
 				 0, &found, &g), "initial harvest");
 	for (i = 3; i < 64; i += 20) /* the guest writes a few pages */
 		check(slat_hw_access(&t, slat_gpa((balloon & ~(2 * MiB - 1)) + i * 4 * KiB), true),
 		      "guest write");
 	memset(bm, 0, sizeof(bm));
-	check(slat_dirty_harvest(&t, slat_gpa(balloon & ~(2 * MiB - 1)), 256 * KiB, bm, 0,
+	check(slat_dirty_harvest(&t, slat_gpa(balloon & ~(2 * MiB - 1)), 256 * KiB, bm, sizeof(bm) / sizeof(bm[0]), 0,
 				 &found, &g), "harvest");
 	printf("    %" PRIu64 " dirty pages, bitmap word 0 = 0x%016" PRIx64 "\n", found, bm[0]);
 	done(&t, &g);

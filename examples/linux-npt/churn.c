@@ -263,7 +263,7 @@ static void split_or_collapse(void)
     }
     /* collapse: first every slot home, carrying dirty state */
     uint64_t bits[512 / 64] = { 0 }, found = 0;
-    int err = slat_dirty_harvest(&V->npt.table, slat_gpa(base), PAGE_2M, bits, 0, &found,
+    int err = slat_dirty_harvest(&V->npt.table, slat_gpa(base), PAGE_2M, bits, 512 / 64, 0, &found,
                                  &V->npt.changes);
     if (err) {
         fail("harvest %lx: error %lu", base, (uint64_t)err);
@@ -344,7 +344,7 @@ static void dirty_round(void)
     memset(win_bits, 0, WIN_PAGES / 8);
     uint64_t found = 0;
     int err = slat_dirty_harvest(&V->npt.table, slat_gpa(gpa_of(win_first)), WIN_PAGES * PAGE_4K,
-                                 win_bits, 0, &found, &V->npt.changes);
+                                 win_bits, WIN_PAGES / 64, 0, &found, &V->npt.changes);
     if (err) {
         fail("harvest: error %lu (%lu)", (uint64_t)err, 0);
         return;

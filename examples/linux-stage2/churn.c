@@ -131,7 +131,8 @@ static void harvest_block(unsigned long p)
 	return;
 #endif
 	err = slat_dirty_harvest(&s2.table, slat_gpa(VM_RAM_BASE + (b << BLOCK_SHIFT)),
-				 BLOCK_SIZE, &dirty[b * (BLOCK_SIZE / PAGE_SIZE / 64)], 0,
+				 BLOCK_SIZE, &dirty[b * (BLOCK_SIZE / PAGE_SIZE / 64)],
+				 BLOCK_SIZE / PAGE_SIZE / 64, 0,
 				 NULL, &s2.pending);
 	if (err)
 		die("slat_dirty_harvest", err);
@@ -322,7 +323,7 @@ static void dirty_round(void)
 		return;
 	stage2_invalidate();            /* whatever the tick left pending */
 	err = slat_dirty_harvest(&s2.table, slat_gpa(VM_RAM_BASE), VM_RAM_SIZE, dirty,
-				 0, &found, &s2.pending);
+				 sizeof(dirty) / sizeof(dirty[0]), 0, &found, &s2.pending);
 	if (err)
 		die("slat_dirty_harvest", err);
 #ifdef BROKEN_DIRTY_TLBI

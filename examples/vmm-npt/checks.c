@@ -454,7 +454,7 @@ static void check_dirty(struct vcpu *v, const char *name)
     fill_pattern(host, size);
     if (failed(name, "npt_map", npt_map(&v->npt, DIRTY_GPA, host, size, SLAT_PERM_RW)) ||
         failed(name, "slat_dirty_harvest",   /* start clean */
-               slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 0, 0, &v->npt.changes)))
+               slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 1, 0, 0, &v->npt.changes)))
         return;
 
     static const unsigned written[] = { 1, 3, 4, 9, 15 }, read[] = { 0, 2, 5, 6, 7 };
@@ -464,7 +464,7 @@ static void check_dirty(struct vcpu *v, const char *name)
         want |= 1ul << written[i];
     }
     bitmap[0] = 0;     /* the harvest only sets bits */
-    int err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 0, &found, &v->npt.changes);
+    int err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 1, 0, &found, &v->npt.changes);
     if (err || found != 5 || bitmap[0] != want) {
         check(name, 0, "%s: dirty pages %lx (%lu), want %lx", slat_errname(err), bitmap[0],
               found, want);
@@ -489,7 +489,7 @@ static void check_dirty(struct vcpu *v, const char *name)
     guest_cmd(v, OP_WRITE, DIRTY_GPA + 1 * PAGE_4K, 0);
     guest_cmd(v, OP_READ, DIRTY_GPA + 3 * PAGE_4K, 0);
     bitmap[0] = 0;
-    err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 0, &found, &v->npt.changes);
+    err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 1, 0, &found, &v->npt.changes);
     if (!flushed(v, name, f))
         return;
     if (err || found != 2 || bitmap[0] != 0x6) {
@@ -505,9 +505,9 @@ static void check_dirty(struct vcpu *v, const char *name)
     bitmap[0] = 0;
     err = slat_protect(t, slat_gpa(DIRTY_GPA), size, &ro, &v->npt.changes);
     if (!err)
-        err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 0, &found, &v->npt.changes);
+        err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, bitmap, 1, 0, &found, &v->npt.changes);
     if (!err)
-        err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, &again, 0, &found2, &v->npt.changes);
+        err = slat_dirty_harvest(t, slat_gpa(DIRTY_GPA), size, &again, 1, 0, &found2, &v->npt.changes);
     if (!err)
         err = slat_protect(t, slat_gpa(DIRTY_GPA), size, &rw, &v->npt.changes);
     check(name, !err && found == 1 && bitmap[0] == 1ul << 10 && !again && !found2,

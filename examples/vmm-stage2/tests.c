@@ -107,7 +107,7 @@ static int harvest(uint64_t *bitmap, uint64_t *found)
 	*bitmap = 0;
 	*found = 0;
 	return slat_dirty_harvest(&s2.table, slat_gpa(TDIRTY_IPA), TDIRTY_PAGES * S2_PAGE,
-				  bitmap, 0, found, &s2.pending);
+				  bitmap, 1, 0, found, &s2.pending);
 }
 
 /* A fresh stage-2 page of host memory, every word holding its own address. */

@@ -24,7 +24,7 @@ extern "C" {
 enum slat_format_id {
 	SLAT_FORMAT_EPT = 1,    /**< Intel VMX extended page tables. */
 	SLAT_FORMAT_NPT = 2,    /**< AMD SVM nested page tables (RVI). */
-	SLAT_FORMAT_STAGE2 = 3, /**< Arm VMSAv8-64 stage 2 translation. */
+	SLAT_FORMAT_STAGE2 = 3 /**< Arm VMSAv8-64 stage 2 translation. */
 };
 
 /** Capability flags, in @ref slat_caps::flags. */
@@ -43,7 +43,7 @@ enum slat_cap_flag {
 	SLAT_CAP_TLBI_TTL = 1u << 11,   /**< Arm FEAT_TTL: level hints in TLBI operands. */
 	SLAT_CAP_VMID16 = 1u << 12,     /**< Arm 16-bit VMIDs. */
 	SLAT_CAP_AF_ONLY = 1u << 13,    /**< Arm hardware Access flag update without dirty state (HAFDBS == 1). */
-	SLAT_CAP_FAULT_MODE = 1u << 14, /**< Faults say whether the access came from guest user mode (Intel advanced VM-exit information for EPT violations). */
+	SLAT_CAP_FAULT_MODE = 1u << 14 /**< Faults say whether the access came from guest user mode (Intel advanced VM-exit information for EPT violations). */
 };
 
 /**

@@ -23,7 +23,7 @@ extern "C" {
 /** Flags of slat_dirty_harvest() and slat_accessed(). */
 enum slat_harvest_flag {
 	/** Only read the state; do not clear it (nothing is gathered). */
-	SLAT_HARVEST_KEEP = 1u << 0,
+	SLAT_HARVEST_KEEP = 1u << 0
 };
 
 /**
@@ -56,16 +56,19 @@ enum slat_harvest_flag {
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
  * @param[out] bitmap one bit per base page of the range (bits of dirty pages are set)
+ * @param bitmap_words number of 64-bit words at @p bitmap; it must hold a bit
+ *   for every base page of the range, or the call fails with ::SLAT_ENOSPC
+ *   before reading or writing anything
  * @param flags ::slat_harvest_flag bits
  * @param[out] found when non-NULL, the number of base pages found dirty
  * @param g the gather that records the cleared state
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
- *   ::SLAT_EGPA; ::SLAT_ENOFEAT; ::SLAT_EFLAGS; ::SLAT_ECORRUPT;
- *   ::SLAT_EGATHER.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EALIGN; ::SLAT_ESIZE;
+ *   ::SLAT_EWRAP; ::SLAT_EGPA; ::SLAT_EFLAGS; ::SLAT_ENOFEAT; ::SLAT_ENOSPC;
+ *   ::SLAT_EGATHER; ::SLAT_ECORRUPT.
  */
 int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
-		       uint64_t *bitmap, uint32_t flags, uint64_t *found,
-		       struct slat_gather *g);
+		       uint64_t *bitmap, size_t bitmap_words, uint32_t flags,
+		       uint64_t *found, struct slat_gather *g);
 
 /**
  * Test, and unless ::SLAT_HARVEST_KEEP is given clear, the accessed flags

@@ -59,7 +59,7 @@ int slat_ept_caps_mktme(struct slat_caps *caps, uint64_t tme_activate,
  * The EPT pointer for the VMCS: walk memory type (WB when supported, else
  * UC), page-walk length, A/D enable (with ::SLAT_FEAT_AD) and root address
  * with the KeyID of @ref slat_config::table_key.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT.
  */
 int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp);
 
@@ -67,7 +67,7 @@ int slat_ept_eptp(const struct slat_table *t, uint64_t *eptp);
 enum slat_invept_type {
 	SLAT_INVEPT_NONE = 0,   /**< Nothing to invalidate. */
 	SLAT_INVEPT_SINGLE = 1, /**< Single-context: mappings tagged with the descriptor's EPTP. */
-	SLAT_INVEPT_ALL = 2,    /**< All-context: every EPTP. */
+	SLAT_INVEPT_ALL = 2    /**< All-context: every EPTP. */
 };
 
 /** One INVEPT operation. */
@@ -81,7 +81,8 @@ struct slat_ept_flush {
  * all-context; type ::SLAT_INVEPT_NONE for an empty gather. (EPT has no
  * per-address invalidation, so the gather's ranges only decide whether to
  * flush.)
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_EGATHER.
  */
 int slat_ept_flush(const struct slat_table *t, const struct slat_gather *g,
 		   struct slat_ept_flush *op);
@@ -99,7 +100,7 @@ static inline int slat_ept_invept(const struct slat_ept_flush *op)
 	if (op->type != SLAT_INVEPT_NONE)
 		__asm__ __volatile__("invept %1, %2\n\tsetbe %0"
 				     : "=qm"(failed)
-				     : "m"(*(const uint64_t(*)[2])op->desc),
+				     : "m"(op->desc),
 				       "r"(op->type)
 				     : "cc", "memory");
 	return failed ? -1 : 0;
@@ -107,9 +108,28 @@ static inline int slat_ept_invept(const struct slat_ept_flush *op)
 #endif
 
 /**
- * Decode an EPT violation or misconfiguration VM exit.
- * @param t the table (its features say how to read the execute bits, its
- *   capabilities whether the user-mode bit is reported), or NULL
+ * What slat_ept_fault() must know about the VMX setup to read an exit
+ * qualification, which the exit itself does not say.
+ */
+enum slat_ept_fault_ctl {
+	/** Mode-based execute control is on: qualification bits 5 and 6 are supervisor and user execute. */
+	SLAT_EPT_FAULT_MBEC = 1u << 0,
+	/** The CPU reports advanced VM-exit information for EPT violations (bit 9, user-mode address). */
+	SLAT_EPT_FAULT_ADVANCED = 1u << 1
+};
+
+/**
+ * The ::slat_ept_fault_ctl bits that describe how the EPT table @p t is used
+ * (its split-execute feature, its capabilities); 0 for NULL or a table of
+ * another format.
+ */
+uint32_t slat_ept_fault_ctl(const struct slat_table *t);
+
+/**
+ * Decode an EPT violation or misconfiguration VM exit. Like slat_npt_fault()
+ * and slat_stage2_fault() it reads only what it is given, never a table.
+ * @param ctl ::slat_ept_fault_ctl bits, e.g. slat_ept_fault_ctl(table); 0
+ *   reads bit 5 as execute at any privilege and never reports user mode
  * @param exit_reason the exit-reason VMCS field: basic reason 48 (EPT
  *   violation) or 49 (EPT misconfiguration) in bits 15:0
  * @param qualification the exit qualification (violations; ignored for 49)
@@ -117,10 +137,10 @@ static inline int slat_ept_invept(const struct slat_ept_flush *op)
  * @param gla the guest-linear-address VMCS field (0x640A); used when the
  *   qualification says it is valid
  * @param[out] f the decoded fault
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT for a table of another
- *   format; ::SLAT_EFLAGS for another exit reason or a failed VM entry.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFLAGS for another exit reason, a
+ *   failed VM entry or unknown @p ctl bits.
  */
-int slat_ept_fault(const struct slat_table *t, uint32_t exit_reason,
+int slat_ept_fault(uint32_t ctl, uint32_t exit_reason,
 		   uint64_t qualification, uint64_t gpa, uint64_t gla,
 		   struct slat_fault *f);
 

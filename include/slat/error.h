@@ -39,12 +39,20 @@ enum slat_err {
 	SLAT_ENOSPC = 20,   /**< A caller-provided output buffer is too small. */
 	SLAT_EFORMAT = 21,  /**< A format-specific call was given a table of another format. */
 	SLAT_EKEY = 22,     /**< A host memory key the table cannot express: keys not enabled, beyond the CPU's range, or a format without keys (Arm). */
-	SLAT_EPARSE = 23,   /**< Hosted: text that is not what the reader expects (slat/map_svg.h). */
-	SLAT_EIO = 24,      /**< Hosted: reading or writing a file failed (slat/map_svg.h). */
+	/**
+	 * Table pages are still waiting in a gather: slat_gather_init() on a
+	 * gather that holds pages or a pending invalidation, or
+	 * slat_table_destroy() while gathers of the table hold pages.
+	 * Complete the gathers with slat_gather_done() first.
+	 */
+	SLAT_EBUSY = 23,
+	SLAT_EDEAD = 24,    /**< The table was destroyed by slat_table_destroy(). */
+	SLAT_EPARSE = 25,   /**< Hosted: text that is not what the reader expects (slat/map_svg.h). */
+	SLAT_EIO = 26       /**< Hosted: reading or writing a file failed (slat/map_svg.h). */
 };
 
 /** Number of error codes, for tables indexed by @ref slat_err. */
-#define SLAT_ERR_COUNT 25
+#define SLAT_ERR_COUNT 27
 
 /**
  * Short English description of an error code (never NULL).

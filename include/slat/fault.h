@@ -27,14 +27,14 @@ enum slat_fault_kind {
 	SLAT_FAULT_PERMISSION = 2,  /**< A valid mapping does not allow the access. */
 	SLAT_FAULT_MISCONFIG = 3,   /**< A malformed entry: EPT misconfiguration, NPT reserved bit, Arm address-size fault. */
 	SLAT_FAULT_ACCESS_FLAG = 4, /**< Arm: access flag fault (AF = 0 without hardware update). */
-	SLAT_FAULT_OTHER = 5,       /**< Anything else the syndrome reports (external abort, TLB conflict...). */
+	SLAT_FAULT_OTHER = 5       /**< Anything else the syndrome reports (external abort, TLB conflict...). */
 };
 
 /** The access that faulted, in @ref slat_fault::access. */
 enum slat_access {
 	SLAT_ACCESS_READ = 1u << 0,  /**< Data read. */
 	SLAT_ACCESS_WRITE = 1u << 1, /**< Data write (also a hardware A/D update of guest tables). */
-	SLAT_ACCESS_EXEC = 1u << 2,  /**< Instruction fetch. */
+	SLAT_ACCESS_EXEC = 1u << 2  /**< Instruction fetch. */
 };
 
 /** A decoded second-level fault. Fields the hardware does not report are zero / false / -1. */

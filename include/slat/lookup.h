@@ -32,7 +32,8 @@ struct slat_mapping {
  * @param gpa the address
  * @param[out] m the leaf containing @p gpa; @ref slat_mapping::gpa is @p gpa
  *   and @ref slat_mapping::size runs to the end of the leaf
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EGPA; ::SLAT_ENOENT when nothing is
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EGPA;
+ *   ::SLAT_ENOENT when nothing is
  *   mapped; ::SLAT_ECORRUPT.
  */
 int slat_translate(const struct slat_table *t, slat_gpa_t gpa,
@@ -51,7 +52,8 @@ typedef int (*slat_mapping_fn)(void *ctx, const struct slat_mapping *m);
  * @param ctx passed to @p fn
  * @param[out] stopped when non-NULL, what @p fn returned to stop (0 if it did not)
  * @return ::SLAT_OK (also when @p fn stopped early; its value is stored in
- *   @p stopped when non-NULL); ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE;
+ *   @p stopped when non-NULL); ::SLAT_ENULL; ::SLAT_EDEAD after
+ *   slat_table_destroy(); ::SLAT_EALIGN; ::SLAT_ESIZE;
  *   ::SLAT_EWRAP; ::SLAT_EGPA; ::SLAT_ECORRUPT.
  */
 int slat_for_each(const struct slat_table *t, slat_gpa_t gpa, uint64_t size,

@@ -27,7 +27,7 @@ extern "C" {
 /** Flags of slat_map(). */
 enum slat_map_flag {
 	/** Existing mappings in the range are replaced instead of refused. */
-	SLAT_MAP_REPLACE = 1u << 0,
+	SLAT_MAP_REPLACE = 1u << 0
 };
 
 /** slat_map() flag: use no leaf larger than 2^lg2 bytes (e.g. 12 for base pages only). */
@@ -48,7 +48,8 @@ enum slat_map_flag {
  * @param attrs permissions, memory type and software bits of the mapping
  * @param flags ::slat_map_flag bits, optionally with SLAT_MAP_MAX_PAGE()
  * @param g the gather that records what the hardware may still cache
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EALIGN;
+ *   ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EHPA; ::SLAT_EEXIST when something in the range is
  *   mapped and ::SLAT_MAP_REPLACE is absent; ::SLAT_EPERM; ::SLAT_EMEMTYPE;
  *   ::SLAT_ECAPS (e.g. execute-only without the capability); ::SLAT_ESWBITS
@@ -75,7 +76,8 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
  * @param g the gather that records what the hardware may still cache
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EALIGN;
+ *   ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_ENOMEM (a split needed a table); ::SLAT_ECORRUPT;
  *   ::SLAT_EGATHER; ::SLAT_EALIGN or ::SLAT_EHPA for a bad page from the
  *   allocator (slat/alloc.h).
@@ -117,7 +119,8 @@ static inline struct slat_prot slat_prot_perms(unsigned perms)
  * @param size bytes in the range
  * @param p the change
  * @param g the gather that records what the hardware may still cache
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EALIGN;
+ *   ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EPERM; ::SLAT_EMEMTYPE; ::SLAT_ECAPS;
  *   ::SLAT_ESWBITS; ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER;
  *   ::SLAT_EALIGN or ::SLAT_EHPA for a bad page from the allocator.
@@ -135,7 +138,8 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * @param size bytes in the range
  * @param page_lg2 log2 of the wanted leaf size
  * @param g the gather that records what the hardware may still cache
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP;
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EALIGN;
+ *   ::SLAT_ESIZE; ::SLAT_EWRAP;
  *   ::SLAT_EGPA; ::SLAT_EPAGESIZE when no level has leaves of that size;
  *   ::SLAT_ENOMEM; ::SLAT_ECORRUPT; ::SLAT_EGATHER; ::SLAT_EALIGN or
  *   ::SLAT_EHPA for a bad page from the allocator.

@@ -59,7 +59,7 @@ int slat_npt_caps_sme(struct slat_caps *caps, uint32_t cpuid_8000001f_eax,
 /**
  * The VMCB nCR3 value: root address with write-back walks (PWT = PCD = 0),
  * and the C-bit when @ref slat_config::table_key is 1.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT.
  */
 int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3);
 
@@ -67,14 +67,15 @@ int slat_npt_ncr3(const struct slat_table *t, uint64_t *ncr3);
 enum slat_npt_tlb_control {
 	SLAT_NPT_TLB_NONE = 0, /**< Do nothing. */
 	SLAT_NPT_TLB_ALL = 1,  /**< Flush the entire TLB (every ASID). */
-	SLAT_NPT_TLB_ASID = 3, /**< Flush this guest's ASID (needs FlushByAsid). */
+	SLAT_NPT_TLB_ASID = 3 /**< Flush this guest's ASID (needs FlushByAsid). */
 };
 
 /**
  * The TLB_CONTROL value to put in the guest's VMCB before its next VMRUN so
  * that @p g is complete on that CPU; ::SLAT_NPT_TLB_NONE for an empty
  * gather. Other CPUs that ran the guest need the same on their next VMRUN.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_EGATHER.
  */
 int slat_npt_flush(const struct slat_table *t, const struct slat_gather *g,
 		   uint8_t *tlb_control);

@@ -10,9 +10,6 @@
 #ifndef SLAT_SLAT_H
 #define SLAT_SLAT_H
 
-#define SLAT_VERSION_MAJOR 0 /**< Major version. */
-#define SLAT_VERSION_MINOR 1 /**< Minor version. */
-
 #include <slat/alloc.h>
 #include <slat/caps.h>
 #include <slat/dirty.h>
@@ -29,5 +26,6 @@
 #include <slat/table.h>
 #include <slat/types.h>
 #include <slat/validate.h>
+#include <slat/version.h>
 
 #endif

@@ -54,13 +54,14 @@ int slat_stage2_caps(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
 /**
  * VTCR_EL2 for the table: T0SZ, SL0, granule, PS, inner-shareable
  * write-back walks, VS for 16-bit VMIDs, HA/HD with ::SLAT_FEAT_AD.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT.
  */
 int slat_stage2_vtcr(const struct slat_table *t, uint64_t *vtcr);
 
 /**
  * VTTBR_EL2 for the table and @p vmid.
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_ECAPS when
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_ECAPS when
  *   @p vmid needs 16-bit VMIDs and the CPU has only 8.
  */
 int slat_stage2_vttbr(const struct slat_table *t, uint16_t vmid,
@@ -74,7 +75,7 @@ enum slat_s2_op_kind {
 	SLAT_S2_DSB_ISH = 4,       /**< DSB ISH: wait for the invalidations. */
 	SLAT_S2_TLBI_VMALLE1IS = 5,/**< TLBI VMALLE1IS: combined stage 1+2 entries. */
 	SLAT_S2_TLBI_VMALLS12E1IS = 6, /**< TLBI VMALLS12E1IS: everything of the VMID. */
-	SLAT_S2_ISB = 7,           /**< ISB. */
+	SLAT_S2_ISB = 7           /**< ISB. */
 };
 
 /** One barrier or TLB maintenance instruction. */
@@ -83,8 +84,17 @@ struct slat_s2_op {
 	uint64_t arg;  /**< Register operand of a TLBI by address; 0 otherwise. */
 };
 
-/** Capacity of an op array that slat_stage2_flush() never overflows. */
-#define SLAT_S2_OPS_MAX(threshold) ((size_t)(threshold) + 6)
+/**
+ * Capacity of an op array that slat_stage2_flush() never overflows, for a
+ * table whose @ref slat_config::tlbi_threshold is @p threshold. 0 means the
+ * default threshold, as it does in the configuration: SLAT_S2_OPS_MAX(0) is
+ * room for ::SLAT_S2_TLBI_THRESHOLD_DEFAULT per-address operations.
+ */
+#define SLAT_S2_OPS_MAX(threshold)                                            \
+	((size_t)((threshold) ? (threshold) : SLAT_S2_TLBI_THRESHOLD_DEFAULT) + 6)
+
+/** The per-address TLBI threshold a table gets when the configuration says 0. */
+#define SLAT_S2_TLBI_THRESHOLD_DEFAULT 64
 
 /**
  * The instruction sequence that completes @p g, executed at EL2 with the
@@ -97,7 +107,8 @@ struct slat_s2_op {
  * @param[out] ops the operations, in order
  * @param cap room in @p ops
  * @param[out] n number of ops written
- * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EFORMAT; ::SLAT_EGATHER;
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EFORMAT;
+ *   ::SLAT_EGATHER;
  *   ::SLAT_ENOSPC when @p cap is below SLAT_S2_OPS_MAX(threshold) and the
  *   sequence does not fit.
  */

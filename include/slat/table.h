@@ -28,6 +28,9 @@ struct slat_format;
 /** Most lookup levels any format uses (EPT and NPT with 5 levels). */
 #define SLAT_MAX_LEVELS 5
 
+/** Most software bits a table may have (@ref slat_config::sw_bits, or bits set in @ref slat_config::sw_positions). */
+#define SLAT_SW_BITS_MAX 4
+
 /** Optional features of a table, requested in @ref slat_config::features. */
 enum slat_feature {
 	/**
@@ -52,7 +55,7 @@ enum slat_feature {
 	 * @ref slat_caps::key_max (slat_npt_caps_sme(),
 	 * slat_ept_caps_mktme()); Arm Stage-2 has no such bits.
 	 */
-	SLAT_FEAT_KEYS = 1u << 3,
+	SLAT_FEAT_KEYS = 1u << 3
 };
 
 /**
@@ -82,20 +85,22 @@ struct slat_config {
 	/** ::slat_feature bits. */
 	uint32_t features;
 	/**
-	 * Number of software bits wanted per leaf (attrs.sw bit i), 0-4 (on
-	 * Arm with ::SLAT_FEAT_AD 0-3: libslat keeps one of bits 58:55 for
-	 * dirty state, slat/dirty.h).
+	 * Number of software bits wanted per leaf (attrs.sw bit i), 0 to
+	 * ::SLAT_SW_BITS_MAX; more is ::SLAT_ESWBITS. On Arm with
+	 * ::SLAT_FEAT_AD one fewer: libslat keeps one of bits 58:55 for dirty
+	 * state (slat/dirty.h).
 	 */
 	uint8_t sw_bits;
 	/**
 	 * Or: the exact leaf bit positions to use as software bits (bit n
-	 * set uses entry bit n), for a hypervisor with an existing layout.
+	 * set uses entry bit n), for a hypervisor with an existing layout;
+	 * at most ::SLAT_SW_BITS_MAX of them.
 	 * 0 lets libslat choose @ref sw_bits positions.
 	 */
 	uint64_t sw_positions;
 	/** AMD NPT: the host IA32_PAT value in force during VMRUN; 0 for the reset value. */
 	uint64_t host_pat;
-	/** Arm: per-address TLBIs allowed before a whole-VMID flush; 0 for 64. */
+	/** Arm: per-address TLBIs allowed before a whole-VMID flush; 0 for 64 (SLAT_S2_TLBI_THRESHOLD_DEFAULT). */
 	uint32_t tlbi_threshold;
 	/** Synchronous invalidation (required for Arm Stage-2). */
 	slat_sync_fn sync_invalidate;
@@ -113,65 +118,19 @@ struct slat_config {
 	uint16_t table_key;
 };
 
-/** @cond INTERNAL */
-/*
- * Per-table description of the format, filled by the backend when the
- * table is created and read by the core on every walk. Private.
- */
-struct slat_layout {
-	uint8_t levels;                     /**< Lookup levels; level 0 holds the smallest pages. */
-	uint8_t granule_lg2;                /**< log2 of the base page. */
-	uint8_t ia_bits;                    /**< Guest-physical input width. */
-	uint8_t pa_bits;                    /**< Host-physical width. */
-	uint8_t root_lg2;                   /**< log2 of the root's size in bytes (concatenated roots). */
-	uint8_t leaf_levels;                /**< Bit l: libslat may write a leaf at level l. */
-	uint8_t leaf_levels_hw;             /**< Bit l: the hardware accepts a leaf at level l. */
-	uint8_t shift[SLAT_MAX_LEVELS];     /**< log2 of the span of one entry, per level. */
-	uint8_t bits[SLAT_MAX_LEVELS];      /**< log2 of the entries per table, per level. */
-	uint64_t present;   /**< An entry is present when any of these bits is set. */
-	uint64_t type_mask; /**< Above level 0: (e & type_mask) == table_type means a table. */
-	uint64_t table_type;
-	uint64_t page_mask; /**< At level 0: (e & page_mask) == page_type for a valid leaf. */
-	uint64_t page_type;
-	uint64_t addr_mask;  /**< Entry bits holding output address bits within the physical width (before alignment to the level). */
-	uint64_t addr_field; /**< Every entry bit the format uses for addresses, also beyond the physical width. */
-	uint64_t oa_hi;      /**< Entry bits holding address bits oa_hi_shift places higher (Arm 64K with 52 bits: 15:12 hold 51:48); 0: none. */
-	uint8_t oa_hi_shift; /**< See @ref oa_hi. */
-	uint64_t table_tmpl; /**< Bits of a table entry besides the address. */
-	uint64_t accessed;   /**< Accessed flag. */
-	uint64_t dirty;      /**< Bits that hardware sets on write. */
-	uint64_t dirty_gate; /**< Bits that must be set in a leaf for @ref dirty to be tracked. */
-	uint64_t hw_bits;    /**< Bits the hardware may change in a live entry. */
-	uint64_t bbm_mask;   /**< Leaf bits whose change needs break-before-make; 0: never. */
-	uint64_t sw_mask;    /**< Entry bits handed out as software bits. */
-	uint64_t sw_dirty;   /**< A software bit that keeps dirty state a leaf change would drop (@ref dirty outside @ref dirty_gate); 0: none needed. */
-	uint64_t attr_mask[SLAT_MAX_LEVELS]; /**< Leaf bits set from @ref slat_attrs, per level. */
-	uint8_t sw_pos[8];   /**< Entry bit of software bit i. */
-	uint8_t sw_count;    /**< Number of software bits. */
-};
-
-/** @endcond */
+/** Bytes of @ref slat_table, fixed for the life of the ABI (LIBSLAT_0.2). */
+#define SLAT_TABLE_SIZE 1024
 
 /**
- * A table. Embed it in your VM structure; every field is private to
- * libslat (use the functions below to read what you need).
+ * A table: opaque storage of ::SLAT_TABLE_SIZE bytes, aligned like
+ * uint64_t (8 bytes on the 64-bit targets libslat supports). Embed it by
+ * value in your VM structure; its contents are private to libslat, read
+ * what you need with the functions below. The size leaves room for state
+ * later versions add without changing the ABI; the library checks at build
+ * time that its private structure fits.
  */
 struct slat_table {
-	/** @cond INTERNAL */
-	const struct slat_format *fmt; /**< @internal */
-	struct slat_allocator alloc;   /**< @internal */
-	slat_sync_fn sync;             /**< @internal */
-	void *sync_ctx;                /**< @internal */
-	uint64_t *root;                /**< @internal */
-	uint64_t root_pa;              /**< @internal */
-	uint64_t pages;                /**< @internal */
-	struct slat_caps caps;         /**< @internal */
-	uint32_t features;             /**< @internal */
-	uint32_t tlbi_threshold;       /**< @internal */
-	uint64_t host_pat;             /**< @internal */
-	uint8_t max_page_lg2;          /**< @internal */
-	struct slat_layout lay;        /**< @internal */
-	/** @endcond */
+	uint64_t opaque_[SLAT_TABLE_SIZE / 8]; /**< Private to libslat: use the functions. */
 };
 
 /**
@@ -192,10 +151,18 @@ int slat_table_init(struct slat_table *t, const struct slat_config *cfg);
 /**
  * Free every table page at once. The caller guarantees that no hardware
  * walker can use the table any more (the guest is stopped and its
- * translations invalidated) and that every gather of this table was
- * completed with slat_gather_done().
+ * translations invalidated).
+ *
+ * Every gather of the table must have been completed with
+ * slat_gather_done() first: the pages a gather holds are known only to that
+ * gather, so while any gather holds some the table refuses with
+ * ::SLAT_EBUSY and changes nothing. After a successful destroy every call
+ * that takes the table returns ::SLAT_EDEAD (the accessors return 0) until
+ * slat_table_init() creates it again.
+ * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EBUSY; ::SLAT_EDEAD when the table
+ *   was already destroyed.
  */
-void slat_table_destroy(struct slat_table *t);
+int slat_table_destroy(struct slat_table *t);
 
 /** Number of table pages (granules) the table holds, the root included. */
 uint64_t slat_table_pages(const struct slat_table *t);

@@ -63,7 +63,7 @@ enum slat_perm {
 	SLAT_PERM_RW = SLAT_PERM_R | SLAT_PERM_W,        /**< Read and write. */
 	SLAT_PERM_RX = SLAT_PERM_R | SLAT_PERM_X,        /**< Read and execute. */
 	SLAT_PERM_RWX = SLAT_PERM_RW | SLAT_PERM_X,      /**< Everything. */
-	SLAT_PERM_ALL = SLAT_PERM_RWX,                   /**< Every permission bit. */
+	SLAT_PERM_ALL = SLAT_PERM_RWX                   /**< Every permission bit. */
 };
 
 /**
@@ -77,7 +77,7 @@ enum slat_memtype {
 	SLAT_MT_WC = 2,     /**< Normal memory, uncached, write-combining (Arm Normal Non-cacheable). */
 	SLAT_MT_WP = 3,     /**< x86 write-protected; not expressible on Arm. */
 	SLAT_MT_UC = 4,     /**< Strongly ordered uncacheable (x86 UC, Arm Device-nGnRnE). */
-	SLAT_MT_DEVICE = 5, /**< The architecture's type for device registers (x86 UC, Arm Device-nGnRE). */
+	SLAT_MT_DEVICE = 5 /**< The architecture's type for device registers (x86 UC, Arm Device-nGnRE). */
 };
 
 /** Number of memory types. */
@@ -88,7 +88,7 @@ enum slat_share {
 	SLAT_SH_DEFAULT = 0, /**< Inner shareable for normal memory (the only value x86 formats accept). */
 	SLAT_SH_INNER = 1,   /**< Inner shareable. */
 	SLAT_SH_OUTER = 2,   /**< Outer shareable. */
-	SLAT_SH_NONE = 3,    /**< Non-shareable. */
+	SLAT_SH_NONE = 3    /**< Non-shareable. */
 };
 
 /** Flags of @ref slat_attrs. */
@@ -98,7 +98,7 @@ enum slat_attr_flag {
 	 * combining with it: EPT ignore-PAT, Stage-2 with FEAT_S2FWB.
 	 * AMD NPT cannot express it (::SLAT_EMEMTYPE).
 	 */
-	SLAT_ATTR_MT_FORCE = 1u << 0,
+	SLAT_ATTR_MT_FORCE = 1u << 0
 };
 
 /** The attributes of a mapping. Zero-initialised means "no access, WB". */

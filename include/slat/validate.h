@@ -29,6 +29,18 @@ enum slat_problem_kind {
 	SLAT_PROB_FEATURE = 9,       /**< A bit of a feature the table did not enable. */
 	SLAT_PROB_TABLE_ATTR = 10,   /**< A table entry with attributes libslat never writes (e.g. restricting permissions). */
 	SLAT_PROB_KEY = 11,          /**< A host memory key the table does not allow: C-bit or KeyID without ::SLAT_FEAT_KEYS, a KeyID beyond @ref slat_caps::key_max, or a table entry not under the tables' key. */
+	/**
+	 * A table entry points at a table page that another table entry also
+	 * points at, or into the root: reported for each such entry, with
+	 * the page's address in @ref slat_problem::bits.
+	 */
+	SLAT_PROB_TABLE_ALIAS = 12,
+	/**
+	 * The reachable table pages are not the pages the table holds, though
+	 * no two entries share one: a table address was changed to a page
+	 * libslat did not allocate for this table.
+	 */
+	SLAT_PROB_TABLE_SET = 13
 };
 
 /** One problem found by slat_validate(). */
@@ -45,12 +57,17 @@ typedef void (*slat_problem_fn)(void *ctx, const struct slat_problem *p);
 
 /**
  * Walk the whole table and report every entry the hardware would treat as
- * misconfigured or reserved-bit-violating, and every structural problem.
+ * misconfigured or reserved-bit-violating, and every structural problem,
+ * including table entries that share a table page or point at a page the
+ * table does not hold (docs/errors.md, "Corrupted table addresses"). Linear
+ * in the table's size on a sound table; naming aliased entries costs a pass
+ * quadratic in the number of table entries, run only when the pages differ.
  * @param t the table
  * @param fn called once per problem (may be NULL to only count)
  * @param ctx passed to @p fn
  * @param[out] count number of problems (required)
- * @return ::SLAT_OK (even when problems were found); ::SLAT_ENULL.
+ * @return ::SLAT_OK (even when problems were found); ::SLAT_ENULL;
+ *   ::SLAT_EDEAD after slat_table_destroy().
  */
 int slat_validate(const struct slat_table *t, slat_problem_fn fn, void *ctx,
 		  uint64_t *count);

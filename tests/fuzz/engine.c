@@ -439,10 +439,10 @@ static void check_structure(struct engine *e, bool validate)
 		 "slat_table_pages() = %llu, but %llu table pages are reachable",
 		 (unsigned long long)pages, (unsigned long long)snap_cur.pages);
 	outstanding = e->pool.in_use >> e->granule_lg2;
-	FZ_CHECK(outstanding == pages + e->g.free_pages, "pool-count",
+	FZ_CHECK(outstanding == pages + slat_gather_pages(&e->g), "pool-count",
 		 "pool has %llu pages outstanding, table holds %llu and the gather %llu",
 		 (unsigned long long)outstanding, (unsigned long long)pages,
-		 (unsigned long long)e->g.free_pages);
+		 (unsigned long long)slat_gather_pages(&e->g));
 	if (!validate && snap_cur.used > (64u << 10) && (++validate_tick & 7))
 		return;
 	FZ_CHECK(slat_validate(&e->t, NULL, NULL, &problems) == SLAT_OK, "validate",
@@ -458,13 +458,13 @@ static void check_gather_shape(struct engine *e, const struct slat_gather *g)
 {
 	uint32_t i;
 
-	FZ_CHECK(g->nranges <= SLAT_GATHER_RANGES, "gather", "nranges %u", g->nranges);
-	for (i = 0; i < g->nranges; i++) {
-		FZ_CHECK(g->ranges[i].start < g->ranges[i].end, "gather",
+	FZ_CHECK(slat_gather_nranges(g) <= SLAT_GATHER_RANGES, "gather", "nranges %u", slat_gather_nranges(g));
+	for (i = 0; i < slat_gather_nranges(g); i++) {
+		FZ_CHECK(slat_gather_range(g, i).start < slat_gather_range(g, i).end, "gather",
 			 "empty gather range %u", i);
-		FZ_CHECK(i == 0 || g->ranges[i - 1].end < g->ranges[i].start, "gather",
+		FZ_CHECK(i == 0 || slat_gather_range(g, i - 1).end < slat_gather_range(g, i).start, "gather",
 			 "gather ranges %u and %u unsorted or touching", i - 1, i);
-		FZ_CHECK(g->ranges[i].leaf_sizes || g->ranges[i].table_sizes, "gather",
+		FZ_CHECK(slat_gather_range(g, i).leaf_sizes || slat_gather_range(g, i).table_sizes, "gather",
 			 "gather range %u records no size", i);
 	}
 	(void)e;
@@ -905,7 +905,7 @@ static bool op_result(struct engine *e, int r, uint32_t errs)
 	frame.ok = r == SLAT_OK;
 	if (r == SLAT_OK) {
 		if (memcmp(&e->g, &frame.g, sizeof(e->g)))
-			FZ_CHECK(e->g.table == &e->t, "gather-bind",
+			FZ_CHECK(slat_gather_table(&e->g) == &e->t, "gather-bind",
 				 "changed gather not bound to the table");
 		return true;
 	}
@@ -1010,29 +1010,34 @@ static void fz_sync(void *ctx, const struct slat_table *t, const struct slat_gat
 	FZ_CHECK(e->in_op && t == &e->t, "sync", "sync hook called outside an operation");
 	e->syncs++;
 	check_gather_shape(e, g);
-	FZ_CHECK(g->nranges >= 1, "sync", "sync hook with an empty gather");
-	FZ_CHECK(g->free_pages == 0, "sync", "sync hook with pages to free");
+	FZ_CHECK(slat_gather_nranges(g) >= 1, "sync", "sync hook with an empty gather");
+	FZ_CHECK(slat_gather_pages(g) == 0, "sync", "sync hook with pages to free");
 	/*
 	 * Two kinds of call: break-before-make of one entry (it must be
 	 * invalid already), or the completion of invalidations still pending
 	 * in the caller's gather before a map over them (7b6e12d): the same
 	 * ranges as the caller's gather, whose addresses may be mapped.
 	 */
-	settle = g->nranges == e->g.nranges &&
-		 !memcmp(g->ranges, e->g.ranges, g->nranges * sizeof(g->ranges[0]));
-	r = settle ? SLAT_ENOENT : slat_translate(t, slat_gpa(g->ranges[0].start), &m);
+	settle = slat_gather_nranges(g) == slat_gather_nranges(&e->g);
+	for (i = 0; settle && i < slat_gather_nranges(g); i++) {
+		struct slat_gather_range a = slat_gather_range(g, i);
+		struct slat_gather_range b = slat_gather_range(&e->g, i);
+
+		settle = !memcmp(&a, &b, sizeof(a));
+	}
+	r = settle ? SLAT_ENOENT : slat_translate(t, slat_gpa(slat_gather_range(g, 0).start), &m);
 	FZ_CHECK(r == SLAT_ENOENT, "bbm-valid",
 		 "break-before-make hook for [0x%llx, 0x%llx) called while 0x%llx still "
-		 "translates (%s, to 0x%llx)", (unsigned long long)g->ranges[0].start,
-		 (unsigned long long)g->ranges[0].end, (unsigned long long)g->ranges[0].start,
+		 "translates (%s, to 0x%llx)", (unsigned long long)slat_gather_range(g, 0).start,
+		 (unsigned long long)slat_gather_range(g, 0).end, (unsigned long long)slat_gather_range(g, 0).start,
 		 ename(r), (unsigned long long)m.hpa.v);
 	/*
 	 * Only the pages of the hook's ranges are invalid now: note what the
 	 * others may cache at their next change, and which of these had every
 	 * cached translation invalidated while invalid (break-before-make).
 	 */
-	lo = g->ranges[0].start;
-	hi = g->ranges[g->nranges - 1].end;
+	lo = slat_gather_range(g, 0).start;
+	hi = slat_gather_range(g, slat_gather_nranges(g) - 1).end;
 	for (i = 0; i < e->sh.ntr; i++) {
 		struct tracked *tr = &e->sh.tr[i];
 
@@ -1274,9 +1279,10 @@ static uint32_t range_errors(const struct engine *e, uint64_t a, uint64_t size)
 		s |= ERR(SLAT_ESIZE);
 	if ((a | size) & gmask(e))
 		s |= ERR(SLAT_EALIGN);
-	if (a + size < a)
+	/* By the last byte: a range ending exactly at 2^64 does not wrap. */
+	if (size && a + (size - 1) < a)
 		s |= ERR(SLAT_EWRAP);
-	else if (a + size > e->ia_top)
+	else if (size ? a + (size - 1) >= e->ia_top : a > e->ia_top)
 		s |= ERR(SLAT_EGPA);
 	return s;
 }
@@ -1364,9 +1370,9 @@ static void do_map(struct engine *e, struct rd *r)
 	errs |= range_errors(e, gpa, size);
 	if (hpa & gmask(e))
 		errs |= ERR(SLAT_EALIGN);
-	if (hpa + size < hpa)
+	if (size && hpa + (size - 1) < hpa)
 		errs |= ERR(SLAT_EWRAP);
-	else if (hpa + size > e->pa_top)
+	else if (size ? hpa + (size - 1) >= e->pa_top : hpa > e->pa_top)
 		errs |= ERR(SLAT_EHPA);
 	if (flags & ~(uint32_t)(SLAT_MAP_REPLACE | SLAT_MAP_MAX_PAGE(0xff)))
 		errs |= ERR(SLAT_EFLAGS);
@@ -1641,7 +1647,7 @@ static void do_harvest(struct engine *e, struct rd *r, bool dirty)
 		bitmap[i] = expect[i] = (b & 0x10) ? eng_rand(e) : 0;
 	op_begin(e, dirty ? "dirty_harvest" : "accessed", gpa, gpa + size);
 	if (dirty)
-		ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bitmap, flags,
+		ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bitmap, words, flags,
 					 (b & 0x20) ? NULL : &found, &e->g);
 	else
 		ret = slat_accessed(&e->t, slat_gpa(gpa), size, flags, &found, &e->g);
@@ -1788,7 +1794,7 @@ static void do_misc(struct engine *e, struct rd *r)
 				 slat_translate(NULL, slat_gpa(0), &m) == SLAT_ENULL &&
 				 slat_validate(&e->t, NULL, NULL, NULL) == SLAT_ENULL &&
 				 slat_for_each(&e->t, slat_gpa(0), 4096, NULL, NULL, NULL) == SLAT_ENULL &&
-				 slat_dirty_harvest(&e->t, slat_gpa(0), 4096, NULL, 0, NULL, &e->g) == SLAT_ENULL &&
+				 slat_dirty_harvest(&e->t, slat_gpa(0), 4096, NULL, 0, 0, NULL, &e->g) == SLAT_ENULL &&
 				 slat_accessed(&e->t, slat_gpa(0), 4096, 0, NULL, &e->g) == SLAT_ENULL &&
 				 slat_accessed(&e->t, slat_gpa(0), 4096, 0, &n, NULL) == SLAT_ENULL &&
 				 slat_hw_access(NULL, slat_gpa(0), false) == SLAT_ENULL &&
@@ -1831,11 +1837,11 @@ static void do_foreign(struct engine *e, struct rd *r)
 	case 3: ret = slat_split(&e->t, slat_gpa(gpa), size, e->granule_lg2, &e->g2); break;
 	case 4:
 		if (size >> e->granule_lg2 > 256 && !range_errors(e, gpa, size)) {
-			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), 1ull << e->granule_lg2, bm,
+			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), 1ull << e->granule_lg2, bm, 4,
 						 0, NULL, &e->g2);
 			errs = ERR(SLAT_EGATHER);
 		} else {
-			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bm, 0, NULL, &e->g2);
+			ret = slat_dirty_harvest(&e->t, slat_gpa(gpa), size, bm, 4, 0, NULL, &e->g2);
 		}
 		if (!e->ad)
 			errs |= ERR(SLAT_ENOFEAT);

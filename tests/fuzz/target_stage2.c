@@ -374,13 +374,13 @@ static void s2_flush(struct engine *e, const struct slat_gather *g, bool sync)
 	if (getenv("SLAT_FUZZ_VERBOSE")) {
 		uint32_t k;
 
-		for (k = 0; k < g->nranges; k++)
+		for (k = 0; k < slat_gather_nranges(g); k++)
 			eng_note(e, "   %s gather [0x%llx, 0x%llx) leaves 0x%llx tables 0x%llx",
 				 sync ? "sync" : "flush",
-				 (unsigned long long)g->ranges[k].start,
-				 (unsigned long long)g->ranges[k].end,
-				 (unsigned long long)g->ranges[k].leaf_sizes,
-				 (unsigned long long)g->ranges[k].table_sizes);
+				 (unsigned long long)slat_gather_range(g, k).start,
+				 (unsigned long long)slat_gather_range(g, k).end,
+				 (unsigned long long)slat_gather_range(g, k).leaf_sizes,
+				 (unsigned long long)slat_gather_range(g, k).table_sizes);
 		for (i = 0; i < n; i++)
 			eng_note(e, "     op %u arg 0x%llx", ops[i].kind,
 				 (unsigned long long)ops[i].arg);

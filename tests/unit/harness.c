@@ -98,7 +98,7 @@ void fx_flush(struct fx *f)
 void fx_fini(struct fx *f)
 {
 	fx_flush(f);
-	slat_table_destroy(&f->t);
+	assert_int_equal(slat_table_destroy(&f->t), SLAT_OK);
 	assert_int_equal(f->pool.in_use, 0);
 	assert_int_equal(f->pool.allocs, f->pool.frees);
 	slat_pool_fini(&f->pool);
@@ -122,7 +122,7 @@ static int is_table(const struct slat_table *t, unsigned level, uint64_t e)
 static uint64_t table_addr(const struct slat_table *t, uint64_t e)
 {
 	if (slat_table_format(t) == SLAT_FORMAT_STAGE2 &&
-	    slat_table_level_shift(t, 0) == 16 && t->caps.pa_bits == 52)
+	    slat_table_level_shift(t, 0) == 16 && table_of_c(t)->caps.pa_bits == 52)
 		return (e & 0x0000ffffffff0000ull) | (((e >> 12) & 0xf) << 48);
 	return e & 0x000ffffffffff000ull;
 }
@@ -130,14 +130,14 @@ static uint64_t table_addr(const struct slat_table *t, uint64_t e)
 /* Every fixture's allocator is a struct slat_pool. */
 static bool in_pool(const struct slat_table *t, uint64_t pa)
 {
-	const struct slat_pool *p = t->alloc.ctx;
+	const struct slat_pool *p = table_of_c(t)->alloc.ctx;
 
 	return pa >= p->pa_base && pa - p->pa_base < p->size;
 }
 
 static void *p2v(const struct slat_table *t, uint64_t pa)
 {
-	return t->alloc.phys_to_virt(t->alloc.ctx, pa);
+	return table_of_c(t)->alloc.phys_to_virt(table_of_c(t)->alloc.ctx, pa);
 }
 
 static void snap_add(struct snap *s, const struct slat_table *t,
@@ -165,7 +165,7 @@ static void snap_add(struct snap *s, const struct slat_table *t,
 void snap_take(const struct slat_table *t, struct snap *s)
 {
 	uint64_t root = slat_table_root(t).v;
-	size_t root_bytes = 1ull << t->lay.root_lg2;
+	size_t root_bytes = 1ull << table_of_c(t)->lay.root_lg2;
 
 	memset(s, 0, sizeof(*s));
 	s->page = root_bytes;
@@ -194,7 +194,7 @@ uint64_t *entry_at(const struct slat_table *t, uint64_t gpa, unsigned level)
 	for (;;) {
 		unsigned shift = slat_table_level_shift(t, l);
 		unsigned bits = l == slat_table_levels(t) - 1
-					? t->lay.bits[l]
+					? table_of_c(t)->lay.bits[l]
 					: slat_table_level_shift(t, 0) - 3;
 		uint64_t *slot = &table[(gpa >> shift) & ((1ull << bits) - 1)];
 

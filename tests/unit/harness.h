@@ -17,6 +17,9 @@
 #include <slat/hosted.h>
 #include <slat/slat.h>
 
+/* Private table fields, for white-box checks (lib/ is on the include path). */
+#include "table_state.h"
+
 #define KiB (1ull << 10)
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)

@@ -14,7 +14,7 @@ static int check(const slat_format *fmt)
 	slat_caps caps;
 	slat_config cfg;
 	slat_table t;
-	slat_gather g;
+	slat_gather g = SLAT_GATHER_INIT;
 	slat_mapping m;
 	int err;
 

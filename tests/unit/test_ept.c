@@ -363,7 +363,7 @@ static void test_dirty(void **state)
 	assert_int_equal(*entry_at(&f.t, 0x1ff000, 0), 0x3ff000 | R | W | MT_WB | A | D);
 
 	memset(bm, 0, sizeof(bm));
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 2 * MiB + 64 * KiB, bm, 0,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 2 * MiB + 64 * KiB, bm, sizeof(bm) / sizeof(bm[0]), 0,
 					    &found, &f.g), SLAT_OK);
 	assert_int_equal(found, 512 + 1);
 	assert_int_equal(bm[0], ~0ull);
@@ -374,12 +374,12 @@ static void test_dirty(void **state)
 		uint64_t bm2[9];
 
 		memset(bm2, 0, sizeof(bm2));
-		assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(2 * MiB), 64 * KiB, bm2,
+		assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(2 * MiB), 64 * KiB, bm2, sizeof(bm2) / sizeof(bm2[0]),
 						    SLAT_HARVEST_KEEP, &found, &f.g), SLAT_OK);
 		assert_int_equal(found, 0);
 	}
 	assert_int_equal(*entry_at(&f.t, 0x1ff000, 0), 0x3ff000 | R | W | MT_WB | A);
-	assert_true(f.g.nranges > 0);
+	assert_true(slat_gather_nranges(&f.g) > 0);
 	fx_fini(&f);
 }
 
@@ -647,7 +647,7 @@ static void test_pml_rearm(void **state)
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(PML_BASE + 0x3000), true), SLAT_OK);
 	assert_int_equal(*pte, 0x40004000 | R | W | MT_WB | A | D);
 	memset(bm, 0, sizeof(bm));
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(PML_BASE), PML_SIZE, bm, 0, &found,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(PML_BASE), PML_SIZE, bm, PML_WORDS, 0, &found,
 					    &f.g),
 			 SLAT_OK);
 	assert_int_equal(found, 1);

@@ -81,7 +81,7 @@ static int null_protect(struct fx *f) { return slat_protect(&f->t, slat_gpa(0), 
 static int null_split(struct fx *f) { return slat_split(NULL, slat_gpa(0), 0x1000, 12, &f->g); }
 static int null_translate(struct fx *f) { return slat_translate(&f->t, slat_gpa(0), NULL); }
 static int null_each(struct fx *f) { return slat_for_each(&f->t, slat_gpa(0), 0x1000, NULL, NULL, NULL); }
-static int null_harvest(struct fx *f) { return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, NULL, 0, NULL, &f->g); }
+static int null_harvest(struct fx *f) { return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, NULL, 0, 0, NULL, &f->g); }
 static int null_accessed(struct fx *f) { return slat_accessed(&f->t, slat_gpa(0), 0x1000, 0, NULL, &f->g); }
 static int null_validate(struct fx *f) { return slat_validate(&f->t, NULL, NULL, NULL); }
 static int null_dump(struct fx *f) { return slat_dump(&f->t, slat_gpa(0), 0x1000, NULL, NULL); }
@@ -101,17 +101,25 @@ static int zero_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(
 static int zero_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(0), 0, &f->g); }
 static int zero_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(0), 0, &p, &f->g); }
 static int zero_split(struct fx *f) { return slat_split(&f->t, slat_gpa(0), 0, 12, &f->g); }
-static int zero_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0, bm, 0, NULL, &f->g); }
+static int zero_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0, bm, 1, 0, NULL, &f->g); }
 static int wrap_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(~0xfffull), 0x2000, slat_hpa(0), &a, 0, &f->g); }
 static int wrap_map_hpa(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x2000, slat_hpa(~0xfffull), &a, 0, &f->g); }
-static int wrap_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(1ull << 63), 1ull << 63, &f->g); }
+static int wrap_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa((1ull << 63) + 0x1000), 1ull << 63, &f->g); }
+/* A range whose end is exactly 2^64 does not wrap: it is beyond every input width. */
+static int end64_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(~0xfffull), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int end64_map_hpa(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(~0xfffull), &a, 0, &f->g); }
+static int end64_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(1ull << 63), 1ull << 63, &f->g); }
+static int end64_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(~0xfffull), 0x1000, &p, &f->g); }
+static int end64_split(struct fx *f) { return slat_split(&f->t, slat_gpa(~0x1fffffull), 2 * MiB, 12, &f->g); }
+static int end64_each(struct fx *f) { return slat_for_each(&f->t, slat_gpa(~0xfffull), 0x1000, noop_each, NULL, NULL); }
+static int end64_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(~0xfffull), 0x1000, bm, 1, 0, NULL, &f->g); }
 static int wrap_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(~0xfffull), 0x2000, &p, &f->g); }
 static int gpa_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa((1ull << 48) - 0x1000), 0x2000, slat_hpa(0), &a, 0, &f->g); }
 static int gpa_unmap(struct fx *f) { return slat_unmap(&f->t, slat_gpa(1ull << 48), 0x1000, &f->g); }
 static int gpa_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); return slat_protect(&f->t, slat_gpa(1ull << 48), 0x1000, &p, &f->g); }
 static int gpa_split(struct fx *f) { return slat_split(&f->t, slat_gpa(1ull << 48), 0x1000, 12, &f->g); }
 static int gpa_translate(struct fx *f) { struct slat_mapping m; return slat_translate(&f->t, slat_gpa(1ull << 48), &m); }
-static int gpa_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(1ull << 48), 0x1000, bm, 0, NULL, &f->g); }
+static int gpa_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(1ull << 48), 0x1000, bm, 1, 0, NULL, &f->g); }
 static int gpa_hw(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(1ull << 48), false); }
 static int hpa_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(1ull << 52), &a, 0, &f->g); }
 
@@ -129,7 +137,7 @@ static int flags_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map
 static int flags_attr(struct fx *f) { struct slat_attrs a = rw(); a.flags = 0x80; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int flags_perm(struct fx *f) { struct slat_attrs a = rw(); a.perms |= 0x40; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int flags_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); p.perm_set |= 0x80; return slat_protect(&f->t, slat_gpa(0), 0x1000, &p, &f->g); }
-static int flags_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, bm, 0x100, NULL, &f->g); }
+static int flags_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, bm, 1, 0x100, NULL, &f->g); }
 static int flags_init(struct fx *f) { f->cfg.features = 1u << 20; return slat_table_init(&f->t, &f->cfg); }
 static int pagesize_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, SLAT_MAP_MAX_PAGE(11), &f->g); }
 static int pagesize_split(struct fx *f) { return slat_split(&f->t, slat_gpa(0), 2 * MiB, 20, &f->g); }
@@ -137,7 +145,7 @@ static int pagesize_init(struct fx *f) { f->cfg.max_page_lg2 = 8; return slat_ta
 static int swbits_map(struct fx *f) { struct slat_attrs a = rw(); a.sw = 1; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int swbits_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); p.sw_set = 1; return slat_protect(&f->t, slat_gpa(0), 0x1000, &p, &f->g); }
 static int swbits_init(struct fx *f) { f->cfg.sw_bits = 9; return slat_table_init(&f->t, &f->cfg); }
-static int nofeat_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, bm, 0, NULL, &f->g); }
+static int nofeat_harvest(struct fx *f) { uint64_t bm[1]; return slat_dirty_harvest(&f->t, slat_gpa(0), 0x1000, bm, 1, 0, NULL, &f->g); }
 static int nofeat_accessed(struct fx *f) { uint64_t n; return slat_accessed(&f->t, slat_gpa(0), 0x1000, 0, &n, &f->g); }
 static int caps_init(struct fx *f) { f->caps.flags &= ~SLAT_CAP_AD; f->cfg.features = SLAT_FEAT_AD; return slat_table_init(&f->t, &f->cfg); }
 static int caps_init_split(struct fx *f) { f->caps.flags &= ~SLAT_CAP_SPLIT_EXEC; f->cfg.features = SLAT_FEAT_SPLIT_EXEC; return slat_table_init(&f->t, &f->cfg); }
@@ -147,8 +155,8 @@ static int format_caps(struct fx *f) { f->caps.format = f->caps.format == SLAT_F
 static int key_map(struct fx *f) { struct slat_attrs a = rw(); a.key = 1; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int key_init(struct fx *f) { f->cfg.table_key = 1; return slat_table_init(&f->t, &f->cfg); }
 static int caps_init_keys(struct fx *f) { f->cfg.features = SLAT_FEAT_KEYS; return slat_table_init(&f->t, &f->cfg); }
-static int gather_other(struct fx *f) { struct slat_gather g; slat_gather_init(&g); g.table = (const struct slat_table *)f; return slat_unmap(&f->t, slat_gpa(0), 0x1000, &g); }
-static int gather_done_other(struct fx *f) { struct slat_gather g; slat_gather_init(&g); g.table = (const struct slat_table *)f; return slat_gather_done(&f->t, &g); }
+static int gather_other(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; gather_of(&g)->table = (const struct table_state *)f; return slat_unmap(&f->t, slat_gpa(0), 0x1000, &g); }
+static int gather_done_other(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; gather_of(&g)->table = (const struct table_state *)f; return slat_gather_done(&f->t, &g); }
 
 /* ---- allocator and corruption --------------------------------------------- */
 static int nomem_map(struct fx *f) { struct slat_attrs a = rw(); slat_pool_fail_after(&f->pool, 0, true); return slat_map(&f->t, slat_gpa(3 * GiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
@@ -183,7 +191,7 @@ static void skew_free(void *ctx, void *va, uint64_t pa, unsigned lg2)
 /* Run `op` on f's table (or its creation) with the skewed allocator. */
 static int skewed(struct fx *f, uint64_t bias, int (*op)(struct fx *f))
 {
-	struct slat_allocator *a = &f->t.alloc, keep_t = f->t.alloc, keep_c = f->cfg.alloc;
+	struct slat_allocator *a = &table_of(&f->t)->alloc, keep_t = *a, keep_c = f->cfg.alloc;
 	int err;
 
 	skew.real = f->cfg.alloc;
@@ -193,7 +201,7 @@ static int skewed(struct fx *f, uint64_t bias, int (*op)(struct fx *f))
 	f->cfg.alloc.alloc = skew_alloc;
 	f->cfg.alloc.free = skew_free;
 	err = op(f);
-	f->t.alloc = keep_t;
+	table_of(&f->t)->alloc = keep_t;
 	f->cfg.alloc = keep_c;
 	return err;
 }
@@ -254,6 +262,13 @@ static const struct row rows[] = {
 	{ "slat_map", "wrapping GPA range", SLAT_EWRAP, wrap_map },
 	{ "slat_map", "wrapping HPA range", SLAT_EWRAP, wrap_map_hpa },
 	{ "slat_unmap", "wrapping range", SLAT_EWRAP, wrap_unmap },
+	{ "slat_map", "range ending exactly at 2^64", SLAT_EGPA, end64_map },
+	{ "slat_map", "HPA range ending exactly at 2^64", SLAT_EHPA, end64_map_hpa },
+	{ "slat_unmap", "range ending exactly at 2^64", SLAT_EGPA, end64_unmap },
+	{ "slat_protect", "range ending exactly at 2^64", SLAT_EGPA, end64_protect },
+	{ "slat_split", "range ending exactly at 2^64", SLAT_EGPA, end64_split },
+	{ "slat_for_each", "range ending exactly at 2^64", SLAT_EGPA, end64_each },
+	{ "slat_dirty_harvest", "range ending exactly at 2^64", SLAT_EGPA, end64_harvest },
 	{ "slat_protect", "wrapping range", SLAT_EWRAP, wrap_protect },
 	{ "slat_map", "GPA beyond the input width", SLAT_EGPA, gpa_map },
 	{ "slat_unmap", "GPA beyond the input width", SLAT_EGPA, gpa_unmap },

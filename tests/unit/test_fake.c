@@ -22,7 +22,7 @@
 #define UC_AT(l) (1ull << (36 + 6 * (l)))
 #define ATTRS_AT(l) (0x1full << (32 + 6 * (l)))
 
-static int fake_configure(struct slat_table *t, const struct slat_config *cfg)
+static int fake_configure(struct table_state *t, const struct slat_config *cfg)
 {
 	struct slat_layout *l = &t->lay;
 	unsigned lv;
@@ -46,7 +46,7 @@ static int fake_configure(struct slat_table *t, const struct slat_config *cfg)
 	return slat_layout_sw_bits(l, cfg, 0, 0);
 }
 
-static int fake_encode(const struct slat_table *t, unsigned level,
+static int fake_encode(const struct table_state *t, unsigned level,
 		       const struct slat_attrs *a, uint64_t *tmpl)
 {
 	uint64_t e = FAKE_VALID | (level == 0 ? FAKE_PAGE : 0);
@@ -68,7 +68,7 @@ static int fake_encode(const struct slat_table *t, unsigned level,
 	return SLAT_OK;
 }
 
-static void fake_decode(const struct slat_table *t, unsigned level, uint64_t e,
+static void fake_decode(const struct table_state *t, unsigned level, uint64_t e,
 			struct slat_attrs *a)
 {
 	(void)t;
@@ -81,7 +81,7 @@ static void fake_decode(const struct slat_table *t, unsigned level, uint64_t e,
 }
 
 /* Any attribute bit of another level is a problem. */
-static unsigned fake_check(const struct slat_table *t, unsigned level, uint64_t e,
+static unsigned fake_check(const struct table_state *t, unsigned level, uint64_t e,
 			   bool leaf, struct slat_problem *out)
 {
 	uint64_t other = (e >> 32) << 32 & ~(leaf ? ATTRS_AT(level) : 0);

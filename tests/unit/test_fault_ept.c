@@ -55,7 +55,7 @@ static void decode(const struct slat_table *t, uint32_t reason, uint64_t qual,
 	struct slat_fault f;
 
 	memset(&f, 0xa5, sizeof(f));
-	assert_int_equal(slat_ept_fault(t, reason, qual, gpa, GLA, &f), SLAT_OK);
+	assert_int_equal(slat_ept_fault(slat_ept_fault_ctl(t), reason, qual, gpa, GLA, &f), SLAT_OK);
 	assert_true(f.gpa.v == gpa);
 	assert_true(f.gpa_valid);
 	assert_int_equal(f.kind, w->kind);
@@ -70,7 +70,7 @@ static void decode(const struct slat_table *t, uint32_t reason, uint64_t qual,
 	assert_true(f.gva == (w->gva_valid ? GLA : 0));
 	/* Without a table saying the CPU reports it, the mode is never
 	 * claimed (see test_user_mode). */
-	if (!t || !(t->caps.flags & SLAT_CAP_FAULT_MODE)) {
+	if (!t || !(table_of_c(t)->caps.flags & SLAT_CAP_FAULT_MODE)) {
 		assert_false(f.user_known);
 		assert_false(f.user);
 	}
@@ -211,6 +211,23 @@ static void test_mbec(void **state)
 	violation(&f.t, Q_READ | Q_X | Q_XU, 0x40c000, SLAT_FAULT_PERMISSION, RD, SLAT_PERM_X,
 		  false);
 	fx_fini(&f);
+	/* The same without any table: the VMX setup is told by the ctl bits. */
+	{
+		struct slat_fault d;
+
+		assert_int_equal(slat_ept_fault(SLAT_EPT_FAULT_MBEC, EXIT_EPT_VIOLATION,
+						Q_FETCH | Q_R | Q_W | Q_XU | Q_GLA | Q_FINAL,
+						0x40a000, GLA, &d), SLAT_OK);
+		assert_int_equal(d.allowed, SLAT_PERM_RW | SLAT_PERM_XU);
+		assert_false(d.user_known);
+		assert_int_equal(slat_ept_fault(SLAT_EPT_FAULT_ADVANCED, EXIT_EPT_VIOLATION,
+						Q_FETCH | Q_R | Q_X | Q_GLA | Q_FINAL | (1ull << 9),
+						0x40a000, GLA, &d), SLAT_OK);
+		/* Without MBEC bit 5 is execute at any privilege (Table 28-7). */
+		assert_int_equal(d.allowed, SLAT_PERM_R | SLAT_PERM_X);
+		assert_true(d.user_known);
+		assert_true(d.user);
+	}
 }
 
 /* Bit 7 clear (PAE PDPTE load by MOV to CR): no linear address, and bit 8
@@ -247,18 +264,18 @@ static void test_user_mode(void **state)
 	fx_prepare(&fx, &slat_format_ept);
 	fx.caps.flags |= SLAT_CAP_FAULT_MODE;
 	assert_int_equal(fx_create(&fx), SLAT_OK);
-	assert_int_equal(slat_ept_fault(&fx.t, EXIT_EPT_VIOLATION,
+	assert_int_equal(slat_ept_fault(slat_ept_fault_ctl(&fx.t), EXIT_EPT_VIOLATION,
 					Q_FETCH | Q_R | Q_GLA | Q_FINAL | Q_USER, 0x8000, GLA, &f),
 			 SLAT_OK);
 	assert_true(f.user_known);
 	assert_true(f.user);
-	assert_int_equal(slat_ept_fault(&fx.t, EXIT_EPT_VIOLATION,
+	assert_int_equal(slat_ept_fault(slat_ept_fault_ctl(&fx.t), EXIT_EPT_VIOLATION,
 					Q_WRITE | Q_R | Q_GLA | Q_FINAL, 0x8000, GLA, &f),
 			 SLAT_OK);
 	assert_true(f.user_known);
 	assert_false(f.user);
 	/* A guest paging-structure access has no mode of its own. */
-	assert_int_equal(slat_ept_fault(&fx.t, EXIT_EPT_VIOLATION, Q_READ | Q_GLA | Q_USER,
+	assert_int_equal(slat_ept_fault(slat_ept_fault_ctl(&fx.t), EXIT_EPT_VIOLATION, Q_READ | Q_GLA | Q_USER,
 					0x8000, GLA, &f),
 			 SLAT_OK);
 	assert_false(f.user_known);
@@ -297,9 +314,9 @@ static void test_exit_reason_field(void **state)
 	(void)state;
 	decode(NULL, EXIT_EPT_VIOLATION | (1u << 27), 0x18a, 0x404000, &w);
 	decode(NULL, EXIT_EPT_MISCONFIG | (1u << 27), 0, 0x408000, &m);
-	assert_int_equal(slat_ept_fault(NULL, EXIT_EPT_VIOLATION | (1u << 31), 0x18a, 0, GLA, &f),
+	assert_int_equal(slat_ept_fault(0, EXIT_EPT_VIOLATION | (1u << 31), 0x18a, 0, GLA, &f),
 			 SLAT_EFLAGS);
-	assert_int_equal(slat_ept_fault(NULL, EXIT_EPT_MISCONFIG | (1u << 31), 0, 0, GLA, &f),
+	assert_int_equal(slat_ept_fault(0, EXIT_EPT_MISCONFIG | (1u << 31), 0, 0, GLA, &f),
 			 SLAT_EFLAGS);
 }
 
@@ -315,14 +332,19 @@ static void test_errors(void **state)
 	memset(&f, 0x5a, sizeof(f));
 	before = f;
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		assert_int_equal(slat_ept_fault(NULL, others[i], 0x18a, 0x1000, GLA, &f), SLAT_EFLAGS);
-	assert_int_equal(slat_ept_fault(NULL, EXIT_EPT_VIOLATION, 0x18a, 0x1000, GLA, NULL),
+		assert_int_equal(slat_ept_fault(0, others[i], 0x18a, 0x1000, GLA, &f), SLAT_EFLAGS);
+	assert_int_equal(slat_ept_fault(0, EXIT_EPT_VIOLATION, 0x18a, 0x1000, GLA, NULL),
 			 SLAT_ENULL);
-	/* A table of another format cannot say what bits 5 and 6 mean. */
+	/* Control bits the decoder does not know. */
+	assert_int_equal(slat_ept_fault(1u << 2, EXIT_EPT_VIOLATION, 0x18a, 0x1000, GLA, &f),
+			 SLAT_EFLAGS);
+	assert_int_equal(slat_ept_fault(0x80000000u, EXIT_EPT_VIOLATION, 0x18a, 0x1000, GLA,
+					&f), SLAT_EFLAGS);
+	/* A table of another format says nothing about an EPT exit. */
 	fx_init(&npt, &slat_format_npt);
-	assert_int_equal(slat_ept_fault(&npt.t, EXIT_EPT_VIOLATION, 0x18a, 0x1000, GLA, &f),
-			 SLAT_EFORMAT);
+	assert_int_equal(slat_ept_fault_ctl(&npt.t), 0);
 	fx_fini(&npt);
+	assert_int_equal(slat_ept_fault_ctl(NULL), 0);
 	assert_memory_equal(&f, &before, sizeof(f));
 }
 

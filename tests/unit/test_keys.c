@@ -66,14 +66,14 @@ static int map(struct fx *f, uint64_t gpa, uint64_t size, uint64_t hpa,
 static uint64_t *slot_at(const struct fx *f, uint64_t gpa, unsigned level, uint64_t keys)
 {
 	unsigned lv = slat_table_levels(&f->t) - 1;
-	uint64_t *table = f->t.alloc.phys_to_virt(f->t.alloc.ctx, slat_table_root(&f->t).v);
+	uint64_t *table = table_of_c(&f->t)->alloc.phys_to_virt(table_of_c(&f->t)->alloc.ctx, slat_table_root(&f->t).v);
 
 	for (;;) {
 		uint64_t *e = &table[(gpa >> (12 + 9 * lv)) & 511];
 
 		if (lv == level)
 			return e;
-		table = f->t.alloc.phys_to_virt(f->t.alloc.ctx,
+		table = table_of_c(&f->t)->alloc.phys_to_virt(table_of_c(&f->t)->alloc.ctx,
 						*e & 0x000ffffffffff000ull & ~keys);
 		lv--;
 	}

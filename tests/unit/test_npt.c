@@ -16,6 +16,8 @@
 #include <slat/hosted.h>
 #include <slat/slat.h>
 
+#include "table_state.h"
+
 /* §5.4: long-mode entry fields (nested tables use the same format). */
 #define NPT_P (1ull << 0)
 #define NPT_RW (1ull << 1)
@@ -113,7 +115,7 @@ static int map_err(struct nfx *f, uint64_t gpa, uint64_t size, uint64_t hpa,
 static uint64_t *slot_at(const struct slat_table *t, uint64_t gpa, unsigned level)
 {
 	unsigned lv = slat_table_levels(t) - 1;
-	uint64_t *table = t->root;
+	uint64_t *table = table_of_c(t)->root;
 
 	for (;;) {
 		uint64_t *e = &table[(gpa >> (12 + 9 * lv)) & 511];
@@ -122,7 +124,7 @@ static uint64_t *slot_at(const struct slat_table *t, uint64_t gpa, unsigned leve
 			return e;
 		if (!(*e & NPT_P) || (*e & NPT_PS))
 			return NULL;
-		table = t->alloc.phys_to_virt(t->alloc.ctx, *e & NPT_ADDR);
+		table = table_of_c(t)->alloc.phys_to_virt(table_of_c(t)->alloc.ctx, *e & NPT_ADDR);
 		lv--;
 	}
 }
@@ -558,8 +560,8 @@ static void test_five_levels(void **state)
 	assert_int_equal(slat_table_levels(&f.t), 5);
 	map_ok(&f, 1ull << 51, 0x1000, 0x9000, slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB));
 	/* GPA bit 51 is index 8 of the PML5 (bits 56:48). */
-	assert_true(slot_at(&f.t, 1ull << 51, 4) == &f.t.root[8]);
-	expect_table_entry(f.t.root[8]);
+	assert_true(slot_at(&f.t, 1ull << 51, 4) == &table_of_c(&f.t)->root[8]);
+	expect_table_entry(table_of_c(&f.t)->root[8]);
 	assert_true(*slot_at(&f.t, 1ull << 51, 0) ==
 		    (0x9000 | NPT_P | NPT_US | NPT_NX));
 	nfx_fini(&f);
@@ -572,11 +574,11 @@ static void test_five_levels(void **state)
 	assert_int_equal(slat_table_levels(&f.t), 5);
 	map_ok(&f, (1ull << 40) - 0x1000, 0x1000, 0x9000,
 	       slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB));
-	top = f.t.root[0];
+	top = table_of_c(&f.t)->root[0];
 	expect_table_entry(top);
 	/* GPA bit 39 is index 1 of the PML4 (bits 47:39). */
 	assert_true(slot_at(&f.t, (1ull << 40) - 0x1000, 3) ==
-		    (uint64_t *)f.t.alloc.phys_to_virt(f.t.alloc.ctx, top & NPT_ADDR) + 1);
+		    (uint64_t *)table_of_c(&f.t)->alloc.phys_to_virt(table_of_c(&f.t)->alloc.ctx, top & NPT_ADDR) + 1);
 	assert_int_equal(map_err(&f, 1ull << 40, 0x1000, 0x9000,
 				 slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB)),
 			 SLAT_EGPA);
@@ -681,7 +683,7 @@ static void test_flush(void **state)
 	struct nfx f, o;
 	struct slat_caps ec;
 	struct slat_table et;
-	struct slat_gather g;
+	struct slat_gather g = SLAT_GATHER_INIT;
 	struct slat_prot p = slat_prot_perms(SLAT_PERM_R);
 	uint8_t tc = 0xff;
 
@@ -703,7 +705,7 @@ static void test_flush(void **state)
 	assert_int_equal(tc, 3);
 	/* A changed table entry alone also needs a flush. */
 	slat_gather_init(&g);
-	g.flags = SLAT_GATHER_TABLES;
+	gather_of(&g)->flags = SLAT_GATHER_TABLES;
 	assert_int_equal(slat_npt_flush(&f.t, &g, &tc), SLAT_OK);
 	assert_int_equal(tc, 3);
 
@@ -755,7 +757,7 @@ static void test_accessed_dirty(void **state)
 	assert_int_equal(slat_translate(&f.t, slat_gpa(0x2000), &m), SLAT_OK);
 	assert_true(m.accessed && m.dirty);
 
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, bitmap, 0,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, bitmap, 1, 0,
 					    &found, &f.g),
 			 SLAT_OK);
 	assert_true(bitmap[0] == 0x4);
@@ -779,7 +781,7 @@ static void test_accessed_dirty(void **state)
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0), true), SLAT_OK);
 	assert_true(*slot_at(&f.t, 0, 0) ==
 		    (0x10000 | NPT_P | NPT_RW | NPT_US | NPT_NX));
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x1000, bitmap, 0,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x1000, bitmap, 1, 0,
 					    &found, &f.g),
 			 SLAT_ENOFEAT);
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x1000), false), SLAT_ENOENT);

@@ -59,7 +59,7 @@ static uint64_t harvest(struct fx *f, uint64_t gpa, uint64_t size, uint64_t *acc
 	uint64_t dirty = 99;
 
 	memset(bm, 0, sizeof(bm));
-	assert_int_equal(slat_dirty_harvest(&f->t, slat_gpa(gpa), size, bm, 0, &dirty,
+	assert_int_equal(slat_dirty_harvest(&f->t, slat_gpa(gpa), size, bm, sizeof(bm) / sizeof(bm[0]), 0, &dirty,
 					    &f->g),
 			 SLAT_OK);
 	assert_int_equal(slat_accessed(&f->t, slat_gpa(gpa), size, 0, accessed, &f->g),
@@ -203,7 +203,7 @@ static void test_replace_splits(void **state)
 
 		assert_int_equal(race.hits, 1);
 		memset(bm, 0, sizeof(bm));
-		assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(2 * MiB), 2 * MiB, bm, 0,
+		assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(2 * MiB), 2 * MiB, bm, sizeof(bm) / sizeof(bm[0]), 0,
 						    &dirty, &f.g),
 				 SLAT_OK);
 		for (i = 1; i < 512; i++)

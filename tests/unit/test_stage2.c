@@ -368,7 +368,7 @@ static void test_dbm(void **state)
 	assert_int_equal(m.attrs.perms, R | W);
 	/* A read-only page cannot become dirty. */
 	assert_int_equal(slat_hw_access(&f.t, slat_gpa(0x3000), true), SLAT_EPERM);
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, &bitmap, 0,
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, &bitmap, 1, 0,
 					    &found, &f.g),
 			 SLAT_OK);
 	assert_int_equal(found, 1);
@@ -470,7 +470,7 @@ static void test_ipa40(void **state)
 	assert_int_equal(vttbr, (POOL_PA + 8 * KiB) | (0x1234ull << 48));
 	/* 768 GiB: level 1 index 768, in the second concatenated table. */
 	map_ok(&f, 768 * GiB, 1 * GiB, 4 * GiB, slat_attrs_make(R | W | X, SLAT_MT_WB));
-	rootva = f.t.alloc.phys_to_virt(f.t.alloc.ctx, root);
+	rootva = table_of_c(&f.t)->alloc.phys_to_virt(table_of_c(&f.t)->alloc.ctx, root);
 	slot = entry_at(&f.t, 768 * GiB, 2);
 	assert_ptr_equal(slot, rootva + 768);
 	assert_int_equal(*slot, 4 * GiB | BLOCK | MA_WB | S2AP_R | S2AP_W | SH_IS | AF);
@@ -801,8 +801,8 @@ static void bbm_hook(void *ctx, const struct slat_table *t,
 
 	/* The entry that translated the first address is invalid by now. */
 	assert_true(b->level >= 0);
-	assert_int_equal(g->nranges, 1);
-	slot = entry_at(t, g->ranges[0].start, (unsigned)b->level);
+	assert_int_equal(slat_gather_nranges(g), 1);
+	slot = entry_at(t, slat_gather_range(g, 0).start, (unsigned)b->level);
 	assert_non_null(slot);
 	assert_int_equal(*slot & 1, 0);
 	b->calls++;
@@ -858,11 +858,11 @@ static void test_split_bbm(void **state)
 	assert_int_equal(slat_split(&f.t, slat_gpa(base), 4 * MiB, 12, &f.g), SLAT_OK);
 	assert_int_equal(b.calls, 2);
 	/* The last call was for the second block: its whole 2 MiB. */
-	assert_int_equal(b.seen.nranges, 1);
-	assert_int_equal(b.seen.ranges[0].start, base + 2 * MiB);
-	assert_int_equal(b.seen.ranges[0].end, base + 4 * MiB);
-	assert_int_equal(b.seen.ranges[0].leaf_sizes, 2 * MiB);
-	assert_int_equal(b.seen.ranges[0].table_sizes, 0);
+	assert_int_equal(slat_gather_nranges(&b.seen), 1);
+	assert_int_equal(slat_gather_range(&b.seen, 0).start, base + 2 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).end, base + 4 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).leaf_sizes, 2 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).table_sizes, 0);
 	expect_one_ipa(b.ops, b.nops, ((base + 2 * MiB) >> 12) | TTL(TG_4K, 2));
 	assert_int_equal(*pde & 0xfff, TABLE);
 	for (i = 0; i < 512; i += 97) {
@@ -897,9 +897,9 @@ static void test_protect_bbm(void **state)
 	assert_int_equal(slat_protect(&f.t, slat_gpa(0x3000), 0x1000, &p, &f.g), SLAT_OK);
 	assert_int_equal(b.calls, 0);
 	assert_int_equal(*pte, 0x13000 | PAGE | MA_WB | S2AP_R | SH_IS | AF | XN1);
-	assert_int_equal(f.g.nranges, 1);
-	assert_int_equal(f.g.ranges[0].start, 0x3000);
-	assert_int_equal(f.g.ranges[0].end, 0x4000);
+	assert_int_equal(slat_gather_nranges(&f.g), 1);
+	assert_int_equal(slat_gather_range(&f.g, 0).start, 0x3000);
+	assert_int_equal(slat_gather_range(&f.g, 0).end, 0x4000);
 	fx_flush(&f);
 
 	/* Normal WB to Device-nGnRE. */
@@ -909,10 +909,10 @@ static void test_protect_bbm(void **state)
 	b.level = 0;
 	assert_int_equal(slat_protect(&f.t, slat_gpa(0x3000), 0x1000, &p, &f.g), SLAT_OK);
 	assert_int_equal(b.calls, 1);
-	assert_int_equal(b.seen.nranges, 1);
-	assert_int_equal(b.seen.ranges[0].start, 0x3000);
-	assert_int_equal(b.seen.ranges[0].end, 0x4000);
-	assert_int_equal(b.seen.ranges[0].leaf_sizes, 4 * KiB);
+	assert_int_equal(slat_gather_nranges(&b.seen), 1);
+	assert_int_equal(slat_gather_range(&b.seen, 0).start, 0x3000);
+	assert_int_equal(slat_gather_range(&b.seen, 0).end, 0x4000);
+	assert_int_equal(slat_gather_range(&b.seen, 0).leaf_sizes, 4 * KiB);
 	expect_one_ipa(b.ops, b.nops, (0x3000 >> 12) | TTL(TG_4K, 3));
 	assert_int_equal(*pte, 0x13000 | PAGE | MA_DEV_nGnRE | S2AP_R | SH_OS | AF | XN1);
 
@@ -922,7 +922,7 @@ static void test_protect_bbm(void **state)
 	p.memtype = SLAT_MT_WC;
 	assert_int_equal(slat_protect(&f.t, slat_gpa(0x5000), 0x1000, &p, &f.g), SLAT_OK);
 	assert_int_equal(b.calls, 2);
-	assert_int_equal(b.seen.ranges[0].start, 0x5000);
+	assert_int_equal(slat_gather_range(&b.seen, 0).start, 0x5000);
 	assert_int_equal(*entry_at(&f.t, 0x5000, 0),
 			 0x15000 | PAGE | MA_NC | S2AP_R | SH_IS | AF | XN1);
 	/* Shareability alone as well. */
@@ -959,8 +959,8 @@ static void test_remap_bbm(void **state)
 				  SLAT_MAP_REPLACE, &f.g),
 			 SLAT_OK);
 	assert_int_equal(b.calls, 1);
-	assert_int_equal(b.seen.ranges[0].start, 2 * MiB);
-	assert_int_equal(b.seen.ranges[0].leaf_sizes, 2 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).start, 2 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).leaf_sizes, 2 * MiB);
 	expect_one_ipa(b.ops, b.nops, ((2 * MiB) >> 12) | TTL(TG_4K, 2));
 	assert_int_equal(*pde, 10 * MiB | BLOCK | MA_WB | S2AP_R | S2AP_W | SH_IS | AF | XN1);
 	/* Only permissions: in place again. */
@@ -983,9 +983,9 @@ static void test_remap_bbm(void **state)
 				  SLAT_MAP_REPLACE, &f.g),
 			 SLAT_OK);
 	assert_int_equal(b.calls, 2);
-	assert_int_equal(b.seen.ranges[0].start, 4 * MiB);
-	assert_int_equal(b.seen.ranges[0].end, 6 * MiB);
-	assert_int_equal(b.seen.ranges[0].table_sizes, 2 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).start, 4 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).end, 6 * MiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).table_sizes, 2 * MiB);
 	assert_int_equal(b.nops, 6);
 	assert_int_equal(b.ops[1].arg, RIPA((4 * MiB) >> 12, 0, 7, 1, TG_4K));
 	assert_int_equal(*entry_at(&f.t, 4 * MiB, 1),
@@ -1151,7 +1151,7 @@ static void test_flush_tables(void **state)
 				  SLAT_MAP_MAX_PAGE(12), &f.g),
 			 SLAT_OK);
 	unmap_ok(&f, 0x600000, 2 * MiB);
-	assert_true(f.g.flags & SLAT_GATHER_TABLES);
+	assert_true(slat_gather_flags(&f.g) & SLAT_GATHER_TABLES);
 	flush_ok(&f, ops, 70, &n);
 	assert_int_equal(n, 6);
 	assert_int_equal(ops[1].kind, SLAT_S2_TLBI_RIPAS2E1IS);
@@ -1204,10 +1204,10 @@ static void test_flush_tables(void **state)
 	map_ok(&f, 0x40200000, 2 * MiB, 0x200000, slat_attrs_make(R, SLAT_MT_WB));
 	fx_flush(&f);
 	unmap_ok(&f, 0x40200000, 2 * MiB);
-	assert_int_equal(f.g.nranges, 1);
-	assert_int_equal(f.g.ranges[0].start, 0x40000000);
-	assert_int_equal(f.g.ranges[0].leaf_sizes, 2 * MiB);
-	assert_int_equal(f.g.ranges[0].table_sizes, 1 * GiB);
+	assert_int_equal(slat_gather_nranges(&f.g), 1);
+	assert_int_equal(slat_gather_range(&f.g, 0).start, 0x40000000);
+	assert_int_equal(slat_gather_range(&f.g, 0).leaf_sizes, 2 * MiB);
+	assert_int_equal(slat_gather_range(&f.g, 0).table_sizes, 1 * GiB);
 	flush_ok(&f, ops, SLAT_S2_OPS_MAX(1024), &n);
 	assert_int_equal(n, 4);
 	assert_int_equal(ops[1].kind, SLAT_S2_TLBI_VMALLS12E1IS);
@@ -1253,7 +1253,7 @@ static void test_flush_threshold(void **state)
 	/* Five: one over, the whole VMID instead. Two separate ranges. */
 	unmap_ok(&f, 0x14000, 0x2000);
 	unmap_ok(&f, 0x18000, 0x3000);
-	assert_int_equal(f.g.nranges, 2);
+	assert_int_equal(slat_gather_nranges(&f.g), 2);
 	flush_ok(&f, ops, SLAT_S2_OPS_MAX(4), &n);
 	assert_int_equal(n, 4);
 	assert_int_equal(ops[1].kind, SLAT_S2_TLBI_VMALLS12E1IS);
@@ -1371,7 +1371,7 @@ static void test_dbm_sw_dirty(void **state)
 	assert_int_equal(slat_protect(&f.t, slat_gpa(0x1000), 0x1000, &rw, &f.g), SLAT_OK);
 	assert_int_equal(*pte, 0x7000 | PAGE | MA_WB | S2AP_R | DBM | SH_IS | AF | XN1 | SWD58);
 	bm = 0;
-	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, &bm, 0, &found, &f.g),
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x4000, &bm, 1, 0, &found, &f.g),
 			 SLAT_OK);
 	assert_int_equal(found, 1);
 	assert_int_equal(bm, 1ull << 1);

@@ -69,7 +69,7 @@ static const struct region pc_layout[] = {
 static int build_demo(struct slat_pool *pool, struct slat_caps *caps, struct slat_table *t)
 {
 	struct slat_config cfg;
-	struct slat_gather g;
+	struct slat_gather g = SLAT_GATHER_INIT;
 	struct slat_prot p;
 	size_t r;
 	uint64_t i;

@@ -134,7 +134,7 @@ static bool handle_ept_exit(struct vcpu *v, u32 reason)
 	u64 qual = vmread(EXIT_QUALIFICATION);
 	struct slat_fault f;
 
-	if (slat_ept_fault(&guest_ept, reason, qual, vmread(GUEST_PHYSICAL_ADDRESS),
+	if (slat_ept_fault(slat_ept_fault_ctl(&guest_ept), reason, qual, vmread(GUEST_PHYSICAL_ADDRESS),
 			   vmread(GUEST_LINEAR_ADDRESS), &f)) {
 		check_fatal("slat_ept_fault refused exit reason %u", reason);
 		return false;

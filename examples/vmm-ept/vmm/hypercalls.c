@@ -63,7 +63,7 @@ static int protect_page(u64 gpa, unsigned perms)
 static int harvest(u64 gpa, u64 size, u64 *bitmap)
 {
 	*bitmap = 0; /* slat_dirty_harvest only sets the bits of dirty pages */
-	return slat_dirty_harvest(&guest_ept, slat_gpa(gpa), size, bitmap, 0, NULL,
+	return slat_dirty_harvest(&guest_ept, slat_gpa(gpa), size, bitmap, 1, 0, NULL,
 				  &guest_ept_changes);
 }
 

@@ -62,7 +62,7 @@ static int drain(void)
 static int harvest_area(u64 *bm)
 {
 	memset(bm, 0, PML_WORDS * sizeof(u64));
-	return slat_dirty_harvest(&guest_ept, slat_gpa(pml.gpa), pml.size, bm, 0, NULL,
+	return slat_dirty_harvest(&guest_ept, slat_gpa(pml.gpa), pml.size, bm, PML_WORDS, 0, NULL,
 				  &guest_ept_changes);
 }
 

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The private structures behind the opaque public storage of a table and a
+ * gather (struct table_state, struct gather_state: SLAT_TABLE_SIZE and
+ * SLAT_GATHER_SIZE bytes, aligned like uint64_t). Each public entry point
+ * converts its arguments once, with table_of() / gather_of(); the core
+ * works on these types only, and hands the embedder's hooks the public
+ * pointers back (table_pub(), gather_pub()).
+ *
+ * The types are may_alias: they are accessed in storage whose declared
+ * type is the public array of uint64_t, which is well defined only for
+ * character-like access. The static assertions below keep the private
+ * structures inside the public storage; growing them past it is an ABI
+ * change (abi/ and scripts/abi-check.sh).
+ */
+#ifndef SLAT_LIB_TABLE_STATE_H
+#define SLAT_LIB_TABLE_STATE_H
+
+#include <slat/alloc.h>
+#include <slat/caps.h>
+#include <slat/gather.h>
+#include <slat/table.h>
+#include <slat/types.h>
+
+/*
+ * Per-table description of the format, filled by the backend when the
+ * table is created and read by the core on every walk.
+ */
+struct slat_layout {
+	uint8_t levels;                     /* lookup levels; level 0 holds the smallest pages */
+	uint8_t granule_lg2;                /* log2 of the base page */
+	uint8_t ia_bits;                    /* guest-physical input width */
+	uint8_t pa_bits;                    /* host-physical width */
+	uint8_t root_lg2;                   /* log2 of the root's size in bytes (concatenated roots) */
+	uint8_t leaf_levels;                /* bit l: libslat may write a leaf at level l */
+	uint8_t leaf_levels_hw;             /* bit l: the hardware accepts a leaf at level l */
+	uint8_t shift[SLAT_MAX_LEVELS];     /* log2 of the span of one entry, per level */
+	uint8_t bits[SLAT_MAX_LEVELS];      /* log2 of the entries per table, per level */
+	uint64_t present;   /* an entry is present when any of these bits is set */
+	uint64_t type_mask; /* above level 0: (e & type_mask) == table_type means a table */
+	uint64_t table_type;
+	uint64_t page_mask; /* at level 0: (e & page_mask) == page_type for a valid leaf */
+	uint64_t page_type;
+	uint64_t addr_mask;  /* entry bits holding output address bits within the physical width (before alignment to the level) */
+	uint64_t addr_field; /* every entry bit the format uses for addresses, also beyond the physical width */
+	uint64_t oa_hi;      /* entry bits holding address bits oa_hi_shift places higher (Arm 64K with 52 bits: 15:12 hold 51:48); 0: none */
+	uint8_t oa_hi_shift; /* see oa_hi */
+	uint64_t table_tmpl; /* bits of a table entry besides the address */
+	uint64_t accessed;   /* accessed flag */
+	uint64_t dirty;      /* bits that hardware sets on write */
+	uint64_t dirty_gate; /* bits that must be set in a leaf for `dirty` to be tracked */
+	uint64_t hw_bits;    /* bits the hardware may change in a live entry */
+	uint64_t bbm_mask;   /* leaf bits whose change needs break-before-make; 0: never */
+	uint64_t sw_mask;    /* entry bits handed out as software bits */
+	uint64_t sw_dirty;   /* a software bit keeping dirty state a leaf change would drop (dirty outside dirty_gate); 0: none needed */
+	uint64_t attr_mask[SLAT_MAX_LEVELS]; /* leaf bits set from struct slat_attrs, per level */
+	uint8_t sw_pos[8];   /* entry bit of software bit i */
+	uint8_t sw_count;    /* number of software bits */
+};
+
+/* A table. NULL root: never created, or destroyed (SLAT_EDEAD). */
+struct __attribute__((may_alias)) table_state {
+	const struct slat_format *fmt;
+	struct slat_allocator alloc;
+	slat_sync_fn sync;
+	void *sync_ctx;
+	uint64_t *root;
+	uint64_t root_pa;
+	uint64_t pages;    /* table pages linked, the root included */
+	uint64_t held;     /* table pages waiting in gathers of this table */
+	uint64_t page_sum; /* sum of page_tag() of the linked pages (validate.c) */
+	struct slat_caps caps;
+	uint32_t features;
+	uint32_t tlbi_threshold;
+	uint64_t host_pat;
+	uint8_t max_page_lg2;
+	struct slat_layout lay;
+};
+
+/* A gather. Zero-filled: empty and unbound. */
+struct __attribute__((may_alias)) gather_state {
+	const struct table_state *table; /* bound by the first change */
+	uint32_t flags;                  /* enum slat_gather_flag */
+	uint32_t nranges;
+	struct slat_gather_range ranges[SLAT_GATHER_RANGES]; /* sorted, disjoint */
+	void *free_list;                 /* unlinked table pages (pages.c) */
+	uint64_t free_pages;
+	const void *live;                /* the gather's own address while it holds something */
+};
+
+_Static_assert(sizeof(struct table_state) <= SLAT_TABLE_SIZE,
+	       "struct table_state outgrew struct slat_table");
+_Static_assert(_Alignof(struct table_state) <= _Alignof(struct slat_table),
+	       "struct table_state needs more alignment than struct slat_table");
+_Static_assert(sizeof(struct gather_state) <= SLAT_GATHER_SIZE,
+	       "struct gather_state outgrew struct slat_gather");
+_Static_assert(_Alignof(struct gather_state) <= _Alignof(struct slat_gather),
+	       "struct gather_state needs more alignment than struct slat_gather");
+
+static inline struct table_state *table_of(struct slat_table *t)
+{
+	return (struct table_state *)(void *)t;
+}
+
+static inline const struct table_state *table_of_c(const struct slat_table *t)
+{
+	return (const struct table_state *)(const void *)t;
+}
+
+static inline struct slat_table *table_pub(struct table_state *t)
+{
+	return (struct slat_table *)(void *)t;
+}
+
+static inline const struct slat_table *table_pub_c(const struct table_state *t)
+{
+	return (const struct slat_table *)(const void *)t;
+}
+
+static inline struct gather_state *gather_of(struct slat_gather *g)
+{
+	return (struct gather_state *)(void *)g;
+}
+
+static inline const struct gather_state *gather_of_c(const struct slat_gather *g)
+{
+	return (const struct gather_state *)(const void *)g;
+}
+
+static inline struct slat_gather *gather_pub(struct gather_state *g)
+{
+	return (struct slat_gather *)(void *)g;
+}
+
+static inline const struct slat_gather *gather_pub_c(const struct gather_state *g)
+{
+	return (const struct slat_gather *)(const void *)g;
+}
+
+#endif
