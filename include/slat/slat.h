@@ -15,6 +15,7 @@
 
 #include <slat/alloc.h>
 #include <slat/caps.h>
+#include <slat/collapse.h>
 #include <slat/dirty.h>
 #include <slat/dump.h>
 #include <slat/error.h>

@@ -132,6 +132,9 @@ static void stats_print(void)
 			fprintf(stderr, " %s=%llu", slat_errname((int)k),
 				(unsigned long long)fuzz_stats.by_err[k]);
 	fputc('\n', stderr);
+	fprintf(stderr, "slat-fuzz collapse: %llu calls, %llu new leaves seen with A/D on\n",
+		(unsigned long long)fuzz_stats.collapses,
+		(unsigned long long)fuzz_stats.collapsed);
 }
 
 void fuzz_stats_register(const char *target)
@@ -812,7 +815,8 @@ static void race_fixup(struct engine *e)
 
 		if (lo >= hi)
 			return;
-		if (!strcmp(e->op_name, "protect") || !strcmp(e->op_name, "split")) {
+		if (!strcmp(e->op_name, "protect") || !strcmp(e->op_name, "split") ||
+		    !strcmp(e->op_name, "collapse")) {
 			/* The pages stay mapped: whichever came first, the
 			 * access's state is in each of them, also where the
 			 * change took the write permission away. */
@@ -1477,6 +1481,101 @@ static void do_protect(struct engine *e, struct rd *r)
 	op_end(e);
 }
 
+/* The leaves of a range before a collapse, in address order. */
+static struct {
+	uint64_t (*v)[2]; /* gpa, size as slat_for_each() reports them */
+	size_t n, cap;
+} pre_leaves;
+
+static int pre_leaf_cb(void *ctx, const struct slat_mapping *m)
+{
+	(void)ctx;
+	if (pre_leaves.n == pre_leaves.cap) {
+		pre_leaves.cap = pre_leaves.cap ? 2 * pre_leaves.cap : 256;
+		pre_leaves.v = realloc(pre_leaves.v, pre_leaves.cap * sizeof(*pre_leaves.v));
+		if (!pre_leaves.v)
+			abort();
+	}
+	pre_leaves.v[pre_leaves.n][0] = m->gpa.v;
+	pre_leaves.v[pre_leaves.n][1] = m->size;
+	pre_leaves.n++;
+	return 0;
+}
+
+struct collapse_ctx {
+	struct engine *e;
+	size_t i;
+	bool hook;
+};
+
+/*
+ * A leaf that was not one before the collapse is made of children the
+ * model knows: it is accessed if any was and dirty if any was. Without a
+ * synchronous hook (x86 here), libslat also marks it accessed, and dirty
+ * if writable, for what a stale walk could still write into the children
+ * (slat/collapse.h).
+ */
+static int post_leaf_cb(void *ctx, const struct slat_mapping *m)
+{
+	struct collapse_ctx *c = ctx;
+	struct engine *e = c->e;
+	const uint64_t lb = m->gpa.v, le = lb + m->size;
+	const struct ext *x;
+	bool acc, dirty;
+
+	while (c->i < pre_leaves.n && pre_leaves.v[c->i][0] < lb)
+		c->i++;
+	if (c->i < pre_leaves.n && pre_leaves.v[c->i][0] == lb &&
+	    pre_leaves.v[c->i][1] == m->size)
+		return 0;
+	FZ_CHECK(m->size == 1ull << m->page_lg2 && !(lb & (m->size - 1)), "collapse",
+		 "new leaf [0x%llx, 0x%llx) is not whole", (unsigned long long)lb,
+		 (unsigned long long)le);
+	x = model_find(&e->m, lb);
+	{
+		/* Every byte of it mapped in the model (by adjacent extents
+		 * where earlier calls cut them). */
+		size_t k = model_lower(&e->m, lb);
+		uint64_t at = lb;
+
+		while (at < le && k < e->m.n && e->m.v[k].start <= at)
+			at = e->m.v[k++].end;
+		FZ_CHECK(x && at >= le, "collapse", "new leaf [0x%llx, 0x%llx) over a hole at 0x%llx",
+			 (unsigned long long)lb, (unsigned long long)le, (unsigned long long)at);
+	}
+	fuzz_stats.collapsed++;
+	acc = iset_count(&e->acc, lb, le) || !c->hook;
+	dirty = iset_count(&e->dirty, lb, le) || (!c->hook && (x->a.perms & SLAT_PERM_W));
+	if (acc)
+		iset_add(&e->acc, lb, le);
+	if (dirty)
+		iset_add(&e->dirty, lb, le);
+	return 0;
+}
+
+static void race_fixup(struct engine *e);
+
+/* slat_collapse(): translations unchanged, the model's state spread. */
+static void do_collapse(struct engine *e, uint64_t gpa, uint64_t size)
+{
+	const uint32_t errs = range_errors(e, gpa, size);
+	int ret;
+
+	pre_leaves.n = 0;
+	if (!errs)
+		slat_for_each(&e->t, slat_gpa(gpa), size, pre_leaf_cb, NULL, NULL);
+	fuzz_stats.collapses++;
+	op_begin(e, "collapse", gpa, gpa + size);
+	ret = slat_collapse(&e->t, slat_gpa(gpa), size, &e->g);
+	if (op_result(e, ret, errs) && e->ad) {
+		struct collapse_ctx c = { e, 0, e->tg == &target_stage2 };
+
+		race_fixup(e);
+		slat_for_each(&e->t, slat_gpa(gpa), size, post_leaf_cb, &c, NULL);
+	}
+	op_end(e);
+}
+
 static void do_split(struct engine *e, struct rd *r)
 {
 	const uint64_t gpa = gen_addr(e, r), size = gen_size(e, r, gpa);
@@ -1485,6 +1584,11 @@ static void do_split(struct engine *e, struct rd *r)
 	uint32_t errs;
 	int ret;
 
+	/* Sizes 2^32 and up, which no table has, stand for a collapse. */
+	if ((b & 0xe0) == 0xe0) {
+		do_collapse(e, gpa, size);
+		return;
+	}
 	if ((b & 0xc0) == 0xc0) {
 		lg2 = b & 63;
 	} else {

@@ -296,6 +296,7 @@ struct fuzz_stats {
 	uint64_t inputs, configs, ops, mutating, failed_calls, findings;
 	uint64_t by_kind[16];
 	uint64_t by_err[32];
+	uint64_t collapses, collapsed; /* slat_collapse() calls, new leaves */
 };
 extern struct fuzz_stats fuzz_stats;
 void fuzz_stats_register(const char *target);
