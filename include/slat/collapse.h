@@ -40,6 +40,10 @@ extern "C" {
  * collapse reports every page the guest wrote before it, as a whole large
  * page. A table with a hole, a subtable that stays, differing attributes
  * or a misaligned run stays as it is. Permissions are never widened.
+ * On a table with ::SLAT_FEAT_NX_HUGE (slat/multihit.h), executable
+ * children become a large leaf without execute that keeps the request
+ * (the next fetch splits it again, as KVM's NX huge-page recovery does);
+ * execute-only children stay split.
  *
  * The collapsed tables are handed to @p g and freed by slat_gather_done().
  *

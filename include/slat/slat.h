@@ -25,6 +25,7 @@
 #include <slat/hwsim.h>
 #include <slat/lookup.h>
 #include <slat/map.h>
+#include <slat/multihit.h>
 #include <slat/npt.h>
 #include <slat/stage2.h>
 #include <slat/table.h>

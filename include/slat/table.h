@@ -46,6 +46,15 @@ enum slat_feature {
 	SLAT_FEAT_SPLIT_EXEC = 1u << 1,
 	/** Arm: encode memory types for HCR_EL2.FWB == 1. Needs ::SLAT_CAP_FWB. */
 	SLAT_FEAT_FWB = 1u << 2,
+	/**
+	 * iTLB-multihit policy (slat/multihit.h): no leaf larger than the
+	 * base page is executable; where execute is asked for, such a leaf
+	 * is written without it and remembers the request in a software bit,
+	 * and slat_exec_fault() splits it on the guest's first fetch. For
+	 * Intel CPUs without IA32_ARCH_CAPABILITIES.PSCHANGE_MC_NO. EPT only
+	 * (::SLAT_ECONFIG on other formats, and with ::SLAT_FEAT_SPLIT_EXEC).
+	 */
+	SLAT_FEAT_NX_HUGE = 1u << 3,
 };
 
 /**
@@ -127,6 +136,7 @@ struct slat_layout {
 	uint64_t hw_bits;    /**< Bits the hardware may change in a live entry. */
 	uint64_t bbm_mask;   /**< Leaf bits whose change needs break-before-make; 0: never. */
 	uint64_t sw_mask;    /**< Entry bits handed out as software bits. */
+	uint64_t sw_exec;    /**< ::SLAT_FEAT_NX_HUGE: a software bit that marks a leaf above the base page whose mapping asked for execute; 0: none. */
 	uint64_t sw_dirty;   /**< A software bit that keeps dirty state a leaf change would drop (@ref dirty outside @ref dirty_gate); 0: none needed. */
 	uint64_t attr_mask[SLAT_MAX_LEVELS]; /**< Leaf bits set from @ref slat_attrs, per level. */
 	uint8_t sw_pos[8];   /**< Entry bit of software bit i. */
