@@ -66,11 +66,15 @@ int attrs_encode(const struct slat_table *t, unsigned level,
 	int err;
 
 	if (nx_huge(l, level, a)) {
+		/* What the format cannot express at all is refused as it
+		 * would be without the policy, whatever the leaf size. */
 		nx = *a;
 		nx.perms &= (uint8_t)~SLAT_PERM_X;
-		if (!nx.perms)
-			return SLAT_EPAGESIZE;
-		err = t->fmt->leaf_encode(t, level, &nx, tmpl);
+		err = t->fmt->leaf_encode(t, level, a, tmpl);
+		if (!err && !nx.perms)
+			err = SLAT_EPAGESIZE;
+		if (!err)
+			err = t->fmt->leaf_encode(t, level, &nx, tmpl);
 		*tmpl |= l->sw_exec;
 	} else {
 		err = t->fmt->leaf_encode(t, level, a, tmpl);

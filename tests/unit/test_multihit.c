@@ -245,6 +245,47 @@ static void test_config(void **state)
 	slat_pool_fini(&f.pool);
 }
 
+static unsigned nx_problems, nx_last_level;
+static uint64_t nx_last_bits;
+
+static void on_problem(void *ctx, const struct slat_problem *p)
+{
+	(void)ctx;
+	if (p->kind == SLAT_PROB_EXEC_HUGE) {
+		nx_problems++;
+		nx_last_level = p->level;
+		nx_last_bits = p->bits;
+	}
+}
+
+/* The validator finds what the policy forbids, written by hand. */
+static void test_validate(void **state)
+{
+	struct fx f;
+	uint64_t n = 0, *big, *small;
+
+	(void)state;
+	nx_init(&f);
+	map_ok(&f, G, 2 * MiB, H, RWX, 0);
+	map_ok(&f, G + 2 * MiB, PG, H + 2 * MiB, RWX, 0);
+	big = entry_at(&f.t, G, 1);
+	small = entry_at(&f.t, G + 2 * MiB, 0);
+	assert_int_equal(slat_validate(&f.t, on_problem, NULL, &n), SLAT_OK);
+	assert_int_equal(nx_problems, 0);
+	*big |= 0x4; /* X in a 2 MiB leaf */
+	assert_int_equal(slat_validate(&f.t, on_problem, NULL, &n), SLAT_OK);
+	assert_int_equal(nx_problems, 1);
+	assert_int_equal(nx_last_level, 1);
+	*big &= ~0x4ull;
+	*small |= REQ; /* the request bit in a 4 KiB leaf */
+	assert_int_equal(slat_validate(&f.t, on_problem, NULL, &n), SLAT_OK);
+	assert_int_equal(nx_problems, 2);
+	assert_int_equal(nx_last_level, 0);
+	assert_int_equal(nx_last_bits, REQ);
+	*small &= ~REQ;
+	fx_fini(&f);
+}
+
 /* IA32_ARCH_CAPABILITIES bit 6 (PSCHANGE_MC_NO) decides. */
 static void test_affected(void **state)
 {
@@ -268,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_sw_positions),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_affected),
+		cmocka_unit_test(test_validate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
