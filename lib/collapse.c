@@ -247,9 +247,11 @@ static int collapse_visit(struct walk *w, enum walk_visit how)
 			collapse_flush(t, op);
 		return WALK_NEXT;
 	}
-	/* No hook, so x86 (Arm requires one): no break-before-make needed
-	 * for a change of shape (SDM vol. 3A 4.10.4.4, APM vol. 2 15.25.10);
-	 * the stale table stays reachable until the gather is done. */
+	/* No hook, so x86 (Arm requires one). x86 has no break-before-make
+	 * rule: until the invalidation (SDM vol. 3C 29.4 for EPT, APM vol. 2
+	 * 15.25 for nested paging) a walker may use the old table or the new
+	 * leaf, which translate alike; the old table stays allocated until
+	 * the gather is done. */
 	slat__race_point(w->slot);
 	__atomic_exchange_n(w->slot, collapse_leaf(t, child, level, tmpl, true),
 			    __ATOMIC_ACQ_REL);
