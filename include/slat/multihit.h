@@ -59,7 +59,7 @@ extern "C" {
 #endif
 
 /** IA32_ARCH_CAPABILITIES (MSR 10AH) bit 6: PSCHANGE_MC_NO. */
-#define SLAT_ARCH_CAP_PSCHANGE_MC_NO (1ull << 6)
+#define SLAT_ARCH_CAP_PSCHANGE_MC_NO ((uint64_t)1 << 6)
 
 /**
  * Does an Intel processor need ::SLAT_FEAT_NX_HUGE?

@@ -54,7 +54,7 @@ enum slat_feature {
 	 * Intel CPUs without IA32_ARCH_CAPABILITIES.PSCHANGE_MC_NO. EPT only
 	 * (::SLAT_ECONFIG on other formats, and with ::SLAT_FEAT_SPLIT_EXEC).
 	 */
-	SLAT_FEAT_NX_HUGE = 1u << 4,
+	SLAT_FEAT_NX_HUGE = 1u << 4
 };
 
 /**

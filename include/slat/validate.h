@@ -28,7 +28,7 @@ enum slat_problem_kind {
 	SLAT_PROB_TABLE_COUNT = 8,   /**< Reachable tables differ from the pages the table holds. */
 	SLAT_PROB_FEATURE = 9,       /**< A bit of a feature the table did not enable. */
 	SLAT_PROB_TABLE_ATTR = 10,   /**< A table entry with attributes libslat never writes (e.g. restricting permissions). */
-	SLAT_PROB_EXEC_HUGE = 14,    /**< ::SLAT_FEAT_NX_HUGE: an executable leaf above the base page, or the execute-request bit where only such a leaf may hold it (slat/multihit.h). */
+	SLAT_PROB_EXEC_HUGE = 14     /**< ::SLAT_FEAT_NX_HUGE: an executable leaf above the base page, or the execute-request bit where only such a leaf may hold it (slat/multihit.h). */
 };
 
 /** One problem found by slat_validate(). */
