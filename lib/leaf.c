@@ -45,14 +45,45 @@ int attrs_check(const struct table_state *t, const struct slat_attrs *a)
 	return SLAT_OK;
 }
 
+/*
+ * Under the iTLB-multihit policy (SLAT_FEAT_NX_HUGE) a leaf above the base
+ * page never grants execute: asked-for execute is written as the layout's
+ * sw_exec bit instead, and decoded back from it, so that every operation
+ * sees the mapping's attributes as they were asked (a protect keeps the
+ * request, a split hands it to the pieces, which at the base page get X
+ * itself). Without read or write there would be nothing left to map
+ * large: such a mapping takes base pages (SLAT_EPAGESIZE here).
+ */
+static bool nx_huge(const struct slat_layout *l, unsigned level,
+		    const struct slat_attrs *a)
+{
+	return l->sw_exec && level > 0 && (a->perms & SLAT_PERM_X);
+}
+
 int attrs_encode(const struct table_state *t, unsigned level,
 		const struct slat_attrs *a, uint64_t *tmpl)
 {
-	int err = t->fmt->leaf_encode(t, level, a, tmpl);
+	const struct slat_layout *l = &t->lay;
+	struct slat_attrs nx;
+	int err;
 
+	if (nx_huge(l, level, a)) {
+		/* What the format cannot express at all is refused as it
+		 * would be without the policy, whatever the leaf size. */
+		nx = *a;
+		nx.perms &= (uint8_t)~SLAT_PERM_X;
+		err = t->fmt->leaf_encode(t, level, a, tmpl);
+		if (!err && !nx.perms)
+			err = SLAT_EPAGESIZE;
+		if (!err)
+			err = t->fmt->leaf_encode(t, level, &nx, tmpl);
+		*tmpl |= l->sw_exec;
+	} else {
+		err = t->fmt->leaf_encode(t, level, a, tmpl);
+	}
 	if (err)
 		return err;
-	*tmpl |= sw_encode(&t->lay, a->sw);
+	*tmpl |= sw_encode(l, a->sw);
 	return SLAT_OK;
 }
 
@@ -62,6 +93,8 @@ void attrs_decode(const struct table_state *t, unsigned level, uint64_t e,
 	a->key = 0; /* for formats without keys */
 	t->fmt->leaf_decode(t, level, e, a);
 	a->sw = sw_decode(&t->lay, e);
+	if (level > 0 && (e & t->lay.sw_exec))
+		a->perms |= SLAT_PERM_X;
 }
 
 int leaf_templates(const struct table_state *t, const struct slat_attrs *a,

@@ -256,7 +256,10 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	for (level = 0; level < l->levels; level++) {
 		bool ok = (l->leaf_levels & (1u << level)) &&
 			  (op.delta & level_mask(l, level)) == 0 &&
-			  (!max_lg2 || l->shift[level] <= max_lg2);
+			  (!max_lg2 || l->shift[level] <= max_lg2) &&
+			  /* execute-only under the multihit policy: a large
+			   * leaf without X would map nothing (leaf.c) */
+			  !(level > 0 && l->sw_exec && !(attrs->perms & SLAT_PERM_RW));
 
 		if (ok)
 			op.leafmask |= 1u << level;

@@ -9,7 +9,7 @@
 #include "core.h"
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
-			SLAT_FEAT_KEYS)
+			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE)
 
 void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
 			  unsigned ia_bits, unsigned levels)
@@ -155,6 +155,12 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	if (cfg->table_key && (!(cfg->features & SLAT_FEAT_KEYS) ||
 			       cfg->table_key > cfg->caps->key_max))
 		return SLAT_EKEY;
+	/* The iTLB-multihit erratum is Intel's (slat/multihit.h); one
+	 * software bit records a plain X request, not the split XS/XU. */
+	if ((cfg->features & SLAT_FEAT_NX_HUGE) &&
+	    (cfg->format->id != SLAT_FORMAT_EPT ||
+	     (cfg->features & SLAT_FEAT_SPLIT_EXEC)))
+		return SLAT_ECONFIG;
 
 	__builtin_memset(&n, 0, sizeof(n));
 	n.fmt = cfg->format;
@@ -182,7 +188,7 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 		unsigned lv;
 
 		for (lv = 0; lv < n.lay.levels; lv++)
-			n.lay.attr_mask[lv] |= n.lay.sw_mask;
+			n.lay.attr_mask[lv] |= n.lay.sw_mask | n.lay.sw_exec;
 	}
 	if (cfg->max_page_lg2 && cfg->max_page_lg2 < n.lay.granule_lg2)
 		return SLAT_EPAGESIZE;

@@ -52,6 +52,7 @@ struct slat_layout {
 	uint64_t hw_bits;    /* bits the hardware may change in a live entry */
 	uint64_t bbm_mask;   /* leaf bits whose change needs break-before-make; 0: never */
 	uint64_t sw_mask;    /* entry bits handed out as software bits */
+	uint64_t sw_exec;    /* SLAT_FEAT_NX_HUGE: a software bit marking a leaf above the base page whose mapping asked for execute; 0: none */
 	uint64_t sw_dirty;   /* a software bit keeping dirty state a leaf change would drop (dirty outside dirty_gate); 0: none needed */
 	uint64_t attr_mask[SLAT_MAX_LEVELS]; /* leaf bits set from struct slat_attrs, per level */
 	uint8_t sw_pos[8];   /* entry bit of software bit i */

@@ -54,6 +54,25 @@ static bool followable(const struct slat_layout *l, unsigned level, uint64_t e)
 	       !(e & l->addr_field & ~l->addr_mask);
 }
 
+/*
+ * The iTLB-multihit policy: the hardware may fetch through no leaf above
+ * the base page, and the execute request lives only in such leaves.
+ */
+static void check_nx_huge(struct check *c, unsigned level, uint64_t gpa, uint64_t e)
+{
+	const struct table_state *t = c->t;
+	struct slat_attrs a;
+
+	if (level == 0) {
+		if (e & t->lay.sw_exec)
+			report(c, SLAT_PROB_EXEC_HUGE, level, gpa, e, e & t->lay.sw_exec);
+		return;
+	}
+	t->fmt->leaf_decode(t, level, e, &a); /* the hardware's view alone */
+	if (a.perms & SLAT_PERM_X)
+		report(c, SLAT_PROB_EXEC_HUGE, level, gpa, e, 0);
+}
+
 static void check_table(struct check *c, const uint64_t *table, unsigned level,
 			uint64_t base)
 {
@@ -79,8 +98,12 @@ static void check_table(struct check *c, const uint64_t *table, unsigned level,
 			else if (e & l->addr_field & ~l->addr_mask)
 				report(c, SLAT_PROB_ADDR_RANGE, level, gpa, e,
 				       e & l->addr_field & ~l->addr_mask);
+			if (l->sw_exec)
+				check_nx_huge(c, level, gpa, e);
 			continue;
 		}
+		if (e & l->sw_exec)
+			report(c, SLAT_PROB_EXEC_HUGE, level, gpa, e, e & l->sw_exec);
 		/* The software dirty bit belongs to leaves: libslat never
 		 * writes it in a table entry, where no harvest would find it. */
 		if (e & l->sw_dirty)
@@ -214,6 +237,7 @@ const char *slat_problem_str(unsigned kind)
 	case SLAT_PROB_KEY: return "host memory key the table does not allow";
 	case SLAT_PROB_TABLE_ALIAS: return "table page shared by two entries, or the root";
 	case SLAT_PROB_TABLE_SET: return "table address changed to a page the table does not hold";
+	case SLAT_PROB_EXEC_HUGE: return "executable leaf above the base page under the multihit policy";
 	default: return "unknown problem";
 	}
 }

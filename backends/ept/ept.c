@@ -20,6 +20,7 @@ static int ept_configure(struct table_state *t, const struct slat_config *cfg)
 	const struct slat_caps *c = &t->caps;
 	unsigned levels = cfg->levels;
 	uint64_t exec = EPT_X | (mbec(t) ? EPT_XU : 0);
+	uint64_t free_sw;
 	unsigned lv;
 	int err;
 
@@ -64,8 +65,22 @@ static int ept_configure(struct table_state *t, const struct slat_config *cfg)
 	if (err)
 		return err;
 	/* Bit 10 is free for software only while MBEC is off. */
-	return slat_layout_sw_bits(l, cfg, EPT_SW_PREFERRED,
-				   EPT_SW_ALLOWED | (mbec(t) ? 0 : EPT_XU));
+	err = slat_layout_sw_bits(l, cfg, EPT_SW_PREFERRED,
+				  EPT_SW_ALLOWED | (mbec(t) ? 0 : EPT_XU));
+	if (err || !(t->features & SLAT_FEAT_NX_HUGE))
+		return err;
+	/*
+	 * The iTLB-multihit policy writes large leaves without X (bit 2)
+	 * where execute was asked for, and records the request in one more
+	 * ignored bit (SDM vol. 3C Tables 29-4 and 29-6: 11, 56:52, 59 and 62
+	 * are ignored in leaves whatever the controls), the highest one the
+	 * embedder's software bits left: bit 62 unless it took that.
+	 */
+	free_sw = EPT_SW_ALLOWED & ~l->sw_mask;
+	if (!free_sw)
+		return SLAT_ESWBITS;
+	l->sw_exec = 1ull << (63 - __builtin_clzll(free_sw));
+	return SLAT_OK;
 }
 
 static const uint8_t mt_encode[SLAT_MT_COUNT] = {

@@ -217,6 +217,21 @@ static void live_changes(void)
 		}
 	}
 	hc(STEP_SPLIT_CHECK, written, bad_page, nbad, 0);
+
+	/* The VMM makes the page writable again and collapses the pages
+	 * back into one block: every page, the one that was read-only too,
+	 * must take a write and read it back. */
+	hc(STEP_COLLAPSE, 0, 0, 0, 0);
+	written = 0;
+	for (unsigned i = 0; i < TSPLIT_PAGES; i++) {
+		uint64_t a = TSPLIT_IPA + i * S2_PAGE + 0x10;
+		wr64(a, GUEST_VALUE2(a));
+	}
+	for (unsigned i = 0; i < TSPLIT_PAGES; i++) {
+		uint64_t a = TSPLIT_IPA + i * S2_PAGE + 0x10;
+		written += rd64(a) == GUEST_VALUE2(a);
+	}
+	hc(STEP_COLLAPSE_CHECK, written, 0, 0, 0);
 }
 
 static void dirty_tracking(void)

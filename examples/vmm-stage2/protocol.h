@@ -108,6 +108,8 @@
 #define PATTERN(hpa)     (PATTERN_TAG | (hpa))
 /* Every word the guest writes holds the IPA it was written to. */
 #define GUEST_VALUE(ipa) (U64(0xc300000000000000) | (ipa))
+/* What the guest writes after the collapse: distinct from the above. */
+#define GUEST_VALUE2(ipa) (U64(0xc700000000000000) | (ipa))
 
 /* What the guest's exception handlers return for an aborted call. */
 #define GUEST_FAULTED    U64(0xfa17)
@@ -141,6 +143,8 @@ enum step {
 	STEP_WP_CHECK,         /* a1 = value read back after the refused write     */
 	STEP_SPLIT,            /* VMM: make one page of the TSPLIT block read-only */
 	STEP_SPLIT_CHECK,      /* a1 = pages written, a2 = bad page, a3 = #bad     */
+	STEP_COLLAPSE,         /* VMM: page writable again, collapse the TSPLIT block */
+	STEP_COLLAPSE_CHECK,   /* a1 = pages read back right after writing all    */
 	STEP_DIRTY_BEGIN,      /* returns 1 if dirty tracking runs, else 0         */
 	STEP_DIRTY_HARVEST,    /* a1 = round, a2 = mask of pages written           */
 	STEP_DIRTY_PROTECT,    /* a1 = mask written: VMM write-protects, harvests  */

@@ -404,6 +404,55 @@ static void step_split_check(uint64_t written, uint64_t bad_page, uint64_t nbad)
 	      split_was_block, leaves, faults, written, nbad, bad_page, host_bad);
 }
 
+/*
+ * Huge-page recovery: the page the split made read-only is writable again,
+ * so the level-3 table maps one aligned, contiguous run with the same
+ * attributes everywhere, and slat_collapse() puts the level-2 block back
+ * (break-before-make through the sync hook, the table freed at
+ * gather_done). The guest then writes every page.
+ */
+static bool collapse_was_table, collapse_is_block;
+static uint64_t collapse_pages_freed;
+
+static void step_collapse(void)
+{
+	uint64_t pages;
+	int err;
+
+	protect(TSPLIT_IPA + TSPLIT_RO_PAGE * S2_PAGE, S2_PAGE, SLAT_PERM_RW);
+	stage2_invalidate();
+	collapse_was_table = leaf_is(TSPLIT_IPA, S2_PAGE, SLAT_PERM_RW) &&
+			     leaf_is(TSPLIT_IPA + TSPLIT_RO_PAGE * S2_PAGE, S2_PAGE,
+				     SLAT_PERM_RW);
+	pages = slat_table_pages(&s2.table);
+	err = slat_collapse(&s2.table, slat_gpa(TSPLIT_IPA), S2_BLOCK, &s2.pending);
+	if (err)
+		vmm_fatal("slat_collapse: %s", slat_strerror(err));
+	collapse_pages_freed = pages - slat_table_pages(&s2.table);
+	collapse_is_block = leaf_is(TSPLIT_IPA, S2_BLOCK, SLAT_PERM_RW) &&
+			    leaf_is(TSPLIT_IPA + S2_BLOCK - S2_PAGE, S2_BLOCK, SLAT_PERM_RW);
+	stage2_invalidate();
+}
+
+static void step_collapse_check(uint64_t readback)
+{
+	unsigned host_bad = 0;
+
+	for (unsigned i = 0; i < TSPLIT_PAGES; i++) {
+		uint64_t ipa = TSPLIT_IPA + i * S2_PAGE + 0x10;
+
+		host_bad += *(volatile uint64_t *)(tsplit_pa + i * S2_PAGE + 0x10) !=
+			    GUEST_VALUE2(ipa);
+	}
+	check(collapse_was_table && collapse_is_block && collapse_pages_freed == 1 &&
+	      readback == TSPLIT_PAGES && !host_bad,
+	      "block-collapse-live",
+	      "pages before %d, one block after %d, table pages freed %lu, guest read back "
+	      "%lu of %lu, host words wrong %u",
+	      collapse_was_table, collapse_is_block, collapse_pages_freed, readback,
+	      (uint64_t)TSPLIT_PAGES, host_bad);
+}
+
 static uint64_t step_dirty_begin(void)
 {
 	uint64_t bitmap, found;
@@ -647,6 +696,12 @@ uint64_t tests_step(struct vcpu *v, uint64_t step, uint64_t a1, uint64_t a2,
 		return 0;
 	case STEP_SPLIT_CHECK:
 		step_split_check(a1, a2, a3);
+		return 0;
+	case STEP_COLLAPSE:
+		step_collapse();
+		return 0;
+	case STEP_COLLAPSE_CHECK:
+		step_collapse_check(a1);
 		return 0;
 
 	case STEP_DIRTY_BEGIN:

@@ -12,6 +12,7 @@
 
 #include <slat/alloc.h>
 #include <slat/caps.h>
+#include <slat/collapse.h>
 #include <slat/dirty.h>
 #include <slat/dump.h>
 #include <slat/error.h>
@@ -21,6 +22,7 @@
 #include <slat/hwsim.h>
 #include <slat/lookup.h>
 #include <slat/map.h>
+#include <slat/multihit.h>
 #include <slat/npt.h>
 #include <slat/stage2.h>
 #include <slat/table.h>

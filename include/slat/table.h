@@ -55,7 +55,16 @@ enum slat_feature {
 	 * @ref slat_caps::key_max (slat_npt_caps_sme(),
 	 * slat_ept_caps_mktme()); Arm Stage-2 has no such bits.
 	 */
-	SLAT_FEAT_KEYS = 1u << 3
+	SLAT_FEAT_KEYS = 1u << 3,
+	/**
+	 * iTLB-multihit policy (slat/multihit.h): no leaf larger than the
+	 * base page is executable; where execute is asked for, such a leaf
+	 * is written without it and remembers the request in a software bit,
+	 * and slat_exec_fault() splits it on the guest's first fetch. For
+	 * Intel CPUs without IA32_ARCH_CAPABILITIES.PSCHANGE_MC_NO. EPT only
+	 * (::SLAT_ECONFIG on other formats, and with ::SLAT_FEAT_SPLIT_EXEC).
+	 */
+	SLAT_FEAT_NX_HUGE = 1u << 4
 };
 
 /**

@@ -40,7 +40,8 @@ enum slat_problem_kind {
 	 * no two entries share one: a table address was changed to a page
 	 * libslat did not allocate for this table.
 	 */
-	SLAT_PROB_TABLE_SET = 13
+	SLAT_PROB_TABLE_SET = 13,
+	SLAT_PROB_EXEC_HUGE = 14     /**< ::SLAT_FEAT_NX_HUGE: an executable leaf above the base page, or the execute-request bit where only such a leaf may hold it (slat/multihit.h). */
 };
 
 /** One problem found by slat_validate(). */

@@ -132,6 +132,12 @@ static void stats_print(void)
 			fprintf(stderr, " %s=%llu", slat_errname((int)k),
 				(unsigned long long)fuzz_stats.by_err[k]);
 	fputc('\n', stderr);
+	fprintf(stderr, "slat-fuzz collapse: %llu calls, %llu new leaves seen with A/D on; "
+		"exec faults (NX_HUGE): %llu, %llu split\n",
+		(unsigned long long)fuzz_stats.collapses,
+		(unsigned long long)fuzz_stats.collapsed,
+		(unsigned long long)fuzz_stats.exec_faults,
+		(unsigned long long)fuzz_stats.exec_splits);
 }
 
 void fuzz_stats_register(const char *target)
@@ -813,7 +819,8 @@ static void race_fixup(struct engine *e)
 
 		if (lo >= hi)
 			return;
-		if (!strcmp(e->op_name, "protect") || !strcmp(e->op_name, "split")) {
+		if (!strcmp(e->op_name, "protect") || !strcmp(e->op_name, "split") ||
+		    !strcmp(e->op_name, "collapse") || !strcmp(e->op_name, "exec_fault")) {
 			/* The pages stay mapped: whichever came first, the
 			 * access's state is in each of them, also where the
 			 * change took the write permission away. */
@@ -1305,9 +1312,14 @@ uint32_t eng_range_errors(const struct engine *e, uint64_t a, uint64_t size)
 /* ---- operations ------------------------------------------------------------- */
 
 static void largest_leaf_check(struct engine *e, uint64_t a, uint64_t b,
-			       uint64_t delta, unsigned cap)
+			       uint64_t delta, unsigned cap, unsigned perms)
 {
 	unsigned i;
+
+	/* Under the iTLB-multihit policy an execute-only mapping has nothing
+	 * to map large without X: base pages (slat/multihit.h). */
+	if (e->nx && (perms & SLAT_PERM_X) && !(perms & SLAT_PERM_RW))
+		cap = e->granule_lg2;
 
 	for (i = 0; i < samples.n; i++) {
 		uint64_t x = samples.v[i];
@@ -1398,7 +1410,7 @@ static void do_map(struct engine *e, struct rd *r)
 			iset_add(&e->acc, gpa, gpa + size);
 		else
 			iset_remove(&e->acc, gpa, gpa + size);
-		largest_leaf_check(e, gpa, gpa + size, hpa - gpa, cap);
+		largest_leaf_check(e, gpa, gpa + size, hpa - gpa, cap, a.perms);
 	}
 	op_end(e);
 }
@@ -1429,6 +1441,24 @@ static void prot_apply(const struct slat_prot *p, struct slat_attrs *a)
 		a->share = p->share;
 	}
 }
+
+/* Would the protect leave some mapping of [gpa, gpa + size) execute-only? */
+static bool nx_xonly(const struct engine *e, const struct slat_prot *p, uint64_t gpa,
+		     uint64_t size)
+{
+	size_t i;
+
+	for (i = model_lower(&e->m, gpa); i < e->m.n && e->m.v[i].start < gpa + size; i++) {
+		struct slat_attrs n = e->m.v[i].a;
+
+		prot_apply(p, &n);
+		if ((n.perms & SLAT_PERM_X) && !(n.perms & SLAT_PERM_RW))
+			return true;
+	}
+	return false;
+}
+
+static void do_exec_fault(struct engine *e, uint64_t x);
 
 static void do_protect(struct engine *e, struct rd *r)
 {
@@ -1479,6 +1509,12 @@ static void do_protect(struct engine *e, struct rd *r)
 	eng_note(e, "   clear %x set %x swc %x sws %x setmt %d mt %u fl %u sh %u", p.perm_clear,
 		 p.perm_set, p.sw_clear, p.sw_set, p.set_memtype, p.memtype, p.mt_flags, p.share);
 	ret = slat_protect(&e->t, slat_gpa(gpa), size, &p, &e->g);
+	/* Under the iTLB-multihit policy a leaf above the base page cannot
+	 * become execute-only: whether one is in the range is the table's
+	 * shape, which the model does not know; a refusal must still change
+	 * nothing (op_result checks). */
+	if (ret == SLAT_EPAGESIZE && e->nx && nx_xonly(e, &p, gpa, size))
+		errs = ERR(SLAT_EPAGESIZE);
 	if (op_result(e, ret, errs)) {
 		model_cut(&e->m, gpa, gpa + size);
 		for (i = model_lower(&e->m, gpa); i < e->m.n && e->m.v[i].start < gpa + size; i++) {
@@ -1493,6 +1529,101 @@ static void do_protect(struct engine *e, struct rd *r)
 	op_end(e);
 }
 
+/* The leaves of a range before a collapse, in address order. */
+static struct {
+	uint64_t (*v)[2]; /* gpa, size as slat_for_each() reports them */
+	size_t n, cap;
+} pre_leaves;
+
+static int pre_leaf_cb(void *ctx, const struct slat_mapping *m)
+{
+	(void)ctx;
+	if (pre_leaves.n == pre_leaves.cap) {
+		pre_leaves.cap = pre_leaves.cap ? 2 * pre_leaves.cap : 256;
+		pre_leaves.v = realloc(pre_leaves.v, pre_leaves.cap * sizeof(*pre_leaves.v));
+		if (!pre_leaves.v)
+			abort();
+	}
+	pre_leaves.v[pre_leaves.n][0] = m->gpa.v;
+	pre_leaves.v[pre_leaves.n][1] = m->size;
+	pre_leaves.n++;
+	return 0;
+}
+
+struct collapse_ctx {
+	struct engine *e;
+	size_t i;
+	bool hook;
+};
+
+/*
+ * A leaf that was not one before the collapse is made of children the
+ * model knows: it is accessed if any was and dirty if any was. Without a
+ * synchronous hook (x86 here), libslat also marks it accessed, and dirty
+ * if writable, for what a stale walk could still write into the children
+ * (slat/collapse.h).
+ */
+static int post_leaf_cb(void *ctx, const struct slat_mapping *m)
+{
+	struct collapse_ctx *c = ctx;
+	struct engine *e = c->e;
+	const uint64_t lb = m->gpa.v, le = lb + m->size;
+	const struct ext *x;
+	bool acc, dirty;
+
+	while (c->i < pre_leaves.n && pre_leaves.v[c->i][0] < lb)
+		c->i++;
+	if (c->i < pre_leaves.n && pre_leaves.v[c->i][0] == lb &&
+	    pre_leaves.v[c->i][1] == m->size)
+		return 0;
+	FZ_CHECK(m->size == 1ull << m->page_lg2 && !(lb & (m->size - 1)), "collapse",
+		 "new leaf [0x%llx, 0x%llx) is not whole", (unsigned long long)lb,
+		 (unsigned long long)le);
+	x = model_find(&e->m, lb);
+	{
+		/* Every byte of it mapped in the model (by adjacent extents
+		 * where earlier calls cut them). */
+		size_t k = model_lower(&e->m, lb);
+		uint64_t at = lb;
+
+		while (at < le && k < e->m.n && e->m.v[k].start <= at)
+			at = e->m.v[k++].end;
+		FZ_CHECK(x && at >= le, "collapse", "new leaf [0x%llx, 0x%llx) over a hole at 0x%llx",
+			 (unsigned long long)lb, (unsigned long long)le, (unsigned long long)at);
+	}
+	fuzz_stats.collapsed++;
+	acc = iset_count(&e->acc, lb, le) || !c->hook;
+	dirty = iset_count(&e->dirty, lb, le) || (!c->hook && (x->a.perms & SLAT_PERM_W));
+	if (acc)
+		iset_add(&e->acc, lb, le);
+	if (dirty)
+		iset_add(&e->dirty, lb, le);
+	return 0;
+}
+
+static void race_fixup(struct engine *e);
+
+/* slat_collapse(): translations unchanged, the model's state spread. */
+static void do_collapse(struct engine *e, uint64_t gpa, uint64_t size)
+{
+	const uint32_t errs = range_errors(e, gpa, size);
+	int ret;
+
+	pre_leaves.n = 0;
+	if (!errs)
+		slat_for_each(&e->t, slat_gpa(gpa), size, pre_leaf_cb, NULL, NULL);
+	fuzz_stats.collapses++;
+	op_begin(e, "collapse", gpa, gpa + size);
+	ret = slat_collapse(&e->t, slat_gpa(gpa), size, &e->g);
+	if (op_result(e, ret, errs) && e->ad) {
+		struct collapse_ctx c = { e, 0, e->tg == &target_stage2 };
+
+		race_fixup(e);
+		slat_for_each(&e->t, slat_gpa(gpa), size, post_leaf_cb, &c, NULL);
+	}
+	op_end(e);
+}
+
 static void do_split(struct engine *e, struct rd *r)
 {
 	const uint64_t gpa = gen_addr(e, r), size = gen_size(e, r, gpa);
@@ -1501,6 +1632,11 @@ static void do_split(struct engine *e, struct rd *r)
 	uint32_t errs;
 	int ret;
 
+	/* Sizes 2^32 and up, which no table has, stand for a collapse. */
+	if ((b & 0xe0) == 0xe0) {
+		do_collapse(e, gpa, size);
+		return;
+	}
 	if ((b & 0xc0) == 0xc0) {
 		lg2 = b & 63;
 	} else {
@@ -1557,8 +1693,18 @@ static void do_access(struct engine *e, struct rd *r)
 	e->op_name = "hw_access";
 	for (i = 0; i < n; i++) {
 		uint64_t x = gen_addr(e, r);
-		bool write = rd_u8(r) & 1;
+		const uint8_t how = rd_u8(r);
+		bool write = how & 1;
 		const struct ext *ex = model_find(&e->m, x);
+
+		if (e->nx && (how & 6) == 6) {
+			/* the accesses before it set flags: the snapshot a
+			 * refused call is compared with starts from here */
+			check_structure(e, false);
+			do_exec_fault(e, x);
+			e->op_name = "hw_access";
+			continue;
+		}
 		int expect, ret;
 		struct slat_mapping m;
 
@@ -1589,6 +1735,44 @@ static void do_access(struct engine *e, struct rd *r)
 		observe(e, shadow_track(&e->sh, x & ~gmask(e)));
 	}
 	check_structure(e, false);
+}
+
+/*
+ * An execute fault under the iTLB-multihit policy: where the model's
+ * mapping asked for execute, slat_exec_fault() must leave the page a base
+ * page that translates as before (a split: the model does not change).
+ */
+static void do_exec_fault(struct engine *e, uint64_t x)
+{
+	const struct ext *ex = model_find(&e->m, x);
+	const uint64_t page = x & ~gmask(e);
+	uint32_t errs = 0;
+	int ret;
+
+	if (x >= e->ia_top)
+		errs = ERR(SLAT_EGPA);
+	else if (!ex)
+		errs = ERR(SLAT_ENOENT);
+	else if (!(ex->a.perms & SLAT_PERM_X))
+		errs = ERR(SLAT_EPERM);
+	fuzz_stats.exec_faults++;
+	op_begin(e, "exec_fault", page, page + (1ull << e->granule_lg2));
+	ret = slat_exec_fault(&e->t, slat_gpa(x), &e->g);
+	if (ret == SLAT_OK && e->pool.in_use > frame.in_use)
+		fuzz_stats.exec_splits++;
+	if (op_result(e, ret, errs)) {
+		struct slat_mapping m;
+
+		/* nx is EPT only: X is entry bit 2 (SDM vol. 3C 29.3.2). */
+		memset(&m, 0, sizeof(m));
+		FZ_CHECK(slat_translate(&e->t, slat_gpa(x), &m) == SLAT_OK &&
+				 m.page_lg2 == e->granule_lg2 && (m.attrs.perms & SLAT_PERM_X) &&
+				 (m.entry & 4),
+			 "exec-fault", "0x%llx after slat_exec_fault(): leaf of 2^%u, perms %x, "
+			 "entry 0x%llx: not an executable base page", (unsigned long long)x,
+			 m.page_lg2, m.attrs.perms, (unsigned long long)m.entry);
+	}
+	op_end(e);
 }
 
 /* Leaves at the ends of [a, b) that are only partly inside keep their state. */
@@ -1899,6 +2083,7 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 	}
 	e->ad = e->cfg.features & SLAT_FEAT_AD;
 	e->split_exec = e->cfg.features & SLAT_FEAT_SPLIT_EXEC;
+	e->nx = e->cfg.features & SLAT_FEAT_NX_HUGE;
 	e->fwb = e->cfg.features & SLAT_FEAT_FWB;
 	e->rng ^= (uint64_t)budget << 8 | opts;
 	model_init(&e->m);

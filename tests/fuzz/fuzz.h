@@ -231,7 +231,7 @@ struct engine {
 	unsigned level_shift[SLAT_MAX_LEVELS];
 	uint64_t root_bytes;
 	unsigned sw_count;
-	bool ad, split_exec, fwb;
+	bool ad, split_exec, fwb, nx; /* nx: SLAT_FEAT_NX_HUGE */
 	uint64_t host_pat;      /* NPT */
 	uint16_t key_max;       /* largest host memory key (0: the table has none) */
 	uint64_t ia_top;        /* 1 << ia_bits */
@@ -297,6 +297,8 @@ struct fuzz_stats {
 	uint64_t inputs, configs, ops, mutating, failed_calls, findings;
 	uint64_t by_kind[16];
 	uint64_t by_err[32];
+	uint64_t collapses, collapsed; /* slat_collapse() calls, new leaves */
+	uint64_t exec_faults, exec_splits; /* slat_exec_fault() calls, splits */
 };
 extern struct fuzz_stats fuzz_stats;
 void fuzz_stats_register(const char *target);

@@ -67,6 +67,16 @@ def op_split(a, s, leaf_index=0):
     return bytes([SPLIT]) + a + s + bytes([leaf_index])
 
 
+def op_collapse(a, s):
+    """a split whose size byte has bits 7:5 set is slat_collapse()."""
+    return bytes([SPLIT]) + a + s + bytes([0xe0])
+
+
+def op_exec_fault(a):
+    """on an EPT table with SLAT_FEAT_NX_HUGE: access byte bits 2:1 set."""
+    return bytes([ACCESS, 0]) + a + bytes([6])
+
+
 def op_translate(a):
     return bytes([TRANSLATE, 0]) + a
 
@@ -127,6 +137,10 @@ EXTRA = {
     'ept': [('5level-no-ad', bytes([0x10 | 0x20, 0x40 | 20, 14, 0x02]))],
     'npt': [('la57-reset-pat', bytes([0x01 | 0x08 | 0x10, 0x40 | 8, 16, 0x00]))],
 }
+# Seeds for one configuration only.
+# EPT with the iTLB-multihit policy: AD, no MBEC, execute-only, 1G, 2M;
+# b2 bit 7 turns SLAT_FEAT_NX_HUGE on (MAXPHYADDR 36 + 138 % 17 = 38).
+NX_EPT = bytes([0x03 | 0x20, 16, 10 | 0x80, 0x08])
 
 ENGINE_DEFAULT = bytes([3, 1])   # 1 MiB of tables, a second table
 ENGINE_BIG = bytes([0, 1])       # 4 MiB of tables
@@ -251,7 +265,41 @@ def scenarios():
         op_map(addr(GRANULE, 0), size(GRANULE, 4), hpa_any(9)),
         op_unmap(addr(GRANULE, 1), size(GRANULE, 1)),
     ])
+    # Pages made equal again and collapsed (also two levels at once), with
+    # a guest write at the race point of the collapse.
+    s['collapse'] = (ENGINE_DEFAULT, [
+        op_map(addr(L1, 0), size(L1, 2), hpa_aligned(L1, 3), cap_sel=1),
+        op_access(addr(GRANULE, 5)), op_access(addr(GRANULE, 9), False),
+        op_protect(addr(GRANULE, 7), size(GRANULE, 1), clear=2),
+        op_collapse(addr(L1, 0), size(L1, 2)),
+        op_protect(addr(GRANULE, 7), size(GRANULE, 1), set_=2),
+        op_race(addr(GRANULE, 600), 0, True, True),
+        op_collapse(addr(L1, 0), size(L1, 2)),
+        op_translate(addr(GRANULE, 5)),
+        op_harvest(addr(L1, 0), size(L1, 2)),
+        op_map(addr(L2, 1), size(L2, 1), hpa_aligned(L2, 2), cap_sel=2),
+        op_split(addr(L1, 520), size(L1, 1), 0),
+        op_collapse(addr(L2, 1), size(L2, 1)),
+        op_translate(addr(L1, 520)),
+    ])
     return s
+
+
+def nx_scenario():
+    """EPT, SLAT_FEAT_NX_HUGE: large leaves without X, the fetch splits."""
+    return (ENGINE_DEFAULT, [
+        op_map(addr(L2, 0), size(L2, 1), hpa_aligned(L2, 1)),
+        op_map(addr(L1, 600), size(L1, 1), hpa_aligned(L1, 601), at=attrs(perms=0xc)),
+        op_exec_fault(addr(GRANULE, 0x2345)),
+        op_exec_fault(addr(GRANULE, 0x2345)),
+        op_translate(addr(GRANULE, 0x2345)),
+        op_collapse(addr(L2, 0), size(L2, 1)),
+        op_protect(addr(L1, 3), size(L1, 1), clear=0xc),
+        op_exec_fault(addr(L1, 3)),
+        op_protect(addr(L1, 4), size(L1, 1), clear=3),
+        op_collapse(addr(L1, 600), size(L1, 1)),
+        op_exec_fault(addr(L1, 600)),
+    ])
 
 
 def main():
@@ -266,6 +314,10 @@ def main():
                 fn = 'seed-' + name + ('-' + vname if vname else '')
                 with open(os.path.join(d, fn), 'wb') as f:
                     f.write(eng + vcfg + b''.join(ops))
+        if target == 'ept':
+            eng, ops = nx_scenario()
+            with open(os.path.join(d, 'seed-nx-huge'), 'wb') as f:
+                f.write(eng + NX_EPT + b''.join(ops))
         # and a few random inputs: every byte string is a valid input
         for i in range(6):
             with open(os.path.join(d, 'seed-random-%d' % i), 'wb') as f:

@@ -66,6 +66,9 @@ static bool ept_setup(struct engine *e, struct rd *r)
 		e->cfg.features |= SLAT_FEAT_AD;
 	if ((b0 & 0xc) == 0xc)
 		e->cfg.features |= SLAT_FEAT_SPLIT_EXEC;
+	/* The iTLB-multihit policy, which excludes split execute. */
+	else if (b2 & 0x80)
+		e->cfg.features |= SLAT_FEAT_NX_HUGE;
 	e->cfg.sw_bits = (uint8_t)(((b3 >> 2) & 7) % 5);
 	max_page = (uint8_t[]){ 0, 12, 21, 30 }[(b3 >> 5) & 3];
 	if (b3 & 0x80)

@@ -231,7 +231,27 @@ CORRUPT(corrupt_each, slat_for_each(&f->t, slat_gpa(0), 2 * GiB, noop_each, NULL
 CORRUPT(corrupt_dump, slat_dump(&f->t, slat_gpa(0), 2 * GiB, noop_write, NULL))
 CORRUPT(corrupt_hw, slat_hw_access(&f->t, slat_gpa(1 * GiB), false))
 
+/* ---- slat_collapse ---------------------------------------------------------- */
+static int collapse_null(struct fx *f) { return slat_collapse(&f->t, slat_gpa(0), 2 * MiB, NULL); }
+static int collapse_align(struct fx *f) { return slat_collapse(&f->t, slat_gpa(0x10), 2 * MiB, &f->g); }
+static int collapse_zero(struct fx *f) { return slat_collapse(&f->t, slat_gpa(0), 0, &f->g); }
+static int collapse_wrap(struct fx *f) { return slat_collapse(&f->t, slat_gpa((1ull << 63) + 0x1000), 1ull << 63, &f->g); }
+static int collapse_gpa(struct fx *f) { return slat_collapse(&f->t, slat_gpa(1ull << 48), 2 * MiB, &f->g); }
+static int collapse_gather(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; gather_of(&g)->table = (const struct table_state *)f; return slat_collapse(&f->t, slat_gpa(0), 2 * MiB, &g); }
+CORRUPT(corrupt_collapse, slat_collapse(&f->t, slat_gpa(0), 2 * GiB, &f->g))
+static int exec_fault_null(struct fx *f) { return slat_exec_fault(&f->t, slat_gpa(0), NULL); }
+static int exec_fault_nofeat(struct fx *f) { return slat_exec_fault(&f->t, slat_gpa(0), &f->g); }
+
 static const struct row rows[] = {
+	{ "slat_collapse", "NULL gather", SLAT_ENULL, collapse_null },
+	{ "slat_collapse", "unaligned GPA", SLAT_EALIGN, collapse_align },
+	{ "slat_collapse", "size zero", SLAT_ESIZE, collapse_zero },
+	{ "slat_collapse", "wrapping range", SLAT_EWRAP, collapse_wrap },
+	{ "slat_collapse", "GPA beyond the input width", SLAT_EGPA, collapse_gpa },
+	{ "slat_collapse", "gather of another table", SLAT_EGATHER, collapse_gather },
+	{ "slat_collapse", "corrupted entry on the way", SLAT_ECORRUPT, corrupt_collapse },
+	{ "slat_exec_fault", "NULL gather", SLAT_ENULL, exec_fault_null },
+	{ "slat_exec_fault", "table without SLAT_FEAT_NX_HUGE", SLAT_ENOFEAT, exec_fault_nofeat },
 	{ "slat_table_init", "NULL table", SLAT_ENULL, null_init },
 	{ "slat_map", "NULL table", SLAT_ENULL, null_map_table },
 	{ "slat_map", "NULL attrs", SLAT_ENULL, null_map_attrs },

@@ -354,7 +354,7 @@ static void test_crowded(void **state)
  * and the margins grow to hold them (48 bits: 112 px, the minimum). */
 static void test_wide_space(void **state)
 {
-	struct slat_run v = { { 0x1000 }, 0x1000, { 0x5000 }, { SLAT_PERM_RW, 0, 0, 0, 0 }, 12, 1 };
+	struct slat_run v = { { 0x1000 }, 0x1000, { 0x5000 }, { SLAT_PERM_RW, 0, 0, 0, 0, 0 }, 12, 1 };
 	struct slat_runs r = { &v, 1, 1 };
 	struct slat_map_opts o;
 	struct page p;

@@ -156,6 +156,8 @@ static void test_use_after_destroy(void **state)
 	assert_int_equal(slat_unmap(&f.t, slat_gpa(0), 0x1000, &g), SLAT_EDEAD);
 	assert_int_equal(slat_protect(&f.t, slat_gpa(0), 0x1000, &p, &g), SLAT_EDEAD);
 	assert_int_equal(slat_split(&f.t, slat_gpa(0), 2 * MiB, 12, &g), SLAT_EDEAD);
+	assert_int_equal(slat_collapse(&f.t, slat_gpa(0), 2 * MiB, &g), SLAT_EDEAD);
+	assert_int_equal(slat_exec_fault(&f.t, slat_gpa(0), &g), SLAT_EDEAD);
 	assert_int_equal(slat_validate(&f.t, NULL, NULL, &n), SLAT_EDEAD);
 	assert_int_equal(slat_for_each(&f.t, slat_gpa(0), 0x1000, visit_nothing, NULL, NULL),
 			 SLAT_EDEAD);

@@ -151,6 +151,24 @@ static void test_split(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * A table of 4 KiB leaves collapses into a 2 MiB leaf: the guest writes a
+ * child just before the table entry is broken. The children are read only
+ * after the break and the invalidation, so the write is in the leaf.
+ */
+static void test_collapse(void **state)
+{
+	struct fx f;
+
+	ad_init(&f, *state);
+	map_ok(&f, 2 * MiB, 2 * MiB, RW, SLAT_MAP_MAX_PAGE(12));
+	arm(&f, 2 * MiB, 2 * MiB, 1, 2 * MiB + 0x9000);
+	assert_int_equal(slat_collapse(&f.t, slat_gpa(2 * MiB), 2 * MiB, &f.g), SLAT_OK);
+	expect_map(&f.t, 3 * MiB, 3 * MiB + 4 * GiB, RW, 21);
+	expect_state(&f, 2 * MiB, 2 * MiB, 512);
+	fx_fini(&f);
+}
+
 /* One page of a 2 MiB leaf protected: the split keeps every page's state. */
 static void test_protect_splits(void **state)
 {
@@ -260,6 +278,7 @@ int main(void)
 		ON_ALL(test_protect_readonly),
 		ON_ALL(test_protect_readonly_memtype),
 		ON_ALL(test_split),
+		ON_ALL(test_collapse),
 		ON_ALL(test_protect_splits),
 		ON_ALL(test_unmap_splits),
 		ON_ALL(test_replace_splits),

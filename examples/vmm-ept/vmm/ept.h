@@ -40,5 +40,15 @@ int ept_sync(void);
  * execute bits) instead.
  */
 unsigned ept_perms(unsigned perms);
+/*
+ * The iTLB-multihit policy (on when MBEC is off): an EPT violation for a
+ * fetch from a large leaf whose mapping asked for execute. Splits it with
+ * slat_exec_fault(), invalidates, and returns true (the guest retries); false
+ * when the fault is not that (a real violation). ept_exec_splits counts them.
+ */
+bool ept_exec_fault(u64 gpa);
+extern unsigned long ept_exec_splits;
+/* The checks of the policy, after the guest's run (tables_slat.c). */
+void ept_multihit_check(void);
 
 #endif

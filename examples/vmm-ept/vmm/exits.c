@@ -145,6 +145,9 @@ static bool handle_ept_exit(struct vcpu *v, u32 reason)
 
 	if (f.kind != SLAT_FAULT_MISCONFIG && f.gpa.v - GPA_UART < GPA_UART_SIZE)
 		return emulate_mmio(v, &f, qual);
+	if (f.kind == SLAT_FAULT_PERMISSION && f.access == SLAT_ACCESS_EXEC &&
+	    ept_exec_fault(f.gpa.v))
+		return true;
 	if (expect.armed)
 		return expected_ept_exit(v, &f, qual);
 	check_fatal("unexpected EPT exit (%s): gpa %lx qualification %lx rip %lx",

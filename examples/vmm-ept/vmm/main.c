@@ -96,6 +96,8 @@ void vmm_main(void)
 		goto out;
 	}
 	vmx_run(&vcpu); /* returns at the guest's final HLT or after a FAIL vmm line */
+	if (guest_halted)
+		ept_multihit_check();
 out:
 	checks_summary();
 	power_off();
