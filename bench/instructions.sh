@@ -23,10 +23,10 @@ start=$(date +%s)
 run() { # format, workloads...
 	f=$1; shift
 	tag=$f-$(echo "$*" | tr ' ' '-')
-	if ! "$valgrind" --tool=callgrind --instr-atstart=no \
+	if ! "$valgrind" -q --tool=callgrind --instr-atstart=no \
 		--callgrind-out-file="$out/cg.$tag" \
-		"$bench" --callgrind ${BENCH_ARGS:-} -f "$f" "$@" >"$out/log.$tag" 2>&1; then
-		cat "$out/log.$tag"
+		"$bench" --callgrind ${BENCH_ARGS:-} -f "$f" "$@" >"$out/log.$tag" 2>"$out/err.$tag"; then
+		cat "$out/log.$tag" "$out/err.$tag"
 		echo "bench-instructions: slat-bench failed on $f $*"
 		return 1
 	fi
@@ -77,29 +77,38 @@ echo
 awk -v order="W1 W2a W2b W3 W4a W4b W5 W6 W7 W8 W8b-1 W8b-2 W8b-3 W8b-4" '
 	BEGIN {
 		n = split(order, ids, " ")
+		split("ept npt stage2", fs, " ")
 		target["W3"] = "<= 280"; target["W4b"] = "<= 115"; target["W5"] = "<= 50"
 		target["W7"] = "<= 1,000"; target["W6"] = "<= 2"
 		target["W1"] = "no worse"; target["W2a"] = "no worse"
 		target["W2b"] = "no worse"; target["W4a"] = "no worse"
-		target["W8"] = "(speedup)"
+		target["W8"] = "1.8x in time"
 	}
 	{
 		split($4, uu, "|")
 		per[$1, $2] = $3 / uu[1]; unit[$1] = uu[2]; seen[$1] = 1
 	}
 	END {
-		printf "%-7s %-14s %12s %12s %12s   %s\n", "id", "per", "ept", "npt", "stage2", "issue 8 target"
+		printf "%-7s %-13s %10s %10s %10s   %-23s %s\n", "id", "per", "ept", "npt",
+		       "stage2", "net of loop (e/n/s)", "issue 8 target"
 		for (i = 1; i <= n; i++) {
 			id = ids[i]
 			if (!seen[id]) continue
-			printf "%-7s %-14s", id, unit[id]
-			split("ept npt stage2", fs, " ")
+			printf "%-7s %-13s", id, unit[id]
+			net = ""
 			for (j = 1; j <= 3; j++) {
-				if ((id, fs[j]) in per) printf " %12.2f", per[id, fs[j]]
-				else printf " %12s", "n/a"
+				if ((id, fs[j]) in per) printf " %10.2f", per[id, fs[j]]
+				else printf " %10s", "n/a"
+				if ((id "-loop", fs[j]) in per)
+					net = net (j > 1 ? " / " : "") sprintf("%.0f", per[id, fs[j]] - per[id "-loop", fs[j]])
 			}
-			printf "   %s\n", target[id]
+			printf "   %-23s %s\n", net, target[id]
 		}
+		printf "\nthe harness loop alone (random numbers, the call, the checks):"
+		for (i = 1; i <= n; i++)
+			if ((ids[i] "-loop", "ept") in per)
+				printf " %s %.0f/%s", ids[i], per[ids[i] "-loop", "ept"], unit[ids[i]]
+		printf "\n"
 	}
 ' "$out/counts"
 echo

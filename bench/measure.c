@@ -135,9 +135,11 @@ double memset_floor_ns(uint64_t bytes)
 	return median(t, BENCH_RUNS);
 }
 
+static const char cflags[] = BENCH_CFLAGS;
+
 const char *build_cflags(void)
 {
-	return BENCH_CFLAGS;
+	return cflags;
 }
 
 const char *build_cc(void)
@@ -148,11 +150,11 @@ const char *build_cc(void)
 const char *build_opt_level(void)
 {
 	static char level[16];
-	const char *s = BENCH_CFLAGS, *last = NULL;
+	const char *s = cflags, *last = NULL;
 
 	/* The last -O option on the command line is the one the compiler uses. */
 	for (; (s = strstr(s, "-O")) != NULL; s += 2)
-		if (s == BENCH_CFLAGS || s[-1] == ' ' || s[-1] == '\t')
+		if (s == cflags || s[-1] == ' ' || s[-1] == '\t')
 			last = s;
 	if (!last)
 		return "none";
