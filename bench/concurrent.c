@@ -84,7 +84,7 @@ static struct slat_allocator shared_allocator(void)
 {
 	struct slat_allocator a = { locked_alloc, locked_free, locked_phys_to_virt, NULL };
 
-	pool_inner = slat_pool_allocator(bench_pool());
+	pool_inner = bench_allocator();
 	return BENCH_EMBEDDER_LOCK ? pool_inner : a;
 }
 

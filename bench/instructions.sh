@@ -58,10 +58,10 @@ fi
 # "totals: <Ir>" (older callgrinds write "summary:") from every dump.
 for file in "$out"/cg.*; do
 	awk '
-		/^desc: Trigger: Client Request: slat-bench / { id = $6; f = $7; u = $8; unit = $9
-			for (i = 10; i <= NF; i++) unit = unit " " $i }
+		/^desc: Trigger: Client Request: slat-bench / { id = $6; f = $7; u = $8; al = $9
+			unit = $10; for (i = 11; i <= NF; i++) unit = unit " " $i }
 		/^(totals|summary): / { ir = $2 }
-		END { if (id != "" && id != "warm-up") printf "%s %s %s %s|%s\n", id, f, ir, u, unit }
+		END { if (id != "" && id != "warm-up") printf "%s %s %s %s|%s|%s\n", id, f, ir, u, al, unit }
 	' "$file"
 done >"$out/counts"
 
@@ -86,11 +86,12 @@ awk -v order="W1 W2a W2b W3 W4a W4b W5 W6 W7 W8 W8b-1 W8b-2 W8b-3 W8b-4" '
 	}
 	{
 		split($4, uu, "|")
-		per[$1, $2] = $3 / uu[1]; unit[$1] = uu[2]; seen[$1] = 1
+		per[$1, $2] = $3 / uu[1]; unit[$1] = uu[3]; seen[$1] = 1
+		allocs[$1, $2] = uu[2] / uu[1]
 	}
 	END {
-		printf "%-7s %-13s %10s %10s %10s   %-23s %s\n", "id", "per", "ept", "npt",
-		       "stage2", "net of loop (e/n/s)", "issue 8 target"
+		printf "%-7s %-13s %10s %10s %10s   %-20s %-13s %s\n", "id", "per", "ept", "npt",
+		       "stage2", "net of loop (e/n/s)", "issue 8", "pages alloc./unit (ept)"
 		for (i = 1; i <= n; i++) {
 			id = ids[i]
 			if (!seen[id]) continue
@@ -102,7 +103,7 @@ awk -v order="W1 W2a W2b W3 W4a W4b W5 W6 W7 W8 W8b-1 W8b-2 W8b-3 W8b-4" '
 				if ((id "-loop", fs[j]) in per)
 					net = net (j > 1 ? " / " : "") sprintf("%.0f", per[id, fs[j]] - per[id "-loop", fs[j]])
 			}
-			printf "   %-23s %s\n", net, target[id]
+			printf "   %-20s %-13s %.4g\n", net, target[id], allocs[id, "ept"]
 		}
 		printf "\nthe harness loop alone (random numbers, the call, the checks):"
 		for (i = 1; i <= n; i++)

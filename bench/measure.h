@@ -45,6 +45,10 @@ extern struct bench_env bench;
  * byte written once before the first timing (WORKLOADS.md, set-up). */
 struct slat_pool *bench_pool(void);
 
+/* The pool as a libslat allocator; under callgrind its instructions are
+ * not counted (measure.c says why). */
+struct slat_allocator bench_allocator(void);
+
 /* Bytes of the pool in use; 0 after every table is destroyed. */
 uint64_t bench_pool_in_use(void);
 
@@ -52,7 +56,7 @@ uint64_t bench_pool_in_use(void);
  * The measured region. region_begin() starts the clock (or callgrind's
  * instrumentation); region_end() stops it and returns the nanoseconds in
  * between. Under callgrind it dumps the counts with the label
- * "slat-bench <id> <format> <units> <unit>", which bench/instructions.sh
+ * "slat-bench <id> <format> <units> <pages allocated> <unit>", which bench/instructions.sh
  * divides out; `record` false (a warm-up) dumps nothing.
  */
 void region_begin(void);

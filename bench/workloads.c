@@ -98,7 +98,7 @@ static void check_pool(struct result *r)
 
 static void open_default(struct bench_table *b, const struct slat_format *fmt, bool ad)
 {
-	table_open(b, fmt, ad, slat_pool_allocator(bench_pool()));
+	table_open(b, fmt, ad, bench_allocator());
 }
 
 static void map(struct bench_table *b, uint64_t gpa, uint64_t size, uint32_t flags)
