@@ -524,7 +524,7 @@ static void w7(const struct slat_format *fmt, struct result *r)
 	const uint64_t space = 64 * GiB / PAGE, ops = bench.w7_ops;
 	uint64_t *live = malloc(ops * sizeof(uint64_t));
 	struct slat_pool *pool = bench_pool();
-	double t[BENCH_RUNS];
+	double t[BENCH_RUNS], allocs = 0;
 	int i;
 
 	r->id = "W7";
@@ -535,7 +535,7 @@ static void w7(const struct slat_format *fmt, struct result *r)
 	for (i = -bench.warmups; i < bench.runs; i++) {
 		struct slat_attrs a = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB);
 		struct bench_table b;
-		uint64_t seed = SEED, n = 0, k, base;
+		uint64_t seed = SEED, n = 0, k, base, allocs0;
 		struct sizes s;
 		double dt;
 
@@ -543,6 +543,7 @@ static void w7(const struct slat_format *fmt, struct result *r)
 		/* The peak from the pool, not from a call inside the loop. */
 		base = pool->in_use;
 		pool->peak = base;
+		allocs0 = pool->allocs;
 		region_begin();
 		for (k = 0; k < ops; k++) {
 			uint64_t x = xorshift64s(&seed);
@@ -573,11 +574,13 @@ static void w7(const struct slat_format *fmt, struct result *r)
 		if (s.n[12] != n)
 			r->ok = 0;
 		r->table_bytes = pool->peak - base + PAGE;
+		allocs = (double)(pool->allocs - allocs0) / (double)ops;
 		table_close(&b);
 	}
 	free(live);
 	add_figure(r, NULL, median(t, bench.runs) / (double)ops, "ns/op");
-	snprintf(r->note, sizeof(r->note), "table bytes = peak");
+	snprintf(r->note, sizeof(r->note), "table bytes = peak; %.3f table pages allocated per op",
+		 allocs);
 }
 
 int bench_run(const struct slat_format *fmt, int w, struct result *r)
