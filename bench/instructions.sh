@@ -67,7 +67,7 @@ echo "W8, W8b: $(grep -h '^W8, W8b' "$out/log.ept-W8b" | sed 's/^W8, W8b: //; s/
 echo
 echo "Instructions per unit, callgrind, measured region only"
 echo "(W5 with 1,000,000 lookups instead of 10,000,000, W8b with 200,000 operations"
-echo " instead of 1,000,000: per-unit figures comparable with the full sizes, see"
+echo " per thread instead of 1,000,000: per-unit figures comparable with the full sizes, see"
 echo " bench/README.md; the loop that drives the calls is counted too, and measured"
 echo " alone for W3, W4b and W5; the pool's page zeroing is not counted)"
 echo

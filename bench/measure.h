@@ -36,7 +36,7 @@ struct bench_env {
 	uint64_t w4b_calls;   /* W4b unmap calls (10,000) */
 	uint64_t w5_lookups;  /* W5 lookups (10,000,000) */
 	uint64_t w7_ops;      /* W7 operations (1,000,000) */
-	uint64_t w8b_ops;     /* W8b operations, all threads together */
+	uint64_t w8b_ops;     /* W8b operations of each thread */
 	int max_threads;      /* W8b goes up to this many threads */
 };
 extern struct bench_env bench;

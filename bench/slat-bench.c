@@ -44,7 +44,7 @@ static void usage(const char *argv0)
 		"usage: %s [options] [W1 W2 W3 W4 W5 W6 W7 W8 W8b]...\n"
 		"  -f ept|npt|stage2    one backend only\n"
 		"  -t N                 W8b up to N threads (default: online CPUs)\n"
-		"  --ops N              W7 and W8b make N operations\n"
+		"  --ops N              W7, and each thread of W8b, make N operations\n"
 		"  --callgrind          one run per region for bench/instructions.sh,\n"
 		"                       W5/W7/W8b reduced; only under valgrind\n"
 		"  --smoke              tiny sizes, one run, checks only (make check)\n"
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 		bench.w3_calls = bench.w4b_calls = 10000;
 		bench.w5_lookups = 1000000;
 		bench.w7_ops = 1000000;
-		bench.w8b_ops = 200000;
+		bench.w8b_ops = 200000; /* per thread */
 		break;
 	case MODE_SMOKE:
 		bench.warmups = 0;
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		    bench.runs, bench.warmups);
 	else
 		say("%s: W3 %llu calls, W4b %llu calls, W5 %llu lookups, W7 %llu ops, "
-		    "W8b %llu ops; times below are not figures",
+		    "W8b %llu ops per thread; times below are not figures",
 		    bench.mode == MODE_CALLGRIND ? "callgrind run" : "smoke run",
 		    (unsigned long long)bench.w3_calls, (unsigned long long)bench.w4b_calls,
 		    (unsigned long long)bench.w5_lookups, (unsigned long long)bench.w7_ops,
