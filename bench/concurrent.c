@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * W8 and W8b of ../shared/bench/WORKLOADS.md: several threads changing one
+ * table.
+ *
+ * libslat today requires the embedder to serialise all calls on one table
+ * (slat/table.h), so every call here is made under the table's mutex, as a
+ * hypervisor must do, and the speedups measure that lock: they cannot
+ * exceed 1x. Once libslat has a concurrent mode, set BENCH_EMBEDDER_LOCK to
+ * 0 (one line, or -DBENCH_EMBEDDER_LOCK=0): the calls are then made without
+ * the table lock, and the pool, which is not thread-safe, takes a lock of
+ * its own instead.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "workloads.h"
+
+#ifndef BENCH_EMBEDDER_LOCK
+#define BENCH_EMBEDDER_LOCK 1
+#endif
+
+#if BENCH_EMBEDDER_LOCK
+const char *const concurrency_label =
+	"serialised by the embedder's lock (libslat has no concurrent mode yet)";
+#else
+const char *const concurrency_label = "concurrent calls, no table lock";
+#endif
+
+#define MAX_THREADS 64
+
+static void table_lock(struct bench_table *b)
+{
+#if BENCH_EMBEDDER_LOCK
+	pthread_mutex_lock(&b->lock);
+#else
+	(void)b;
+#endif
+}
+
+static void table_unlock(struct bench_table *b)
+{
+#if BENCH_EMBEDDER_LOCK
+	pthread_mutex_unlock(&b->lock);
+#else
+	(void)b;
+#endif
+}
+
+/* ---- the pool, shared by threads that no table lock serialises ------------- */
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slat_allocator pool_inner;
+
+static void *locked_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
+{
+	void *va;
+
+	(void)ctx;
+	pthread_mutex_lock(&pool_lock);
+	va = pool_inner.alloc(pool_inner.ctx, size_lg2, pa);
+	pthread_mutex_unlock(&pool_lock);
+	return va;
+}
+
+static void locked_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
+{
+	(void)ctx;
+	pthread_mutex_lock(&pool_lock);
+	pool_inner.free(pool_inner.ctx, va, pa, size_lg2);
+	pthread_mutex_unlock(&pool_lock);
+}
+
+static void *locked_phys_to_virt(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return pool_inner.phys_to_virt(pool_inner.ctx, pa); /* reads nothing that changes */
+}
+
+static struct slat_allocator shared_allocator(void)
+{
+	struct slat_allocator a = { locked_alloc, locked_free, locked_phys_to_virt, NULL };
+
+	pool_inner = bench_allocator();
+	return BENCH_EMBEDDER_LOCK ? pool_inner : a;
+}
+
+/* ---- W8: W1 in two halves from two threads --------------------------------- */
+
+struct w8_arg {
+	struct bench_table *b;
+	pthread_barrier_t *start;
+	uint64_t gpa, size;
+	struct slat_gather g; /* each thread reports its own invalidations */
+	int err;
+};
+
+static void *w8_thread(void *p)
+{
+	struct w8_arg *a = p;
+	struct slat_attrs at = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB);
+
+	a->g = (struct slat_gather)SLAT_GATHER_INIT;
+	pthread_barrier_wait(a->start);
+	table_lock(a->b);
+	a->err = slat_map(&a->b->t, slat_gpa(a->gpa), a->size, slat_hpa(a->gpa + HPA_OFF),
+			  &at, SLAT_MAP_MAX_PAGE(12), &a->g);
+	if (!a->err)
+		a->err = slat_gather_done(&a->b->t, &a->g);
+	table_unlock(a->b);
+	return NULL;
+}
+
+static double w8_once(const struct slat_format *fmt, bool record, int *ok)
+{
+	struct bench_table b;
+	pthread_barrier_t start;
+	pthread_t th[2];
+	struct w8_arg a[2];
+	uint64_t pg;
+	double t;
+	int k;
+
+	table_open(&b, fmt, false, shared_allocator());
+	pthread_barrier_init(&start, NULL, 3);
+	for (k = 0; k < 2; k++) {
+		a[k].b = &b;
+		a[k].start = &start;
+		a[k].gpa = k * (GiB / 2);
+		a[k].size = GiB / 2;
+		if (pthread_create(&th[k], NULL, w8_thread, &a[k])) {
+			fprintf(stderr, "slat-bench: pthread_create failed\n");
+			exit(1);
+		}
+	}
+	region_begin();
+	pthread_barrier_wait(&start);
+	for (k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	t = region_end(record, "W8", slat_format_name(fmt), GiB / PAGE, "page");
+	pthread_barrier_destroy(&start);
+	must(a[0].err, "W8 map (thread 0)");
+	must(a[1].err, "W8 map (thread 1)");
+	/* The table is W1's, page for page. */
+	for (pg = 0; pg < GiB / PAGE; pg++) {
+		struct slat_mapping m;
+
+		if (slat_translate(&b.t, slat_gpa(pg * PAGE), &m) ||
+		    m.hpa.v != pg * PAGE + HPA_OFF || m.page_lg2 != 12 ||
+		    m.attrs.perms != SLAT_PERM_RWX) {
+			*ok = 0;
+			break;
+		}
+	}
+	if (slat_table_pages(&b.t) != 1 + 1 + 1 + 512)
+		*ok = 0;
+	table_close(&b);
+	return t;
+}
+
+void w8(const struct slat_format *fmt, struct result *r)
+{
+	double t1[BENCH_RUNS], t2[BENCH_RUNS];
+	int i;
+
+	r->id = "W8";
+	r->name = "concurrent";
+	/* W1 on one thread and W8 interleaved, so that both see the same machine. */
+	for (i = -bench.warmups; i < bench.runs; i++) {
+		double x = bench.mode == MODE_CALLGRIND ? 0 : w1_once(fmt, false);
+		double y = w8_once(fmt, i >= 0, &r->ok);
+
+		if (i >= 0) {
+			t1[i] = x;
+			t2[i] = y;
+		}
+	}
+	r->table_bytes = (1 + 1 + 1 + 512) * PAGE;
+	add_figure(r, NULL, median(t2, bench.runs) / (GiB / PAGE), "ns/page");
+	if (bench.mode != MODE_TIME)
+		return;
+	add_figure(r, "W8", median(t1, bench.runs) / median(t2, bench.runs),
+		   "x over W1");
+	snprintf(r->fig[1].text, sizeof(r->fig[1].text), "2 threads; %s",
+		 BENCH_EMBEDDER_LOCK ? "serialised by the embedder's lock" :
+				       "no table lock");
+	snprintf(r->note, sizeof(r->note), "%s", concurrency_label);
+}
+
+/* ---- W8b: W7 from N threads in one shared range ---------------------------- */
+
+struct w8b_arg {
+	struct bench_table *b;
+	pthread_barrier_t *start;
+	uint64_t seed, ops;
+	uint64_t *live, n;    /* pages this thread mapped and still holds */
+	struct slat_gather g;
+	int err;
+};
+
+static void *w8b_thread(void *p)
+{
+	const uint64_t space = 64 * GiB / PAGE;
+	struct w8b_arg *a = p;
+	struct slat_attrs at = slat_attrs_make(SLAT_PERM_RWX, SLAT_MT_WB);
+	uint64_t seed = a->seed, k;
+
+	a->g = (struct slat_gather)SLAT_GATHER_INIT;
+	pthread_barrier_wait(a->start);
+	for (k = 0; k < a->ops && !a->err; k++) {
+		uint64_t x = xorshift64s(&seed);
+		int err;
+
+		if ((x & 1) || a->n == 0) {
+			uint64_t gpa = ((x >> 1) % space) * PAGE;
+
+			table_lock(a->b);
+			err = slat_map(&a->b->t, slat_gpa(gpa), PAGE, slat_hpa(gpa + HPA_OFF),
+				       &at, 0, &a->g);
+			table_unlock(a->b);
+			if (err == SLAT_OK)
+				a->live[a->n++] = gpa;
+			else if (err != SLAT_EEXIST) /* mapped already, by anyone */
+				a->err = err;
+		} else {
+			uint64_t j = (x >> 1) % a->n;
+
+			table_lock(a->b);
+			err = slat_unmap(&a->b->t, slat_gpa(a->live[j]), PAGE, &a->g);
+			if (!err)
+				err = slat_gather_done(&a->b->t, &a->g);
+			table_unlock(a->b);
+			a->live[j] = a->live[--a->n];
+			a->err = err;
+		}
+	}
+	return NULL;
+}
+
+static int count_leaf(void *ctx, const struct slat_mapping *m)
+{
+	(void)m;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
+/* N threads, bench.w8b_ops operations each; returns the ns taken. Each
+ * thread makes as many operations as W7 (WORKLOADS.md: "each doing W7's
+ * operations"): its live set then follows the same random walk as W7's,
+ * and an operation costs the same work at every N (splitting a fixed total
+ * would shorten the walks and make each operation cheaper as N grows). */
+static double w8b_once(const struct slat_format *fmt, int n, bool record, uint64_t **live,
+		       int *ok)
+{
+	struct w8b_arg a[MAX_THREADS];
+	pthread_t th[MAX_THREADS];
+	pthread_barrier_t start;
+	struct bench_table b;
+	uint64_t held = 0, leaves = 0, k;
+	char id[16];
+	double t;
+	int i;
+
+	table_open(&b, fmt, false, shared_allocator());
+	pthread_barrier_init(&start, NULL, (unsigned)n + 1);
+	for (i = 0; i < n; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].b = &b;
+		a[i].start = &start;
+		a[i].seed = SEED + (uint64_t)i;
+		a[i].ops = bench.w8b_ops;
+		a[i].live = live[i];
+		if (pthread_create(&th[i], NULL, w8b_thread, &a[i])) {
+			fprintf(stderr, "slat-bench: pthread_create failed\n");
+			exit(1);
+		}
+	}
+	snprintf(id, sizeof(id), "W8b-%d", n);
+	region_begin();
+	pthread_barrier_wait(&start);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	t = region_end(record, id, slat_format_name(fmt),
+		       a[0].ops * (uint64_t)n, "op");
+	pthread_barrier_destroy(&start);
+	for (i = 0; i < n; i++) {
+		must(a[i].err, "W8b");
+		held += a[i].n;
+	}
+	/* The table holds exactly the pages the threads hold... */
+	must(slat_for_each(&b.t, slat_gpa(0), 1ull << 48, count_leaf, &leaves, NULL),
+	     "for_each");
+	if (leaves != held)
+		*ok = 0;
+	/* ...and once they are unmapped, nothing but the root. */
+	for (i = 0; i < n; i++)
+		for (k = 0; k < a[i].n; k++)
+			must(slat_unmap(&b.t, slat_gpa(a[i].live[k]), PAGE, &b.g), "unmap");
+	must(slat_gather_done(&b.t, &b.g), "gather_done");
+	if (slat_table_pages(&b.t) != 1)
+		*ok = 0;
+	table_close(&b);
+	return t;
+}
+
+void w8b(const struct slat_format *fmt, struct result *r)
+{
+	static const char *const units[] = { "ops/s, 1 thread", "x, 2 threads",
+					     "x, 3 threads", "x, 4 threads" };
+	double t[MAX_THREADS + 1][BENCH_RUNS], ops_s[MAX_THREADS + 1];
+	uint64_t *live[MAX_THREADS];
+	int n, i, max = bench.max_threads;
+
+	r->id = "W8b";
+	r->name = "concurrent-churn";
+	if (max > MAX_THREADS)
+		max = MAX_THREADS;
+	for (i = 0; i < max; i++) {
+		live[i] = malloc(bench.w8b_ops * sizeof(uint64_t));
+		if (!live[i])
+			exit(1);
+		prefault(live[i], bench.w8b_ops * sizeof(uint64_t));
+	}
+	/* The thread counts interleaved, run by run. */
+	for (i = -bench.warmups; i < bench.runs; i++)
+		for (n = 1; n <= max; n++) {
+			double x = w8b_once(fmt, n, i >= 0, live, &r->ok);
+
+			if (i >= 0)
+				t[n][i] = x;
+		}
+	for (n = 1; n <= max; n++) {
+		uint64_t ops = bench.w8b_ops * (uint64_t)n;
+
+		ops_s[n] = ops / (median(t[n], bench.runs) * 1e-9);
+		if (n == 1) {
+			add_figure(r, "W8b-1", ops_s[1], units[0]);
+		} else {
+			struct figure *f;
+
+			add_figure(r, NULL, ops_s[n] / ops_s[1],
+				   n - 1 < (int)(sizeof(units) / sizeof(units[0])) ?
+				   units[n - 1] : "x, N threads");
+			f = &r->fig[r->nfig - 1];
+			snprintf(f->text, sizeof(f->text), "%d threads: %.0f ops/s", n,
+				 ops_s[n]);
+			f->id = n == 2 ? "W8b-2" : "W8b-N";
+		}
+		if (r->nfig == MAX_FIGURES)
+			break;
+	}
+	for (i = 0; i < max; i++)
+		free(live[i]);
+	snprintf(r->note, sizeof(r->note), "%s", concurrency_label);
+}
