@@ -125,7 +125,8 @@ static uint32_t ept_attrs_errors(const struct engine *e, const struct slat_attrs
 		s |= ERR(SLAT_EPERM);
 	if (!mbec(e) && xs != xu)
 		s |= ERR(SLAT_EPERM);
-	if (!r && !(e->caps.flags & SLAT_CAP_EXEC_ONLY))
+	/* No permission is a not-present no-access leaf, not execute-only. */
+	if (a->perms && !r && !(e->caps.flags & SLAT_CAP_EXEC_ONLY))
 		s |= ERR(SLAT_ECAPS);
 	if (a->share != SLAT_SH_DEFAULT)
 		s |= ERR(SLAT_EMEMTYPE);

@@ -136,7 +136,9 @@ static uint32_t npt_attrs_errors(const struct engine *e, const struct slat_attrs
 	uint32_t s = 0;
 	unsigned i;
 
-	if (!r)
+	/* No permission at all is a P = 0 no-access leaf; anything else
+	 * present is readable. */
+	if (a->perms && !r)
 		s |= ERR(SLAT_EPERM);
 	if (!gmet(e) && xs != xu)
 		s |= ERR(SLAT_EPERM);
