@@ -265,6 +265,84 @@ static void test_dirty(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * What the hardware reports for an access to a no-access page, through the
+ * decoders. On x86 the entry is not present, so the exit is the one an
+ * absent page gives (the decoders read no table; slat_translate() tells the
+ * two apart); on Arm it is a permission fault.
+ */
+static void test_faults(void **state)
+{
+	struct slat_fault f;
+	struct fx fe;
+
+	(void)state;
+	/* EPT violation (exit reason 48), a data read (qualification bit 0),
+	 * bits 5:3 = 000: no entry on the walk granted anything (§1.5). */
+	assert_int_equal(slat_ept_fault(0, 48, 0x1, 0x5000, 0, &f), SLAT_OK);
+	assert_int_equal(f.kind, SLAT_FAULT_TRANSLATION);
+	assert_int_equal(f.access, SLAT_ACCESS_READ);
+	assert_true(f.allowed_known);
+	assert_int_equal(f.allowed, 0);
+	/* #NPF: EXITINFO1 P = 0, R/W = 0 (read), U/S = 1 (nested accesses
+	 * are user accesses), bit 32 = fault on the final translation. */
+	assert_int_equal(slat_npt_fault((1ull << 32) | 0x4, 0x5000, &f), SLAT_OK);
+	assert_int_equal(f.kind, SLAT_FAULT_TRANSLATION);
+	/* ESR_EL2: EC 0x24 (data abort from a lower EL), IL, DFSC 0b001111
+	 * (permission fault, level 3), WnR = 0; HPFAR_EL2 FIPA (bits 43:4)
+	 * = IPA[47:12]. */
+	assert_int_equal(slat_stage2_fault((0x24ull << 26) | (1ull << 25) | 0x0f,
+					   (0x5000ull >> 12) << 4, 0x123, &f), SLAT_OK);
+	assert_int_equal(f.kind, SLAT_FAULT_PERMISSION);
+	assert_int_equal(f.level, 0);
+	/* HPFAR_EL2 is not valid for a permission fault on the final
+	 * translation (only for translation, Access flag and stage-1-walk
+	 * faults, §3.12): the hypervisor finds the IPA from FAR_EL2 with
+	 * AT S1E1R, as for any permission fault. */
+	assert_false(f.gpa_valid);
+	assert_true(f.gva_valid);
+	assert_int_equal(f.gva, 0x123);
+
+	/* And the table tells a no-access page from an absent one. */
+	fx_init(&fe, &slat_format_ept);
+	map_none(&fe, 0x5000, 0x1000, H4, SLAT_MT_WB);
+	expect_none(&fe.t, 0x5000, H4, SLAT_MT_WB, 12);
+	expect_unmapped(&fe.t, 0x6000);
+	fx_fini(&fe);
+}
+
+static void count_problem(void *ctx, const struct slat_problem *p)
+{
+	struct slat_problem *last = ctx;
+
+	*last = *p;
+}
+
+/* x86: the mark in an entry the hardware sees is something libslat never
+ * writes; the validator names it. */
+static void test_validate_mark(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct slat_attrs rw = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_problem last;
+	uint64_t *slot, n = 0;
+	struct fx f;
+
+	fx_init(&f, fmt);
+	assert_int_equal(slat_map(&f.t, slat_gpa(0x5000), 0x1000, slat_hpa(H4), &rw, 0, &f.g),
+			 SLAT_OK);
+	slot = entry_at(&f.t, 0x5000, 0);
+	*slot |= 1ull << 11;
+	memset(&last, 0, sizeof(last));
+	assert_int_equal(slat_validate(&f.t, count_problem, &last, &n), SLAT_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(last.kind, SLAT_PROB_RESERVED);
+	assert_int_equal(last.bits, 1ull << 11);
+	*slot &= ~(1ull << 11);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +351,9 @@ int main(void)
 		ON_ALL(test_occupies),
 		ON_ALL(test_dump),
 		ON_ALL(test_dirty),
+		cmocka_unit_test(test_faults),
+		cmocka_unit_test_prestate(test_validate_mark, (void *)&slat_format_ept),
+		cmocka_unit_test_prestate(test_validate_mark, (void *)&slat_format_npt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
