@@ -343,6 +343,36 @@ static void test_validate_mark(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * EPT with MBEC: bit 10 (XU) also makes an entry present (SDM §29.3.2), so
+ * a no-access leaf clears it too: 0x830 as without MBEC. Giving back user
+ * execute alone makes the entry present through bit 10 only: XU | WB =
+ * 0x430, the mark gone (execute-only needs the capability, which the test
+ * CPU has).
+ */
+static void test_ept_mbec(void **state)
+{
+	struct slat_prot p;
+	struct fx f;
+
+	(void)state;
+	fx_prepare(&f, &slat_format_ept);
+	f.cfg.features = SLAT_FEAT_SPLIT_EXEC;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	map_none(&f, 0x5000, 0x1000, H4, SLAT_MT_WB);
+	assert_int_equal(*entry_at(&f.t, 0x5000, 0), H4 | 0x830);
+	memset(&p, 0, sizeof(p));
+	p.perm_set = SLAT_PERM_XU;
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x5000), 0x1000, &p, &f.g), SLAT_OK);
+	assert_int_equal(*entry_at(&f.t, 0x5000, 0), H4 | 0x430);
+	expect_map(&f.t, 0x5000, H4, SLAT_PERM_XU, 12);
+	p = slat_prot_perms(0);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x5000), 0x1000, &p, &f.g), SLAT_OK);
+	assert_int_equal(*entry_at(&f.t, 0x5000, 0), H4 | 0x830);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +382,7 @@ int main(void)
 		ON_ALL(test_dump),
 		ON_ALL(test_dirty),
 		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_ept_mbec),
 		cmocka_unit_test_prestate(test_validate_mark, (void *)&slat_format_ept),
 		cmocka_unit_test_prestate(test_validate_mark, (void *)&slat_format_npt),
 	};
