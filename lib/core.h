@@ -96,16 +96,43 @@ static inline bool entry_cmpxchg(uint64_t *p, uint64_t *old, uint64_t new_)
 					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
+/*
+ * Is the entry a table or a leaf to libslat? That is: present to the
+ * hardware, or a no-access leaf. On x86 an entry without permission is not
+ * present to the processor (EPT R = W = X = 0, NPT P = 0), which then
+ * ignores the rest of it; libslat keeps the output address and memory type
+ * there, and marks such a leaf with the format's `noaccess` bit so that it
+ * is told apart from an absent entry. Everything that asks "is something
+ * mapped here" (collisions, emptiness, translate, iterate, protect, split)
+ * asks this; only entry_is_table() and entry_hw_present() ask the hardware's
+ * question.
+ */
 static inline bool entry_present(const struct slat_layout *l, uint64_t e)
+{
+	return (e & (l->present | l->noaccess)) != 0;
+}
+
+/* Does the hardware see the entry at all? */
+static inline bool entry_hw_present(const struct slat_layout *l, uint64_t e)
 {
 	return (e & l->present) != 0;
 }
 
-/* A present entry above level 0 that points to a table. */
+/* A no-access leaf the hardware does not see (x86 formats only). */
+static inline bool entry_noaccess(const struct slat_layout *l, uint64_t e)
+{
+	return !(e & l->present) && (e & l->noaccess);
+}
+
+/*
+ * An entry above level 0 that points to a table. Only an entry present to
+ * the hardware can be one: a not-present x86 entry holding an address is a
+ * no-access leaf (or nothing), never a table the core would follow.
+ */
 static inline bool entry_is_table(const struct slat_layout *l, unsigned level,
 				  uint64_t e)
 {
-	return level > 0 && (e & l->type_mask) == l->table_type;
+	return level > 0 && (e & l->present) && (e & l->type_mask) == l->table_type;
 }
 
 /*
@@ -117,7 +144,7 @@ static inline bool entry_is_table(const struct slat_layout *l, unsigned level,
  */
 static inline bool entry_is_page(const struct slat_layout *l, uint64_t e)
 {
-	return (e & l->present) && (e & l->page_mask) == l->page_type;
+	return entry_present(l, e) && (e & l->page_mask) == l->page_type;
 }
 
 static inline uint64_t level_size(const struct slat_layout *l, unsigned level)

@@ -32,8 +32,6 @@ int attrs_check(const struct table_state *t, const struct slat_attrs *a)
 {
 	if (a->perms & ~SLAT_PERM_ALL)
 		return SLAT_EFLAGS;
-	if (a->perms == 0)
-		return SLAT_EPERM; /* "no access" is an unmap */
 	if (a->memtype >= SLAT_MT_COUNT || a->share > SLAT_SH_NONE)
 		return SLAT_EMEMTYPE;
 	if (a->flags & ~SLAT_ATTR_MT_FORCE)

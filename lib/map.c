@@ -102,7 +102,7 @@ static SLAT_ALWAYS_INLINE int map_run_(struct walk *w, struct map_op *op, bool s
 	const unsigned level = w->level;
 	const uint64_t size = level_size(l, level);
 	const uint64_t tmpl = op->tmpl.bits[level];
-	const uint64_t present = l->present, hi = split ? l->oa_hi : 0;
+	const uint64_t present = l->present | l->noaccess, hi = split ? l->oa_hi : 0;
 	const unsigned hs = split ? l->oa_hi_shift : 0;
 	/* Whole leaves only: a partial tail needs a table. */
 	const uint64_t n = (walk_run_end(w, true) - w->addr) >> l->shift[level];

@@ -36,7 +36,8 @@ struct slat_layout {
 	uint8_t leaf_levels_hw;             /* bit l: the hardware accepts a leaf at level l */
 	uint8_t shift[SLAT_MAX_LEVELS];     /* log2 of the span of one entry, per level */
 	uint8_t bits[SLAT_MAX_LEVELS];      /* log2 of the entries per table, per level */
-	uint64_t present;   /* an entry is present when any of these bits is set */
+	uint64_t present;   /* the hardware sees an entry when any of these bits is set */
+	uint64_t noaccess;  /* a bit marking an entry the hardware does not see as a no-access leaf; 0: the format's no-access leaf is one the hardware sees */
 	uint64_t type_mask; /* above level 0: (e & type_mask) == table_type means a table */
 	uint64_t table_type;
 	uint64_t page_mask; /* at level 0: (e & page_mask) == page_type for a valid leaf */

@@ -51,6 +51,7 @@ static int ept_configure(struct table_state *t, const struct slat_config *cfg)
 
 	/* Present when any of bits 2:0 is set, or bit 10 under MBEC (§29.3.2). */
 	l->present = EPT_R | EPT_W | EPT_X | (mbec(t) ? EPT_XU : 0);
+	l->noaccess = EPT_NOACCESS;
 	/* Tables grant everything; leaves alone decide. */
 	l->table_tmpl = EPT_R | EPT_W | exec;
 	if (t->features & SLAT_FEAT_AD) {
@@ -59,7 +60,8 @@ static int ept_configure(struct table_state *t, const struct slat_config *cfg)
 		l->hw_bits = EPT_A | EPT_D;
 	}
 	for (lv = 0; lv < levels; lv++)
-		l->attr_mask[lv] = EPT_R | EPT_W | exec | EPT_MT_MASK | EPT_IPAT;
+		l->attr_mask[lv] = EPT_R | EPT_W | exec | EPT_MT_MASK | EPT_IPAT |
+				   EPT_NOACCESS;
 	/* MKTME/TDX KeyIDs: the top bits of the address field (x86_key.h). */
 	err = x86_key_configure(t, cfg);
 	if (err)
@@ -102,8 +104,11 @@ static int ept_leaf_encode(const struct table_state *t, unsigned level,
 	/* Without MBEC one bit controls execution at every privilege. */
 	if (!mbec(t) && xs != xu)
 		return SLAT_EPERM;
-	/* Execute without read needs the execute-only capability. */
-	if (!r && !(t->caps.flags & SLAT_CAP_EXEC_ONLY))
+	/* Execute without read needs the execute-only capability; no
+	 * permission at all is a not-present no-access leaf (ept_bits.h). */
+	if (!a->perms)
+		e |= EPT_NOACCESS;
+	else if (!r && !(t->caps.flags & SLAT_CAP_EXEC_ONLY))
 		return SLAT_ECAPS;
 	if (a->share != SLAT_SH_DEFAULT)
 		return SLAT_EMEMTYPE;
@@ -163,6 +168,12 @@ static unsigned ept_check(const struct table_state *t, unsigned level,
 	unsigned n = 0;
 	uint64_t rsvd;
 
+	/* The no-access mark in an entry the hardware sees: libslat never
+	 * writes one (ept_bits.h). */
+	if ((e & EPT_NOACCESS) && (e & t->lay.present)) {
+		out[n].kind = SLAT_PROB_RESERVED;
+		out[n++].bits = EPT_NOACCESS;
+	}
 	/* §29.3.3.1: these hold for every entry, leaf or not. */
 	if ((e & EPT_W) && !(e & EPT_R)) {
 		out[n].kind = SLAT_PROB_WRITE_ONLY;

@@ -43,7 +43,21 @@
  * PTE bits). Never handed out as software bits.
  */
 #define EPT_SW_PREFERRED (0x1full << 52)                    /* 56:52, ignored */
-#define EPT_SW_ALLOWED (EPT_SW_PREFERRED | (1ull << 11) | (1ull << 59) | (1ull << 62))
+#define EPT_SW_ALLOWED (EPT_SW_PREFERRED | (1ull << 59) | (1ull << 62))
+
+/*
+ * A no-access leaf: R = W = X = 0 (and XU = 0 under MBEC) makes an entry
+ * not present, and the processor then ignores bits 62:3 (§29.3.2: "If bits
+ * 2:0 of an EPT paging-structure entry are all 0, the entry is not present";
+ * bit 63, suppress #VE, is still consulted, §26.5.7.1, so libslat leaves it
+ * clear). libslat keeps the address, memory type, IPAT and, above the
+ * base level, bit 7 (so the page's size is known) where a present leaf has
+ * them, and sets bit 11 (ignored in every EPT entry, §29.3.2) so that the
+ * entry is told apart from an absent one even when address and memory type
+ * are all zero (UC at host address 0). Bit 11 is therefore no longer a
+ * software bit.
+ */
+#define EPT_NOACCESS (1ull << 11)
 
 /* EPTP (§25.6.11). */
 #define EPTP_MT_SHIFT 0

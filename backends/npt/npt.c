@@ -112,6 +112,7 @@ static int npt_configure(struct table_state *t, const struct slat_config *cfg)
 		l->leaf_levels |= 1u << 2;
 
 	l->present = NPT_P;
+	l->noaccess = NPT_NOACCESS;
 	/* Tables grant everything (every access is a user access). */
 	l->table_tmpl = NPT_P | NPT_RW | NPT_US;
 	/* The hardware always sets A and D; libslat reports them on request. */
@@ -122,7 +123,7 @@ static int npt_configure(struct table_state *t, const struct slat_config *cfg)
 	}
 	for (lv = 0; lv < levels; lv++)
 		l->attr_mask[lv] = NPT_P | NPT_RW | NPT_US | NPT_PWT | NPT_PCD |
-				   pat_bit(lv) | NPT_NX;
+				   pat_bit(lv) | NPT_NX | NPT_NOACCESS;
 	/*
 	 * The SME C-bit (x86_key.h). Table entries may carry it too: it then
 	 * says the table below is encrypted, as the C-bit in nCR3 does for
@@ -151,8 +152,11 @@ static int npt_leaf_encode(const struct table_state *t, unsigned level,
 	uint64_t e = NPT_P | NPT_US;
 	unsigned index;
 
+	/* No permission: a not-present no-access leaf (npt_bits.h). */
+	if (!a->perms)
+		e = NPT_NOACCESS | NPT_US | NPT_NX;
 	/* A present entry is always readable: no write- or execute-only. */
-	if (!r)
+	else if (!r)
 		return SLAT_EPERM;
 	/* Without GMET, NX is one bit for every privilege. */
 	if (!gmet(t) && xs != xu)
@@ -195,9 +199,11 @@ static void npt_leaf_decode(const struct table_state *t, unsigned level,
 {
 	unsigned perms = SLAT_PERM_R, index = 0;
 
-	if (e & NPT_RW)
+	if (!(e & NPT_P))
+		perms = 0; /* a no-access leaf (npt_bits.h) */
+	else if (e & NPT_RW)
 		perms |= SLAT_PERM_W;
-	if (!(e & NPT_NX)) {
+	if (perms && !(e & NPT_NX)) {
 		if (!gmet(t) || !(e & NPT_US))
 			perms |= SLAT_PERM_X;
 		else
@@ -231,6 +237,13 @@ static unsigned npt_check(const struct table_state *t, unsigned level,
 	const struct slat_layout *l = &t->lay;
 	unsigned n = 0;
 	uint64_t rsvd = 0;
+
+	/* The no-access mark in an entry the hardware sees: libslat never
+	 * writes one (npt_bits.h). */
+	if ((e & NPT_NOACCESS) && (e & NPT_P)) {
+		out[n].kind = SLAT_PROB_RESERVED;
+		out[n++].bits = NPT_NOACCESS;
+	}
 
 	if (leaf && !(l->leaf_levels_hw & (1u << level))) {
 		/*

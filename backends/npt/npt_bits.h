@@ -49,9 +49,20 @@
  * (docs/formats.md §4), so they are never handed out.
  */
 
-/* Software bits: AVL 58:52 first, then AVL 11:9. */
+/*
+ * A no-access leaf. With P = 0 an entry is not present and the processor
+ * ignores bits 63:1, which are available to software (APM §5.4, "Present
+ * (P) bit"; a nested walk faults with #NPF, §15.25.6). libslat keeps the
+ * address, PAT index, NX, U/S and, above the base level, PS (so the page's
+ * size is known) where a present leaf has them, with P = R/W = 0, and sets
+ * AVL bit 11 to tell the entry apart from an absent one even when all of
+ * those are zero. Bit 11 is therefore no longer a software bit.
+ */
+#define NPT_NOACCESS (1ull << 11)
+
+/* Software bits: AVL 58:52 first, then AVL 10:9 (bit 11 marks no-access). */
 #define NPT_SW_PREFERRED NPT_AVL_HIGH
-#define NPT_SW_ALLOWED (NPT_AVL_HIGH | NPT_AVL_LOW)
+#define NPT_SW_ALLOWED (NPT_AVL_HIGH | (NPT_AVL_LOW & ~NPT_NOACCESS))
 
 /* PAT MSR (APM §7.8.1): eight byte-wide entries PA0..PA7, types in 2:0. */
 #define NPT_PAT_UC 0x00

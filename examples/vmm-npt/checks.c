@@ -390,6 +390,43 @@ static void check_wp_live(struct vcpu *v, const char *name)
     check(name, *host_word(hpa + 0x20) == 2, "second write did not land after the fix");
 }
 
+/*
+ * a no-access page keeps its host page (issue 9 item 1): the guest reads a
+ * page, the VMM removes every permission (P = 0, libslat's mark in AVL bit
+ * 11, the address kept), the next read is a #NPF with P = 0 in EXITINFO1 --
+ * to the hardware the page is not present -- and the VMM re-opens it with
+ * slat_protect() alone; the retried read returns the original bytes
+ */
+static void check_noaccess(struct vcpu *v, const char *name)
+{
+    uint64_t hpa = pattern_page(), gpa = TPAGE(9) + 0x48;
+    struct slat_mapping m;
+    if (failed(name, "npt_map", npt_map(&v->npt, TPAGE(9), hpa, PAGE_4K, SLAT_PERM_RW)))
+        return;
+    uint64_t r1 = guest_cmd(v, OP_READ, gpa, 0);
+    if (failed(name, "npt_protect", npt_protect(&v->npt, TPAGE(9), PAGE_4K, 0)))
+        return;
+    if (slat_translate(&v->npt.table, slat_gpa(TPAGE(9)), &m) || m.attrs.perms != 0 ||
+        m.hpa.v != hpa || (m.entry & 1) || !(m.entry & (1ull << 11))) {
+        check(name, 0, "after protect: perms %x, hpa %lx (want %lx), entry %lx", m.attrs.perms,
+              m.hpa.v, hpa, m.entry);
+        return;
+    }
+    struct npf_plan plan = { .page = TPAGE(9), .fix_perms = SLAT_PERM_RW };
+    uint64_t f = v->flushes;
+    v->plan = &plan;
+    uint64_t r2 = guest_cmd(v, OP_READ, gpa, 0);
+    v->plan = 0;
+    if (!flushed(v, name, f))
+        return;
+    /* P = 0 in the error code: the same exit as for an absent page */
+    if (!npf_as_planned(name, &plan, gpa, SLAT_FAULT_TRANSLATION, SLAT_ACCESS_READ, 0))
+        return;
+    check(name, r1 == PATTERN(hpa + 0x48) && r2 == r1 && (plan.info1 & 1) == 0,
+          "read %lx then %lx, want %lx; EXITINFO1 %lx", r1, r2, PATTERN(hpa + 0x48),
+          plan.info1);
+}
+
 /* protect one 4 KiB page inside the (already used) 2 MiB mapping */
 static void check_split_2m(struct vcpu *v, const char *name)
 {
@@ -568,6 +605,7 @@ static const struct {
     { "remap-live",    check_remap_live },
     { "wp-live",       check_wp_live },
     { "split-2m",      check_split_2m },
+    { "npf-noaccess",  check_noaccess },
     { "npf-guest-walk", check_guest_walk },
     { "dirty-log",     check_dirty },
     { "gmet",          check_gmet },

@@ -190,6 +190,10 @@ static void live_changes(void)
 	wr64(WP_PAGE + 0x80, 0);                               /* refused, skipped */
 	hc(STEP_WP_CHECK, rd64(WP_PAGE + 0x80), 0, 0, 0);
 
+	/* read first, so that the TLB holds the page when it is closed */
+	hc(STEP_NA, rd64(NA_PAGE + 0x40), 0, 0, 0);
+	hc(STEP_NA_CHECK, rd64(NA_PAGE + 0x40), 0, 0, 0);     /* faults, re-opened */
+
 	/* use every page of the block, so that the TLB holds it */
 	for (unsigned i = 0; i < TSPLIT_PAGES; i++)
 		(void)rd64(TSPLIT_IPA + i * S2_PAGE + 0x10);

@@ -84,6 +84,7 @@
 #define EXP_PAGE         (TMISC_IPA + 4 * S2_PAGE)  /* TLB experiment                    */
 #define XEL1_PAGE        (TMISC_IPA + 5 * S2_PAGE)  /* FEAT_XNX: executable at EL1 only  */
 #define XEL0_PAGE        (TMISC_IPA + 6 * S2_PAGE)  /* FEAT_XNX: executable at EL0 only  */
+#define NA_PAGE          (TMISC_IPA + 7 * S2_PAGE)  /* made no-access, re-opened on fault */
 #define HOLE_PAGE        (TMISC_IPA + 16 * S2_PAGE) /* unmapped until first touched      */
 /* Where the guest reads HOLE_PAGE: 0x238 with 4 KiB pages, otherwise with
  * IPA bits between 12 and the granule set, which HPFAR_EL2 must report. */
@@ -154,6 +155,8 @@ enum step {
 	STEP_EXP_REMAP,        /* VMM: move EXP_PAGE and skip the TLB invalidation */
 	STEP_EXP_OBSERVE,      /* a1 = value before, a2 = value read without TLBI  */
 	STEP_EXP_CHECK,        /* a1 = value read after the VMM invalidated        */
+	STEP_NA,               /* a1 = value read; VMM: remove every permission    */
+	STEP_NA_CHECK,         /* a1 = value read after the VMM re-opened the page */
 	STEP_PANIC,            /* a1 = ESR_EL1, a2 = ELR_EL1, a3 = FAR_EL1         */
 	STEP_DONE,
 };

@@ -65,6 +65,7 @@ static bool done;
 /* Host memory behind the test regions. */
 static uint64_t tsplit_pa;
 static uint64_t remap_old_pa, exp_old_pa, exp_new_pa, hole_pa, hole_fault_ipa;
+static uint64_t na_pa;
 static bool split_was_block;
 static unsigned long aborts_before;
 
@@ -151,6 +152,7 @@ enum fix {
 	FIX_MAP_PAGE,    /* map a fresh page there, retry the instruction */
 	FIX_GRANT_EXEC,  /* make the page executable, retry the fetch */
 	FIX_INJECT,      /* deliver an instruction abort to the guest's EL1 */
+	FIX_REOPEN,      /* give a no-access page read and write back, retry */
 };
 
 static struct {
@@ -213,6 +215,11 @@ bool tests_abort(struct vcpu *v, const struct abort_info *a)
 		break;
 	case FIX_INJECT:
 		vcpu_inject_iabt(v, a->f.gva);
+		break;
+	case FIX_REOPEN:
+		/* the leaf kept its host page: no address needed here */
+		protect(expected.page, S2_PAGE, SLAT_PERM_RW);
+		stage2_invalidate();
 		break;
 	}
 	return true;
@@ -288,6 +295,7 @@ void tests_setup(void)
 	map(REMAP_PAGE, new_page(), S2_PAGE, SLAT_PERM_RW);
 	map(WP_PAGE, new_page(), S2_PAGE, SLAT_PERM_RW);
 	map(EXP_PAGE, new_page(), S2_PAGE, SLAT_PERM_RW);
+	map(NA_PAGE, new_page(), S2_PAGE, SLAT_PERM_RW);
 	if (stage2_has(SLAT_FEAT_SPLIT_EXEC)) {
 		/* FEAT_XNX: SLAT_PERM_XS is execute at EL1, SLAT_PERM_XU at EL0 */
 		map(XEL1_PAGE, new_page(), S2_PAGE, SLAT_PERM_RW | SLAT_PERM_XS);
@@ -690,6 +698,30 @@ uint64_t tests_step(struct vcpu *v, uint64_t step, uint64_t a1, uint64_t a2,
 		      faults, a1, host_word(WP_PAGE + 0x80), want);
 		return 0;
 	}
+
+	case STEP_NA: {
+		struct slat_mapping m;
+
+		na_pa = memslot_ipa_to_pa(NA_PAGE);
+		check(a1 == PATTERN(na_pa + 0x40), "noaccess-before", "read %lx, expected %lx",
+		      a1, PATTERN(na_pa + 0x40));
+		/* no permission at all: S2AP = 00 with XN, a valid leaf that
+		 * keeps its output address (issue 9 item 1) */
+		protect(NA_PAGE, S2_PAGE, 0);
+		stage2_invalidate();
+		check(!slat_translate(&s2.table, slat_gpa(NA_PAGE), &m) && m.attrs.perms == 0 &&
+		      m.hpa.v == na_pa && (m.entry & 0xc0) == 0, "noaccess-keeps-target",
+		      "perms %x, hpa %lx (expected %lx), entry %lx", m.attrs.perms, m.hpa.v,
+		      na_pa, m.entry);
+		expect_fault(SLAT_ACCESS_READ, SLAT_FAULT_PERMISSION, NA_PAGE, 1, FIX_REOPEN);
+		return 0;
+	}
+	case STEP_NA_CHECK:
+		faults = disarm();
+		check(faults == 1 && a1 == PATTERN(na_pa + 0x40) &&
+		      leaf_is(NA_PAGE, S2_PAGE, SLAT_PERM_RW), "noaccess-permission-fault-reopen",
+		      "%u faults; read %lx, expected %lx", faults, a1, PATTERN(na_pa + 0x40));
+		return 0;
 
 	case STEP_SPLIT:
 		step_split();

@@ -18,7 +18,7 @@ struct slat_mapping {
 	slat_gpa_t gpa;          /**< First guest-physical address. */
 	slat_hpa_t hpa;          /**< Host-physical address of @ref gpa. */
 	uint64_t size;           /**< Bytes. */
-	struct slat_attrs attrs; /**< Permissions, memory type, software bits. */
+	struct slat_attrs attrs; /**< Permissions (0: a no-access mapping, slat_map()), memory type, software bits. */
 	uint8_t page_lg2;        /**< log2 of the leaf's size. */
 	uint8_t level;           /**< Level of the leaf; 0 holds base pages. */
 	bool accessed;           /**< Hardware accessed flag (false without A/D). */

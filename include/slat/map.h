@@ -41,6 +41,26 @@ enum slat_map_flag {
  * that the first access does not fault. That holds also where
  * ::SLAT_MAP_REPLACE replaces a mapping.
  *
+ * No permission at all (@ref slat_attrs::perms = 0) makes a no-access
+ * mapping: every guest access faults, but the leaf keeps its output
+ * address, memory type and page size, so that slat_protect() can re-open
+ * it later without the caller knowing the host page (guard pages, VM
+ * introspection, post-copy migration). slat_translate() and
+ * slat_for_each() report it as mapped with permissions 0; it collides
+ * like any mapping (::SLAT_EEXIST), keeps its table from being freed,
+ * is split, dumped ("----") and validated like any leaf, and is never
+ * made dirty by the hardware. Per format (docs/formats.md):
+ *  - EPT: R = W = X = 0 (XU = 0 under MBEC): not present, the processor
+ *    ignores the other bits (SDM vol. 3C §29.3.2); libslat marks the
+ *    entry with bit 11, so bit 11 is no software bit. The guest's access
+ *    is an EPT violation with qualification bits 5:3 = 0, as for an
+ *    absent page: slat_translate() tells them apart.
+ *  - NPT: P = 0, the rest kept; marked with AVL bit 11 (APM vol. 2 §5.4:
+ *    bits 63:1 of a not-present entry are free to software). The access
+ *    is a #NPF with EXITINFO1 bit 0 (P) = 0, as for an absent page.
+ *  - Stage-2: a valid descriptor with S2AP = 00 and XN (Arm ARM D8.4):
+ *    the access is a stage-2 permission fault.
+ *
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
@@ -110,10 +130,12 @@ static inline struct slat_prot slat_prot_perms(unsigned perms)
  * Change the attributes of every mapping in [gpa, gpa + size); holes are
  * left alone. Leaves partly inside the range are split first. The result
  * for every mapping is checked before anything is written: if one mapping
- * would end with permissions the format cannot express (or none at all),
+ * would end with permissions the format cannot express,
  * nothing changes. Accessed and dirty state is kept, also when write
  * permission is removed (on Arm libslat keeps the dirty state in a
- * software bit then; slat/dirty.h).
+ * software bit then; slat/dirty.h). Removing every permission leaves a
+ * no-access mapping that keeps its address and memory type (slat_map());
+ * setting permissions on it again re-opens it.
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range

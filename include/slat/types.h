@@ -103,7 +103,7 @@ enum slat_attr_flag {
 
 /** The attributes of a mapping. Zero-initialised means "no access, WB". */
 struct slat_attrs {
-	uint8_t perms;   /**< ::slat_perm bits; at least one must be set. */
+	uint8_t perms;   /**< ::slat_perm bits; 0 is a no-access mapping (slat_map()). */
 	uint8_t memtype; /**< ::slat_memtype. */
 	uint8_t flags;   /**< ::slat_attr_flag bits. */
 	uint8_t share;   /**< ::slat_share. */

@@ -1210,8 +1210,8 @@ static uint32_t common_attrs_errors(const struct engine *e, const struct slat_at
 
 	if (a->perms & ~SLAT_PERM_ALL)
 		s |= ERR(SLAT_EFLAGS);
-	if (!a->perms)
-		s |= ERR(SLAT_EPERM);
+	/* No permission at all is a no-access mapping (issue 9 item 1): it
+	 * keeps its address and type, and collides like any mapping. */
 	if (a->memtype >= SLAT_MT_COUNT || a->share > SLAT_SH_NONE)
 		s |= ERR(SLAT_EMEMTYPE);
 	if (a->flags & ~SLAT_ATTR_MT_FORCE)

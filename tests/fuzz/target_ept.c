@@ -77,7 +77,7 @@ static bool ept_setup(struct engine *e, struct rd *r)
 	/* Now and then the software bits at positions of the embedder's
 	 * choosing: a few of the bits the format leaves to software. */
 	if (b2 & 0x40) {
-		uint64_t allowed = (0x1full << 52) | (1ull << 11) | (1ull << 59) | (1ull << 62) | ((e->cfg.features & SLAT_FEAT_SPLIT_EXEC) ? 0 : (1ull << 10)), pick = 0;
+		uint64_t allowed = (0x1full << 52) | (1ull << 59) | (1ull << 62) | ((e->cfg.features & SLAT_FEAT_SPLIT_EXEC) ? 0 : (1ull << 10)), pick = 0;
 		uint32_t bits = rd_u32(r);
 		unsigned bit, n = 0;
 
@@ -128,7 +128,8 @@ static uint32_t ept_attrs_errors(const struct engine *e, const struct slat_attrs
 		s |= ERR(SLAT_EPERM);
 	if (!mbec(e) && xs != xu)
 		s |= ERR(SLAT_EPERM);
-	if (!r && !(e->caps.flags & SLAT_CAP_EXEC_ONLY))
+	/* No permission is a not-present no-access leaf, not execute-only. */
+	if (a->perms && !r && !(e->caps.flags & SLAT_CAP_EXEC_ONLY))
 		s |= ERR(SLAT_ECAPS);
 	if (a->share != SLAT_SH_DEFAULT)
 		s |= ERR(SLAT_EMEMTYPE);

@@ -69,7 +69,7 @@ static bool npt_setup(struct engine *e, struct rd *r)
 	/* Now and then the software bits at positions of the embedder's
 	 * choosing: a few of the bits the format leaves to software. */
 	if (b3 & 0x40) {
-		uint64_t allowed = (0x7full << 52) | (0x7ull << 9), pick = 0;
+		uint64_t allowed = (0x7full << 52) | (0x3ull << 9), pick = 0;
 		uint32_t bits = rd_u32(r);
 		unsigned bit, n = 0;
 
@@ -136,7 +136,9 @@ static uint32_t npt_attrs_errors(const struct engine *e, const struct slat_attrs
 	uint32_t s = 0;
 	unsigned i;
 
-	if (!r)
+	/* No permission at all is a P = 0 no-access leaf; anything else
+	 * present is readable. */
+	if (a->perms && !r)
 		s |= ERR(SLAT_EPERM);
 	if (!gmet(e) && xs != xu)
 		s |= ERR(SLAT_EPERM);

@@ -200,11 +200,19 @@ static void test_protect_relative(void **state)
 	expect_map(&f.t, 0x1000, HPA_OFF + 0x1000, SLAT_PERM_RX, 21);
 	expect_map(&f.t, 3 * MiB, HPA_OFF + 3 * MiB, SLAT_PERM_R, 21);
 	expect_map(&f.t, 4 * MiB, HPA_OFF + 4 * MiB, SLAT_PERM_R, 12);
-	/* Removing read too would leave execute-only on the first and
-	 * nothing on the others: refused as a whole. */
+	/* Removing read too leaves nothing: no-access leaves that keep
+	 * their output address and size, which setting read re-opens. */
 	p.perm_clear = SLAT_PERM_R;
-	assert_int_equal(slat_protect(&f.t, slat_gpa(2 * MiB), 6 * MiB, &p, &f.g), SLAT_EPERM);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(2 * MiB), 6 * MiB, &p, &f.g), SLAT_OK);
+	expect_map(&f.t, 3 * MiB, HPA_OFF + 3 * MiB, 0, 21);
+	expect_map(&f.t, 4 * MiB, HPA_OFF + 4 * MiB, 0, 12);
+	expect_map(&f.t, 0x1000, HPA_OFF + 0x1000, SLAT_PERM_RX, 21);
+	expect_valid(&f.t);
+	p.perm_clear = 0;
+	p.perm_set = SLAT_PERM_R;
+	assert_int_equal(slat_protect(&f.t, slat_gpa(2 * MiB), 6 * MiB, &p, &f.g), SLAT_OK);
 	expect_map(&f.t, 3 * MiB, HPA_OFF + 3 * MiB, SLAT_PERM_R, 21);
+	expect_map(&f.t, 4 * MiB, HPA_OFF + 4 * MiB, SLAT_PERM_R, 12);
 	expect_valid(&f.t);
 	fx_fini(&f);
 }

@@ -333,7 +333,9 @@ static void test_sw_bits(void **state)
 	f.cfg.sw_positions = 1ull << 61; /* SPP */
 	assert_int_equal(fx_create(&f), SLAT_ESWBITS);
 	f.cfg.features = 0;
-	f.cfg.sw_positions = (1ull << 10) | (1ull << 11);
+	f.cfg.sw_positions = 1ull << 11; /* marks a no-access leaf */
+	assert_int_equal(fx_create(&f), SLAT_ESWBITS);
+	f.cfg.sw_positions = (1ull << 10) | (1ull << 62);
 	assert_int_equal(fx_create(&f), SLAT_OK);
 	fx_fini(&f);
 }

@@ -127,8 +127,6 @@ static int hpa_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&
 static int exist_map(struct fx *f) { struct slat_attrs a = rw(); return slat_map(&f->t, slat_gpa(2 * MiB - 0x1000), 0x3000, slat_hpa(0), &a, 0, &f->g); }
 static int noent_translate(struct fx *f) { struct slat_mapping m; return slat_translate(&f->t, slat_gpa(8 * MiB), &m); }
 static int noent_hw(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(8 * MiB), true); }
-static int perm_none_map(struct fx *f) { struct slat_attrs a = slat_attrs_make(0, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
-static int perm_none_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(0); return slat_protect(&f->t, slat_gpa(0), 0x1000, &p, &f->g); }
 static int perm_split_exec(struct fx *f) { struct slat_attrs a = slat_attrs_make(SLAT_PERM_R | SLAT_PERM_XS, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int perm_hw_write(struct fx *f) { return slat_hw_access(&f->t, slat_gpa(1 * GiB + 0x1000), true); }
 static int mt_range(struct fx *f) { struct slat_attrs a = rw(); a.memtype = 99; return slat_map(&f->t, slat_gpa(8 * MiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
@@ -163,6 +161,14 @@ static int nomem_map(struct fx *f) { struct slat_attrs a = rw(); slat_pool_fail_
 static int nomem_unmap(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_unmap(&f->t, slat_gpa(0x1000), 0x1000, &f->g); }
 static int nomem_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(SLAT_PERM_R); slat_pool_fail_after(&f->pool, 0, true); return slat_protect(&f->t, slat_gpa(0x1000), 0x1000, &p, &f->g); }
 static int nomem_split(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_split(&f->t, slat_gpa(0), 4 * MiB, 12, &f->g); }
+/* No-access mappings allocate like any other: a new 4 KiB leaf at 3 GiB
+ * needs two tables on every format here (x86: a PD and a PT below the
+ * PDPT populate() made; Arm 4K: the same two levels), so both points fail. */
+static int nomem_none_map0(struct fx *f) { struct slat_attrs a = slat_attrs_make(0, SLAT_MT_WB); slat_pool_fail_after(&f->pool, 0, true); return slat_map(&f->t, slat_gpa(3 * GiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+static int nomem_none_map1(struct fx *f) { struct slat_attrs a = slat_attrs_make(0, SLAT_MT_WB); slat_pool_fail_after(&f->pool, 1, true); return slat_map(&f->t, slat_gpa(3 * GiB), 0x1000, slat_hpa(0), &a, 0, &f->g); }
+/* Removing every permission from 4 KiB of a 2 MiB leaf splits it: one table. */
+static int nomem_none_protect(struct fx *f) { struct slat_prot p = slat_prot_perms(0); p.perm_clear = SLAT_PERM_ALL; slat_pool_fail_after(&f->pool, 0, true); return slat_protect(&f->t, slat_gpa(0x1000), 0x1000, &p, &f->g); }
+static int exist_none_map(struct fx *f) { struct slat_attrs a = slat_attrs_make(0, SLAT_MT_WB); return slat_map(&f->t, slat_gpa(0x1000), 0x1000, slat_hpa(0), &a, 0, &f->g); }
 static int nomem_init(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_table_init(&f->t, &f->cfg); }
 
 /*
@@ -299,10 +305,12 @@ static const struct row rows[] = {
 	{ "slat_hw_access", "GPA beyond the input width", SLAT_EGPA, gpa_hw },
 	{ "slat_map", "HPA beyond the physical width", SLAT_EHPA, hpa_map },
 	{ "slat_map", "overlap without replace", SLAT_EEXIST, exist_map },
+	{ "slat_map", "no access, over a mapped page without replace", SLAT_EEXIST, exist_none_map },
+	{ "slat_map", "no access, allocator exhausted (first table)", SLAT_ENOMEM, nomem_none_map0 },
+	{ "slat_map", "no access, allocator exhausted (second table)", SLAT_ENOMEM, nomem_none_map1 },
+	{ "slat_protect", "to no access, allocator exhausted (split)", SLAT_ENOMEM, nomem_none_protect },
 	{ "slat_translate", "unmapped GPA", SLAT_ENOENT, noent_translate },
 	{ "slat_hw_access", "unmapped GPA", SLAT_ENOENT, noent_hw },
-	{ "slat_map", "no permission at all", SLAT_EPERM, perm_none_map },
-	{ "slat_protect", "removes every permission", SLAT_EPERM, perm_none_protect },
 	{ "slat_map", "split execute without the feature", SLAT_EPERM, perm_split_exec },
 	{ "slat_hw_access", "write to a read-only leaf", SLAT_EPERM, perm_hw_write },
 	{ "slat_map", "memory type out of range", SLAT_EMEMTYPE, mt_range },

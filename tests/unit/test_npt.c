@@ -504,8 +504,10 @@ static void test_config_errors(void **state)
 	f.cfg.sw_bits = 8; /* only seven preferred bits */
 	assert_int_equal(init_with(&f), SLAT_ESWBITS);
 	f.cfg.sw_bits = 0;
-	f.cfg.sw_positions = (1ull << 9) | (1ull << 11) | (1ull << 58);
+	f.cfg.sw_positions = (1ull << 9) | (1ull << 10) | (1ull << 58);
 	assert_int_equal(init_with(&f), SLAT_OK);
+	f.cfg.sw_positions = 1ull << 11; /* marks a no-access leaf */
+	assert_int_equal(init_with(&f), SLAT_ESWBITS);
 	f.cfg.sw_positions = 1ull << 59; /* protection key */
 	assert_int_equal(init_with(&f), SLAT_ESWBITS);
 	f.cfg.sw_positions = 1ull << 62;

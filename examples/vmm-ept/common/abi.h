@@ -23,6 +23,7 @@
 #define GPA_MBEC_U_PAGE		0x0040A000ull	/* RW + user-execute only (MBEC) */
 #define GPA_DEMAND_PAGE		0x0040B000ull	/* unmapped until first touched */
 #define GPA_XO_PAGE		0x0040C000ull	/* made execute-only at run time */
+#define GPA_NA_PAGE		0x0040D000ull	/* made no-access at run time, re-opened on exit */
 #define GPA_DIRTY_AREA		0x00410000ull	/* 16 pages, RW, for EPT A/D */
 #define DIRTY_AREA_PAGES	16
 
@@ -107,6 +108,8 @@ enum action {
 	ACT_PML_CHECK,		/* drain the log, stop PML; rcx = guest address of the
 				 * expected bitmap of the PML area, rdx = least number of
 				 * log-full exits */
+	ACT_NO_ACCESS,		/* remove every permission of rcx (the entry keeps its
+				 * host page), INVEPT */
 };
 
 #endif

@@ -107,6 +107,24 @@ static void t_execute_only(void)
 	end_check();
 }
 
+static void t_no_access(void)
+{
+	u64 a = GPA_NA_PAGE + 0x58;
+
+	begin_check("ept-no-access");
+	u64 before = read64(a);
+	expect_read(a, before);
+	action(ACT_NO_ACCESS, GPA_NA_PAGE, 0); /* R = W = X = 0 + INVEPT */
+	/* To the CPU the entry is not present: the exit is the one an
+	 * unmapped page gives (bits 5:3 = 0). The VMM re-opens the page by
+	 * setting permissions alone; the same host bytes come back. */
+	expect_exit(a, a, EXPECT_NOT_MAPPED | EXPECT_ACCESS(ACC_READ) | RESOLVE_GRANT |
+			  EXPECT_GRANT(PERM_R | PERM_W));
+	if (read64(a) != before)
+		fail("the re-opened page does not hold its original bytes");
+	end_check();
+}
+
 static void t_unmapped(void)
 {
 	u64 a = GPA_DEMAND_PAGE + 0x40;
@@ -336,6 +354,7 @@ void run_tests(void)
 	t_misconfig();
 	t_remap();
 	t_write_protect();
+	t_no_access();
 	t_split();
 	t_dirty();
 	t_pml();

@@ -164,6 +164,20 @@ static u64 action(struct vcpu *v, u64 act, u64 gpa, u64 arg)
 		if (protect_page(gpa, PERM_X) || ept_sync())
 			check_fail("making gpa %lx execute-only failed", gpa);
 		return 1;
+	case ACT_NO_ACCESS: {
+		/* R = W = X = 0: not present to the CPU, which ignores the
+		 * rest; libslat keeps the address and memory type and marks
+		 * the entry with bit 11 (docs/formats.md 1.2.1). */
+		struct slat_mapping m;
+
+		if (protect_page(gpa, 0) || ept_sync())
+			check_fail("removing every permission of gpa %lx failed", gpa);
+		expect_leaf(gpa, PAGE_SIZE, 0);
+		if (slat_translate(&guest_ept, slat_gpa(gpa), &m) || m.attrs.perms ||
+		    (m.entry & 7) || !(m.entry & (1ull << 11)))
+			check_fail("gpa %lx: no-access entry %lx", gpa, m.entry);
+		return 0;
+	}
 	case ACT_CHECK_LEAF:
 		expect_leaf(gpa, arg, 0);
 		return 0;

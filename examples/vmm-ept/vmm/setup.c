@@ -34,6 +34,7 @@ int setup_guest_memory(bool mbec)
 	map_test_page(GPA_REMAP_PAGE, PERM_R | PERM_W);
 	map_test_page(GPA_WP_PAGE, PERM_R | PERM_W);
 	map_test_page(GPA_XO_PAGE, PERM_R | PERM_W);
+	map_test_page(GPA_NA_PAGE, PERM_R | PERM_W);
 	/* With MBEC: one page executable only from supervisor-mode linear
 	 * addresses, one only from user-mode ones. */
 	map_test_page(GPA_MBEC_S_PAGE, PERM_R | PERM_W | (mbec ? PERM_X : 0));
