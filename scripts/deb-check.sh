@@ -2,7 +2,8 @@
 # Builds the Debian packages from a copy of the tree, checks them with
 # lintian, unpacks them into a scratch root and uses them as a programmer
 # would: `man slat_map`, `man slat-map`, the packaged slat-map command, and
-# the complete example programs of the man pages compiled with `pkg-config --cflags --libs libslat` (and libslat-hosted)
+# the complete example programs of the man pages compiled with
+# `pkg-config --cflags --libs libslat` (and libslat-hosted)
 # against the installed headers and libraries, run, and compared with the
 # output the pages print.
 #
