@@ -11,23 +11,35 @@ dist_man_MANS = \
 	man/man3/slat_dirty_harvest.3 \
 	man/man3/slat_dump.3 \
 	man/man3/slat_dump_file.3 \
+	man/man3/slat_dump_parse.3 \
 	man/man3/slat_ept_caps.3 \
+	man/man3/slat_ept_caps_mktme.3 \
 	man/man3/slat_ept_eptp.3 \
 	man/man3/slat_ept_fault.3 \
+	man/man3/slat_ept_fault_ctl.3 \
 	man/man3/slat_ept_flush.3 \
 	man/man3/slat_ept_invept.3 \
+	man/man3/slat_ept_pml_drain.3 \
 	man/man3/slat_errname.3 \
 	man/man3/slat_fault_kind_str.3 \
 	man/man3/slat_for_each.3 \
 	man/man3/slat_format_name.3 \
 	man/man3/slat_gather_done.3 \
 	man/man3/slat_gather_empty.3 \
+	man/man3/slat_gather_flags.3 \
 	man/man3/slat_gather_init.3 \
+	man/man3/slat_gather_nranges.3 \
+	man/man3/slat_gather_pages.3 \
+	man/man3/slat_gather_range.3 \
+	man/man3/slat_gather_table.3 \
 	man/man3/slat_gpa.3 \
 	man/man3/slat_hpa.3 \
 	man/man3/slat_hw_access.3 \
 	man/man3/slat_map.3 \
+	man/man3/slat_map_html.3 \
+	man/man3/slat_map_html_table.3 \
 	man/man3/slat_npt_caps.3 \
+	man/man3/slat_npt_caps_sme.3 \
 	man/man3/slat_npt_fault.3 \
 	man/man3/slat_npt_flush.3 \
 	man/man3/slat_npt_ncr3.3 \
@@ -38,6 +50,9 @@ dist_man_MANS = \
 	man/man3/slat_problem_str.3 \
 	man/man3/slat_prot_perms.3 \
 	man/man3/slat_protect.3 \
+	man/man3/slat_runs_free.3 \
+	man/man3/slat_runs_from_table.3 \
+	man/man3/slat_runs_read.3 \
 	man/man3/slat_split.3 \
 	man/man3/slat_stage2_caps.3 \
 	man/man3/slat_stage2_exec.3 \
@@ -58,6 +73,8 @@ dist_man_MANS = \
 	man/man3/slat_translate.3 \
 	man/man3/slat_unmap.3 \
 	man/man3/slat_validate.3 \
+	man/man3/slat_version.3 \
+	man/man3/slat_version_number.3 \
 	man/man7/libslat.7
 
 TESTS += tests/man-check.sh

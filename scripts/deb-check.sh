@@ -1,8 +1,9 @@
 #!/bin/sh
 # Builds the Debian packages from a copy of the tree, checks them with
 # lintian, unpacks them into a scratch root and uses them as a programmer
-# would: `man slat_map`, and the complete example programs of the man pages
-# compiled with `pkg-config --cflags --libs libslat` (and libslat-hosted)
+# would: `man slat_map`, `man slat-map`, the packaged slat-map command, and
+# the complete example programs of the man pages compiled with
+# `pkg-config --cflags --libs libslat` (and libslat-hosted)
 # against the installed headers and libraries, run, and compared with the
 # output the pages print.
 #
@@ -51,7 +52,7 @@ ls "$work"/*.deb | sed 's|.*/|  |'
 
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-for p in libslat0 libslat-hosted0 libslat-dev; do
+for p in libslat0 libslat-hosted0 libslat-dev slat-map; do
 	[ -f "$work/${p}_${version}_$arch.deb" ] || fail "no $p package"
 done
 [ -f "$work/libslat-doc_${version}_all.deb" ] || fail "no libslat-doc package"
@@ -75,6 +76,11 @@ hasnt "libslat-dev_${version}_$arch.deb" "^-.*\.so\.0"
 has "libslat-doc_${version}_all.deb" "/usr/share/doc/libslat-doc/html/index.html"
 dpkg-deb -f "$work/libslat-hosted0_${version}_$arch.deb" Depends | grep -q 'libslat0' ||
 	fail "libslat-hosted0 does not depend on libslat0"
+has "slat-map_${version}_$arch.deb" "/usr/bin/slat-map$"
+has "slat-map_${version}_$arch.deb" "/usr/share/man/man1/slat-map.1.gz"
+hasnt "libslat-dev_${version}_$arch.deb" "/usr/bin/"
+dpkg-deb -f "$work/slat-map_${version}_$arch.deb" Depends | grep -q 'libslat-hosted0 (>= 0.2.0)' ||
+	fail "slat-map does not depend on libslat-hosted0 (>= 0.2.0) (symbols file)"
 
 # Unpack everything into a scratch root, as dpkg -i would place it.
 root=$work/root
@@ -87,6 +93,14 @@ out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings slat_unmap 2>&1) || fail "man sl
 printf '%s\n' "$out" | grep -q '^ *slat_map, *slat_unmap' || fail "man slat_unmap shows: $out"
 printf '%s\n' "$out" | grep -q 'warning' && fail "man slat_unmap warns: $out"
 man -w libslat | grep -q "^$root/usr/share/man/man7/libslat.7.gz$" || fail "man does not find libslat(7)"
+man -w slat-map | grep -q "^$root/usr/share/man/man1/slat-map.1.gz$" || fail "man does not find slat-map(1)"
+out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings slat-map 2>&1) || fail "man slat-map failed"
+printf '%s\n' "$out" | grep -q 'warning' && fail "man slat-map warns: $out"
+
+echo "deb-check: the packaged slat-map draws a page"
+LD_LIBRARY_PATH="$root/usr/lib/$multiarch" "$root/usr/bin/slat-map" --demo -o "$work/demo.html" ||
+	fail "slat-map --demo failed"
+grep -q '<svg' "$work/demo.html" || fail "slat-map --demo wrote no SVG"
 
 echo "deb-check: the man page examples against the installed packages"
 export PKG_CONFIG_SYSROOT_DIR="$root"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The section 3 manual pages (man/man3):
-#  1. every page (and libslat(7)) formats without a single groff or man
+#  1. every page (and libslat(7), and the commands' section 1 pages under
+#     tools/) formats without a single groff or man
 #     warning;
 #  2. every .so link points to a page that names the link in NAME;
 #  3. every name in a NAME section has a page or a link, so that
@@ -72,6 +73,15 @@ for f in "$src"/man/man7/*.7; do
 	pages=$((pages + 1))
 	out=$(lint "man7/$(basename "$f")" 2>&1) || err "$(basename "$f"): man failed"
 	[ -z "$out" ] || err "$(basename "$f"): formatting warnings:
+$out"
+done
+# Section 1: the commands' pages live next to their sources (tools/*/).
+for f in "$src"/tools/*/*.1; do
+	[ -f "$f" ] || continue
+	pages=$((pages + 1))
+	rel=${f#"$src"/}
+	out=$(lint "../$rel" 2>&1) || err "$rel: man failed"
+	[ -z "$out" ] || err "$rel: formatting warnings:
 $out"
 done
 echo "man-check: $pages pages and $links links format without warnings"

@@ -66,7 +66,7 @@ struct slat_caps {
 	 */
 	uint8_t key_shift;
 	/**
-	 * Entry bits holding the key, upwards from @ref key_shift: 1 for the
+	 * Entry bits holding the key, upwards from @ref key_shift; 1 for the
 	 * C-bit, MK_TME_KEYID_BITS for KeyIDs; 0 when the CPU has no keys
 	 * enabled. Filled by slat_npt_caps_sme() and slat_ept_caps_mktme(),
 	 * which also reduce @ref pa_bits to the width left for addresses.
