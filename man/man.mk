@@ -8,6 +8,7 @@
 dist_man_MANS = \
 	man/man3/slat_accessed.3 \
 	man/man3/slat_attrs_make.3 \
+	man/man3/slat_collapse.3 \
 	man/man3/slat_dirty_harvest.3 \
 	man/man3/slat_dump.3 \
 	man/man3/slat_dump_file.3 \
@@ -21,6 +22,7 @@ dist_man_MANS = \
 	man/man3/slat_ept_invept.3 \
 	man/man3/slat_ept_pml_drain.3 \
 	man/man3/slat_errname.3 \
+	man/man3/slat_exec_fault.3 \
 	man/man3/slat_fault_kind_str.3 \
 	man/man3/slat_for_each.3 \
 	man/man3/slat_format_name.3 \
@@ -38,6 +40,7 @@ dist_man_MANS = \
 	man/man3/slat_map.3 \
 	man/man3/slat_map_html.3 \
 	man/man3/slat_map_html_table.3 \
+	man/man3/slat_multihit_affected.3 \
 	man/man3/slat_npt_caps.3 \
 	man/man3/slat_npt_caps_sme.3 \
 	man/man3/slat_npt_fault.3 \

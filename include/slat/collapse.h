@@ -73,6 +73,7 @@ extern "C" {
  * @param size bytes in the range
  * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK (also when nothing could be collapsed); ::SLAT_ENULL;
+ *   ::SLAT_EDEAD;
  *   ::SLAT_EALIGN; ::SLAT_ESIZE; ::SLAT_EWRAP; ::SLAT_EGPA;
  *   ::SLAT_ECORRUPT for an entry in the range that libslat never writes;
  *   ::SLAT_EGATHER.

@@ -86,7 +86,7 @@ static inline bool slat_multihit_affected(bool has_arch_caps, uint64_t arch_caps
  * @param g the gather that records what the hardware may still cache
  * @return ::SLAT_OK when the page at @p gpa is now executable, also when it
  *   already was (a fault on a stale translation: nothing changes);
- *   ::SLAT_ENULL; ::SLAT_ENOFEAT on a table without ::SLAT_FEAT_NX_HUGE;
+ *   ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_ENOFEAT on a table without ::SLAT_FEAT_NX_HUGE;
  *   ::SLAT_EGPA; ::SLAT_ENOENT when nothing is mapped there; ::SLAT_EPERM
  *   when the mapping did not ask for execute (a real violation: the
  *   hypervisor's to handle); ::SLAT_ENOMEM; ::SLAT_ECORRUPT;
