@@ -258,8 +258,10 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 			  (op.delta & level_mask(l, level)) == 0 &&
 			  (!max_lg2 || l->shift[level] <= max_lg2) &&
 			  /* execute-only under the multihit policy: a large
-			   * leaf without X would map nothing (leaf.c) */
-			  !(level > 0 && l->sw_exec && !(attrs->perms & SLAT_PERM_RW));
+			   * leaf without X would map nothing (leaf.c); a
+			   * no-access leaf asks for no X and may be large */
+			  !(level > 0 && l->sw_exec && (attrs->perms & SLAT_PERM_X) &&
+			    !(attrs->perms & SLAT_PERM_RW));
 
 		if (ok)
 			op.leafmask |= 1u << level;
