@@ -57,7 +57,8 @@ enum slat_map_flag {
  *    absent page: slat_translate() tells them apart.
  *  - NPT: P = 0, the rest kept; marked with AVL bit 11 (APM vol. 2 §5.4:
  *    bits 63:1 of a not-present entry are free to software). The access
- *    is a #NPF with EXITINFO1 bit 0 (P) = 0, as for an absent page.
+ *    is a nested page fault (\#NPF) with EXITINFO1 bit 0 (P) = 0, as for
+ *    an absent page.
  *  - Stage-2: a valid descriptor with S2AP = 00 and XN (Arm ARM D8.4):
  *    the access is a stage-2 permission fault.
  *
