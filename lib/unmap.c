@@ -68,8 +68,11 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	}
 	if (last) {
 		/* A fresh table's entries were never visible (see protect.c). */
-		if (!walk_in_fresh(w))
+		if (!walk_in_fresh(w)) {
+			table_clean_run(w->t, w->slot + ((first - w->addr) >> l->shift[level]),
+					w->slot + ((last - w->addr) >> l->shift[level]));
 			gather_add(op->c.g, first, last, 1ull << l->shift[level], 0);
+		}
 		op->cleared |= 1u << level;
 	}
 	w->addr = addr;

@@ -64,7 +64,22 @@ enum slat_feature {
 	 * Intel CPUs without IA32_ARCH_CAPABILITIES.PSCHANGE_MC_NO. EPT only
 	 * (::SLAT_ECONFIG on other formats, and with ::SLAT_FEAT_SPLIT_EXEC).
 	 */
-	SLAT_FEAT_NX_HUGE = 1u << 4
+	SLAT_FEAT_NX_HUGE = 1u << 4,
+	/**
+	 * The hardware walker does not snoop the data cache: it reads the
+	 * tables from memory. slat_stage2_vtcr() then gives VTCR_EL2
+	 * IRGN0 = ORGN0 = 0b00 (Normal, non-cacheable walks) and
+	 * slat_ept_eptp() gives EPTP memory type 0 (UC; needs
+	 * ::SLAT_CAP_WALK_UC, else ::SLAT_ECAPS). Needs
+	 * @ref slat_config::clean_tables (::SLAT_ECONFIG without it), which
+	 * libslat calls with every range of table memory it writes before
+	 * the write can matter to the walker (docs/embedding.md, "Walkers
+	 * that do not snoop the data cache"). Not on NPT (::SLAT_ECONFIG):
+	 * libslat produces no register value that chooses how AMD's nested
+	 * walker caches the tables (set @ref slat_config::clean_tables
+	 * alone if the embedder has such a walker).
+	 */
+	SLAT_FEAT_WALK_NC = 1u << 8
 };
 
 /**
@@ -78,7 +93,26 @@ enum slat_feature {
 typedef void (*slat_sync_fn)(void *ctx, const struct slat_table *t,
 			     const struct slat_gather *g);
 
-/** How to build a table. Zero-initialise, then set what you need. */
+/**
+ * Cache-maintenance hook for walkers that do not snoop the data cache
+ * (@ref slat_config::clean_tables): write back to memory, past every
+ * cache the walker does not look into, the @p len bytes at virtual
+ * address @p va of table memory, and wait until that is done. Arm: DC
+ * CVAC (clean to the Point of Coherency) on each line of the range, then
+ * DSB (ISH, or SY for a non-coherent SMMU). x86: CLFLUSHOPT or CLFLUSH on
+ * each line, then SFENCE (CLFLUSHOPT is ordered only by a fence; CLFLUSH
+ * alone is ordered with stores). The range lies in one table page and is
+ * a multiple of 8 bytes at an 8-byte boundary; it need not be aligned to
+ * cache lines (round it out). The hook must not call into libslat.
+ */
+typedef void (*slat_clean_fn)(void *ctx, void *va, size_t len);
+
+/**
+ * How to build a table. Zero-initialise, then set what you need: fields
+ * added by later versions go at the end, and a configuration that was
+ * zero-initialised keeps its meaning (an old embedder that sets fields one
+ * by one on an uninitialised structure would pass garbage in them).
+ */
 struct slat_config {
 	const struct slat_format *format; /**< Backend (required). */
 	const struct slat_caps *caps;     /**< Hardware capabilities (required). */
@@ -125,6 +159,25 @@ struct slat_config {
 	 * ::SLAT_FEAT_KEYS when nonzero.
 	 */
 	uint16_t table_key;
+	/**
+	 * Cache maintenance of table memory (::slat_clean_fn), for walkers
+	 * that do not snoop the data cache; NULL (the default) for coherent
+	 * walkers, and then libslat calls nothing extra. Required with
+	 * ::SLAT_FEAT_WALK_NC; may also be set without it, for a walker
+	 * libslat does not configure (an SMMU whose stage 2 walks are not
+	 * coherent, SMMU_IDR0.COHACC = 0). When set, libslat calls it
+	 * (1) on a whole fresh table page (zeroing and entries) before the
+	 * entry that links it is written, then on that entry; (2) on every
+	 * live entry it writes (leaf updates, both halves of
+	 * break-before-make, accessed/dirty clears of a harvest, collapse),
+	 * a run of entries of one table in one call, before it calls
+	 * @ref sync_invalidate and before the call returns (so before the
+	 * embedder performs the gather's invalidation); (3) on the root once
+	 * at slat_table_init(). Pages being freed are not cleaned.
+	 */
+	slat_clean_fn clean_tables;
+	/** Passed to @ref clean_tables. */
+	void *clean_ctx;
 };
 
 /** Bytes of @ref slat_table, fixed for the life of the ABI (LIBSLAT_0.2). */
