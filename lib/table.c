@@ -162,8 +162,12 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	     (cfg->features & SLAT_FEAT_SPLIT_EXEC)))
 		return SLAT_ECONFIG;
 
-	/* Non-snooping walks are the embedder's promise to clean; EPT walks
-	 * them as UC (EPTP bits 2:0 = 0), which the CPU must offer. */
+	/*
+	 * clean_tables and clean_ctx are read only under SLAT_FEAT_WALK_NC:
+	 * a program built against an older slat/table.h passes a shorter
+	 * struct slat_config and cannot have set that bit. EPT walks the
+	 * tables as UC then (EPTP bits 2:0 = 0), which the CPU must offer.
+	 */
 	if ((cfg->features & SLAT_FEAT_WALK_NC) &&
 	    (!cfg->clean_tables || cfg->format->id == SLAT_FORMAT_NPT))
 		return SLAT_ECONFIG;
@@ -177,8 +181,10 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	n.alloc = cfg->alloc;
 	n.sync = cfg->sync_invalidate;
 	n.sync_ctx = cfg->sync_ctx;
-	n.clean = cfg->clean_tables;
-	n.clean_ctx = cfg->clean_ctx;
+	if (cfg->features & SLAT_FEAT_WALK_NC) {
+		n.clean = cfg->clean_tables;
+		n.clean_ctx = cfg->clean_ctx;
+	}
 	n.caps = *cfg->caps;
 	n.features = cfg->features;
 	n.host_pat = cfg->host_pat;

@@ -66,18 +66,19 @@ enum slat_feature {
 	 */
 	SLAT_FEAT_NX_HUGE = 1u << 4,
 	/**
-	 * The hardware walker does not snoop the data cache: it reads the
-	 * tables from memory. slat_stage2_vtcr() then gives VTCR_EL2
-	 * IRGN0 = ORGN0 = 0b00 (Normal, non-cacheable walks) and
-	 * slat_ept_eptp() gives EPTP memory type 0 (UC; needs
-	 * ::SLAT_CAP_WALK_UC, else ::SLAT_ECAPS). Needs
-	 * @ref slat_config::clean_tables (::SLAT_ECONFIG without it), which
-	 * libslat calls with every range of table memory it writes before
-	 * the write can matter to the walker (docs/embedding.md, "Walkers
-	 * that do not snoop the data cache"). Not on NPT (::SLAT_ECONFIG):
-	 * libslat produces no register value that chooses how AMD's nested
-	 * walker caches the tables (set @ref slat_config::clean_tables
-	 * alone if the embedder has such a walker).
+	 * The table's walkers do not snoop the data cache: they read the
+	 * tables from memory. Needs @ref slat_config::clean_tables
+	 * (::SLAT_ECONFIG without it), which libslat then calls with every
+	 * range of table memory it writes before the write can matter to a
+	 * walker (docs/embedding.md, "Walkers that do not snoop the data
+	 * cache"). slat_stage2_vtcr() gives VTCR_EL2 IRGN0 = ORGN0 = 0b00
+	 * (Normal Non-cacheable walks); an SMMU stage 2 without coherent
+	 * walks (SMMU_IDR0.COHACC = 0) is the same case, its STE's
+	 * S2IR0/S2OR0 set alike by the embedder. slat_ept_eptp() gives EPTP
+	 * memory type 0 (UC, SDM vol. 3C 29.3.7.1; needs ::SLAT_CAP_WALK_UC,
+	 * else ::SLAT_ECAPS). Not on NPT (::SLAT_ECONFIG): libslat produces
+	 * no register value that chooses how AMD's nested walker caches the
+	 * tables.
 	 */
 	SLAT_FEAT_WALK_NC = 1u << 8
 };
@@ -108,10 +109,14 @@ typedef void (*slat_sync_fn)(void *ctx, const struct slat_table *t,
 typedef void (*slat_clean_fn)(void *ctx, void *va, size_t len);
 
 /**
- * How to build a table. Zero-initialise, then set what you need: fields
- * added by later versions go at the end, and a configuration that was
- * zero-initialised keeps its meaning (an old embedder that sets fields one
- * by one on an uninitialised structure would pass garbage in them).
+ * How to build a table. Zero-initialise, then set what you need. Later
+ * versions add fields at the end only, each read only when a feature bit
+ * of its own version asks for it (@ref clean_tables under
+ * ::SLAT_FEAT_WALK_NC): a program built against an older header passes a
+ * shorter structure, and libslat never reads past it. Source rebuilt
+ * against a newer header keeps its meaning if it zero-initialised the
+ * structure (new fields 0), not if it set fields one by one on
+ * uninitialised storage.
  */
 struct slat_config {
 	const struct slat_format *format; /**< Backend (required). */
@@ -161,11 +166,11 @@ struct slat_config {
 	uint16_t table_key;
 	/**
 	 * Cache maintenance of table memory (::slat_clean_fn), for walkers
-	 * that do not snoop the data cache; NULL (the default) for coherent
-	 * walkers, and then libslat calls nothing extra. Required with
-	 * ::SLAT_FEAT_WALK_NC; may also be set without it, for a walker
-	 * libslat does not configure (an SMMU whose stage 2 walks are not
-	 * coherent, SMMU_IDR0.COHACC = 0). When set, libslat calls it
+	 * that do not snoop the data cache. Read only when
+	 * @ref features has ::SLAT_FEAT_WALK_NC, and required then; without
+	 * that bit libslat calls nothing extra (and never reads this field
+	 * or @ref clean_ctx, so a program built against a header without
+	 * them keeps working). With it, libslat calls it
 	 * (1) on a whole fresh table page (zeroing and entries) before the
 	 * entry that links it is written, then on that entry; (2) on every
 	 * live entry it writes (leaf updates, both halves of
