@@ -171,6 +171,15 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	if ((cfg->features & SLAT_FEAT_WALK_NC) &&
 	    (!cfg->clean_tables || cfg->format->id == SLAT_FORMAT_NPT))
 		return SLAT_ECONFIG;
+	/*
+	 * Hardware accessed/dirty updates by a walker that bypasses the
+	 * cache land in memory, under a line the CPU may hold stale: the
+	 * compare-and-swap of a protect or a harvest would work on that line
+	 * and drop the update (a page lost from dirty logging). Refused
+	 * rather than half-supported.
+	 */
+	if ((cfg->features & SLAT_FEAT_WALK_NC) && (cfg->features & SLAT_FEAT_AD))
+		return SLAT_ECONFIG;
 	if ((cfg->features & SLAT_FEAT_WALK_NC) &&
 	    cfg->format->id == SLAT_FORMAT_EPT &&
 	    !(cfg->caps->flags & SLAT_CAP_WALK_UC))

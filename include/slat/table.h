@@ -78,7 +78,10 @@ enum slat_feature {
 	 * memory type 0 (UC, SDM vol. 3C 29.3.7.1; needs ::SLAT_CAP_WALK_UC,
 	 * else ::SLAT_ECAPS). Not on NPT (::SLAT_ECONFIG): libslat produces
 	 * no register value that chooses how AMD's nested walker caches the
-	 * tables.
+	 * tables. Not with ::SLAT_FEAT_AD (::SLAT_ECONFIG): the walker's
+	 * accessed/dirty updates would go to memory under a cache line the
+	 * CPU may hold stale, and libslat's atomic updates of the entry
+	 * could drop them.
 	 */
 	SLAT_FEAT_WALK_NC = 1u << 8
 };
