@@ -328,6 +328,39 @@ static void test_every_write_cleaned(void **state)
 	assert_int_equal(last_cover(r, entry_at(&r->f.t, G + 2 * MiB, 1), 8),
 			 (int)r->nlog - 1);
 	expect_coherent(r);
+	fx_flush(&r->f);
+
+	/* Unlinking a whole table (the range covers its span): the one
+	 * entry that pointed to it, before the table can be freed. */
+	{
+		uintptr_t link = (uintptr_t)entry_at(&r->f.t, G, 1);
+
+		step(r);
+		assert_int_equal(slat_unmap(&r->f.t, slat_gpa(G), 2 * MiB, &r->f.g), SLAT_OK);
+		assert_int_equal(calls(r), 1);
+		assert_int_equal(r->log[r->mark].va, link);
+		assert_int_equal(r->log[r->mark].len, 8);
+		expect_coherent(r);
+		fx_flush(&r->f);
+	}
+	/* A table emptied by the unmap of its last leaf: the leaf, then the
+	 * entry that linked the table (the level-1 table keeps its 2 MiB
+	 * leaf, so it stays). */
+	map4k(r, G + 4 * MiB, PG, H, SLAT_PERM_R, SLAT_MT_WB, 0);
+	fx_flush(&r->f);
+	{
+		uintptr_t leaf = (uintptr_t)entry_at(&r->f.t, G + 4 * MiB, 0);
+		uintptr_t link = (uintptr_t)entry_at(&r->f.t, G + 4 * MiB, 1);
+
+		step(r);
+		assert_int_equal(slat_unmap(&r->f.t, slat_gpa(G + 4 * MiB), PG, &r->f.g),
+				 SLAT_OK);
+		assert_null(entry_at(&r->f.t, G + 4 * MiB, 0));
+		assert_int_equal(calls(r), 2);
+		assert_int_equal(r->log[r->mark].va, leaf);
+		assert_int_equal(r->log[r->mark + 1].va, link);
+		expect_coherent(r);
+	}
 
 	rec_free(r);
 }
