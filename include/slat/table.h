@@ -105,9 +105,10 @@ typedef void (*slat_sync_fn)(void *ctx, const struct slat_table *t,
  * CVAC (clean to the Point of Coherency) on each line of the range, then
  * DSB (ISH, or SY for a non-coherent SMMU). x86: CLFLUSHOPT or CLFLUSH on
  * each line, then SFENCE (CLFLUSHOPT is ordered only by a fence; CLFLUSH
- * alone is ordered with stores). The range lies in one table page and is
- * a multiple of 8 bytes at an 8-byte boundary; it need not be aligned to
- * cache lines (round it out). The hook must not call into libslat.
+ * alone is ordered with stores). The range lies in one table (a table
+ * page, or the whole of a concatenated Arm root at slat_table_init()) and
+ * is a multiple of 8 bytes at an 8-byte boundary; it need not be aligned
+ * to cache lines (round it out). The hook must not call into libslat.
  */
 typedef void (*slat_clean_fn)(void *ctx, void *va, size_t len);
 
