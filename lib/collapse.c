@@ -166,6 +166,7 @@ static void collapse_flush(struct table_state *t, struct collapse_op *op)
 		const struct pending *p = &op->pend[i];
 
 		entry_break(p->slot);
+		table_clean(t, p->slot, sizeof(*p->slot));
 		gather_add(now, p->base, p->base + level_size(l, p->level),
 			   layout_sizes_upto(l, p->level - 1),
 			   1ull << l->shift[p->level]);
@@ -175,6 +176,7 @@ static void collapse_flush(struct table_state *t, struct collapse_op *op)
 		const struct pending *p = &op->pend[i];
 
 		entry_store(p->slot, collapse_leaf(t, p->child, p->level, p->tmpl, false));
+		table_clean(t, p->slot, sizeof(*p->slot));
 		gather_defer_tree(t, op->c.g, p->child, p->child_pa, p->level - 1);
 	}
 	op->npend = 0;
@@ -255,6 +257,7 @@ static int collapse_visit(struct walk *w, enum walk_visit how)
 	slat__race_point(w->slot);
 	__atomic_exchange_n(w->slot, collapse_leaf(t, child, level, tmpl, true),
 			    __ATOMIC_ACQ_REL);
+	table_clean(t, w->slot, sizeof(*w->slot));
 	gather_defer_tree(t, op->c.g, child, w->table_pa[level - 1], level - 1);
 	gather_add(op->c.g, w->base, w->base + level_size(l, level),
 		   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);

@@ -70,6 +70,26 @@ static inline void entry_store(uint64_t *p, uint64_t v)
 }
 
 /*
+ * Make `bytes` of table memory at `p`, just written, visible to a walker
+ * that does not snoop the data cache (slat_config::clean_tables). One
+ * test of a field per call: callers with a run of entries call it once
+ * for the run, after the loop, never per entry.
+ */
+static inline void table_clean(const struct table_state *t, const void *p,
+			       uint64_t bytes)
+{
+	if (SLAT_UNLIKELY(t->clean != 0))
+		t->clean(t->clean_ctx, (void *)(uintptr_t)p, (size_t)bytes);
+}
+
+/* The entries [from, to) of one table (to > from), as one range. */
+static inline void table_clean_run(const struct table_state *t,
+				   const uint64_t *from, const uint64_t *to)
+{
+	table_clean(t, from, (uint64_t)(to - from) * sizeof(*from));
+}
+
+/*
  * The last moment before libslat replaces a live leaf it has read: where a
  * guest access on another CPU setting accessed/dirty state is most likely
  * to be lost. Nothing in the library; tests/unit/test_race.c and the

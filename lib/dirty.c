@@ -94,8 +94,11 @@ static int harvest_pages(struct walk *w, struct harvest_op *op)
 			last = addr + (1ull << page_lg2);
 		}
 	}
-	if (last)
+	if (last) {
+		table_clean_run(w->t, w->slot + ((first - w->base) >> page_lg2),
+				w->slot + ((last - w->base) >> page_lg2));
 		gather_add(op->g, first, last, 1ull << page_lg2, 0);
+	}
 	w->addr = addr;
 	return WALK_SKIP;
 }
@@ -142,8 +145,12 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 		addr = stop;
 		slot++;
 	}
-	if (last)
+	if (last) {
+		/* w->addr may sit inside the first entry: count from its base. */
+		table_clean_run(w->t, w->slot + ((first - w->base) >> l->shift[level]),
+				w->slot + ((last - w->base) >> l->shift[level]));
 		gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+	}
 	w->addr = addr;
 	return WALK_SKIP;
 }

@@ -120,6 +120,8 @@ static SLAT_ALWAYS_INLINE int map_run_(struct walk *w, struct map_op *op, bool s
 				break;
 			entry_store(&slot[i], tmpl | addr_entry_split(oa + i * size, hi, hs));
 		}
+		if (i)
+			table_clean_run(w->t, slot, slot + i);
 	}
 	w->addr += i * size;
 	return WALK_SKIP;
@@ -150,6 +152,7 @@ static void map_replace_leaf(struct walk *w, struct map_op *op)
 		return;
 	}
 	entry_store(w->slot, new_);
+	table_clean(w->t, w->slot, sizeof(*w->slot));
 	gather_add(op->c.g, w->base, w->base + level_size(l, level),
 		   1ull << l->shift[level], 0);
 }
@@ -167,6 +170,7 @@ static void map_replace_table(struct walk *w, struct map_op *op)
 		entry_make(w->t, w->slot, new_, w->base, level, true);
 	} else {
 		entry_store(w->slot, new_);
+		table_clean(w->t, w->slot, sizeof(*w->slot));
 	}
 	gather_defer_tree(w->t, op->c.g, (uint64_t *)table_va(w->t, pa), pa,
 			  level - 1);

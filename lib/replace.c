@@ -25,8 +25,12 @@ void broken_sync(struct table_state *t, uint64_t start, uint64_t end,
 void entry_make(struct table_state *t, uint64_t *slot, uint64_t new_,
 		uint64_t base, unsigned level, bool old_table)
 {
+	/* The broken entry must be in memory before the invalidation, or a
+	 * non-snooping walker could refill its TLB from the old one. */
+	table_clean(t, slot, sizeof(*slot));
 	broken_sync(t, base, base + level_size(&t->lay, level), level, old_table);
 	entry_store(slot, new_);
+	table_clean(t, slot, sizeof(*slot));
 }
 
 /* OR hardware-owned state into every leaf of a fresh subtree. */
@@ -51,6 +55,8 @@ static void fresh_add_hw(const struct table_state *t, uint64_t *table,
 			e |= hw & l->dirty;
 		table[i] = e;
 	}
+	/* Changed after walk_link_fresh() cleaned it, still before the link. */
+	table_clean(t, table, n * sizeof(*table));
 }
 
 void leaf_to_table(struct table_state *t, uint64_t *slot, uint64_t old,
@@ -63,6 +69,7 @@ void leaf_to_table(struct table_state *t, uint64_t *slot, uint64_t old,
 
 	if (!live) {
 		entry_store(slot, te);
+		table_clean(t, slot, sizeof(*slot));
 		return;
 	}
 	if (l->bbm_mask) {
@@ -74,6 +81,7 @@ void leaf_to_table(struct table_state *t, uint64_t *slot, uint64_t old,
 	}
 	while (!entry_cmpxchg(slot, &cur, te))
 		fresh_add_hw(t, child, level - 1, cur & l->hw_bits);
+	table_clean(t, slot, sizeof(*slot));
 	/* The old leaf may sit in a TLB at its old size. */
 	gather_add(g, base, base + level_size(l, level), 1ull << l->shift[level], 0);
 }

@@ -9,7 +9,7 @@
 #include "core.h"
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
-			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE)
+			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC)
 
 void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
 			  unsigned ia_bits, unsigned levels)
@@ -162,11 +162,38 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	     (cfg->features & SLAT_FEAT_SPLIT_EXEC)))
 		return SLAT_ECONFIG;
 
+	/*
+	 * clean_tables and clean_ctx are read only under SLAT_FEAT_WALK_NC:
+	 * a program built against an older slat/table.h passes a shorter
+	 * struct slat_config and cannot have set that bit. EPT walks the
+	 * tables as UC then (EPTP bits 2:0 = 0), which the CPU must offer.
+	 */
+	if ((cfg->features & SLAT_FEAT_WALK_NC) &&
+	    (!cfg->clean_tables || cfg->format->id == SLAT_FORMAT_NPT))
+		return SLAT_ECONFIG;
+	/*
+	 * Hardware accessed/dirty updates by a walker that bypasses the
+	 * cache land in memory, under a line the CPU may hold stale: the
+	 * compare-and-swap of a protect or a harvest would work on that line
+	 * and drop the update (a page lost from dirty logging). Refused
+	 * rather than half-supported.
+	 */
+	if ((cfg->features & SLAT_FEAT_WALK_NC) && (cfg->features & SLAT_FEAT_AD))
+		return SLAT_ECONFIG;
+	if ((cfg->features & SLAT_FEAT_WALK_NC) &&
+	    cfg->format->id == SLAT_FORMAT_EPT &&
+	    !(cfg->caps->flags & SLAT_CAP_WALK_UC))
+		return SLAT_ECAPS;
+
 	__builtin_memset(&n, 0, sizeof(n));
 	n.fmt = cfg->format;
 	n.alloc = cfg->alloc;
 	n.sync = cfg->sync_invalidate;
 	n.sync_ctx = cfg->sync_ctx;
+	if (cfg->features & SLAT_FEAT_WALK_NC) {
+		n.clean = cfg->clean_tables;
+		n.clean_ctx = cfg->clean_ctx;
+	}
 	n.caps = *cfg->caps;
 	n.features = cfg->features;
 	n.host_pat = cfg->host_pat;
@@ -224,6 +251,9 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	n.root_pa = pa;
 	n.pages = 1ull << (n.lay.root_lg2 - n.lay.granule_lg2);
 	n.page_sum = page_tag(pa);
+	/* The allocator zeroed the root through the cache; the walker reads
+	 * it as soon as the embedder loads the root pointer. */
+	table_clean(&n, root, 1ull << n.lay.root_lg2);
 	*t = n;
 	return SLAT_OK;
 }

@@ -77,6 +77,8 @@ struct __attribute__((may_alias)) table_state {
 	uint64_t host_pat;
 	uint8_t max_page_lg2;
 	struct slat_layout lay;
+	slat_clean_fn clean; /* NULL: the walker snoops the caches (core.h table_clean()) */
+	void *clean_ctx;
 };
 
 /* A gather. Zero-filled: empty and unbound. */

@@ -68,8 +68,11 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	}
 	if (last) {
 		/* A fresh table's entries were never visible (see protect.c). */
-		if (!walk_in_fresh(w))
+		if (!walk_in_fresh(w)) {
+			table_clean_run(w->t, w->slot + ((first - w->addr) >> l->shift[level]),
+					w->slot + ((last - w->addr) >> l->shift[level]));
 			gather_add(op->c.g, first, last, 1ull << l->shift[level], 0);
+		}
 		op->cleared |= 1u << level;
 	}
 	w->addr = addr;
@@ -92,6 +95,8 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 		} else if ((op->cleared & (1u << (level - 1))) &&
 			   table_is_empty(w->t, child, level - 1)) {
 			entry_store(w->slot, 0);
+			/* The walker must stop reaching the table before it is freed. */
+			table_clean(w->t, w->slot, sizeof(*w->slot));
 			gather_defer_tree(w->t, op->c.g, child, pa, level - 1);
 			gather_add(op->c.g, w->base, w->base + level_size(l, level),
 				   0, 1ull << l->shift[level]);
@@ -105,6 +110,7 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 			return WALK_DESCEND;
 		/* The whole table goes: unlink it in one store. */
 		entry_store(w->slot, 0);
+		table_clean(w->t, w->slot, sizeof(*w->slot));
 		gather_defer_tree(w->t, op->c.g,
 				  (uint64_t *)table_va(w->t, entry_table_addr(l, e)),
 				  entry_table_addr(l, e), level - 1);

@@ -155,11 +155,16 @@ static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
 		return false;
 	w->t->pages++;
 	w->t->page_sum += page_tag(pa);
-	if (entry_present(w->lay, w->entry))
+	/* Zeroing and filling were plain stores: the whole page reaches
+	 * memory before the entry that makes it reachable. */
+	table_clean(w->t, child, 1ull << w->lay->granule_lg2);
+	if (entry_present(w->lay, w->entry)) {
 		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
 			      w->base, !walk_in_fresh(w), g);
-	else
+	} else {
 		entry_store(w->slot, w->lay->table_tmpl | addr_entry(w->lay, pa));
+		table_clean(w->t, w->slot, sizeof(*w->slot));
+	}
 	return true;
 }
 

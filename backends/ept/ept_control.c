@@ -102,10 +102,13 @@ int slat_ept_eptp(const struct slat_table *t_pub, uint64_t *eptp)
 		return SLAT_EDEAD;
 	if (t->fmt != &slat_format_ept)
 		return SLAT_EFORMAT;
-	/* Walks of the tables use WB where allowed, else UC (§25.6.11). */
+	/* Walks of the tables use WB where allowed, else UC (§25.6.11);
+	 * UC always with SLAT_FEAT_WALK_NC, whose tables the core writes
+	 * back to memory after every store (slat_config::clean_tables). */
 	/* The root's KeyID is part of its address (x86_key.h). */
 	v = t->root_pa | x86_key_root(t);
-	v |= (uint64_t)((t->caps.flags & SLAT_CAP_WALK_WB) ? EPT_MT_WB : EPT_MT_UC)
+	v |= (uint64_t)((t->caps.flags & SLAT_CAP_WALK_WB) &&
+			!(t->features & SLAT_FEAT_WALK_NC) ? EPT_MT_WB : EPT_MT_UC)
 	     << EPTP_MT_SHIFT;
 	v |= (uint64_t)(t->lay.levels - 1) << EPTP_PWL_SHIFT;
 	if (t->features & SLAT_FEAT_AD)

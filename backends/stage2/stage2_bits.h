@@ -133,6 +133,7 @@
 #define VTCR_HD (1ull << 22)
 #define VTCR_RES1 (1ull << 31)
 
+#define VTCR_RGN_NC 0ull    /* IRGN0/ORGN0: Normal memory, Non-cacheable */
 #define VTCR_RGN_WBWA 1ull  /* IRGN0/ORGN0: Write-Back Read/Write-Allocate */
 #define VTCR_SH_INNER 3ull  /* SH0: inner shareable walks */
 #define VTCR_TG0_4K 0ull

@@ -104,7 +104,7 @@ int slat_stage2_vtcr(const struct slat_table *t_pub, uint64_t *vtcr)
 {
 	const struct table_state *t = table_of_c(t_pub);
 	const struct slat_layout *l;
-	uint64_t v, sl0, tg;
+	uint64_t v, sl0, tg, rgn;
 
 	if (!t || !vtcr)
 		return SLAT_ENULL;
@@ -135,9 +135,16 @@ int slat_stage2_vtcr(const struct slat_table *t_pub, uint64_t *vtcr)
 	}
 	v = (uint64_t)(64 - l->ia_bits) << VTCR_T0SZ_SHIFT;
 	v |= sl0 << VTCR_SL0_SHIFT;
-	/* Walks of the tables: inner shareable, write-back cacheable. */
-	v |= VTCR_RGN_WBWA << VTCR_IRGN0_SHIFT;
-	v |= VTCR_RGN_WBWA << VTCR_ORGN0_SHIFT;
+	/*
+	 * Walks of the tables: inner shareable, write-back cacheable; with
+	 * SLAT_FEAT_WALK_NC non-cacheable (IRGN0 = ORGN0 = 0b00), and the
+	 * core cleans every table write to the PoC (slat_config::clean_tables).
+	 * SH0 stays Inner Shareable: the architecture treats Normal
+	 * Non-cacheable memory as Outer Shareable whatever SH0 says.
+	 */
+	rgn = (t->features & SLAT_FEAT_WALK_NC) ? VTCR_RGN_NC : VTCR_RGN_WBWA;
+	v |= rgn << VTCR_IRGN0_SHIFT;
+	v |= rgn << VTCR_ORGN0_SHIFT;
 	v |= VTCR_SH_INNER << VTCR_SH0_SHIFT;
 	v |= tg << VTCR_TG0_SHIFT;
 	v |= ps_code(l->pa_bits) << VTCR_PS_SHIFT;

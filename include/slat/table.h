@@ -64,7 +64,26 @@ enum slat_feature {
 	 * Intel CPUs without IA32_ARCH_CAPABILITIES.PSCHANGE_MC_NO. EPT only
 	 * (::SLAT_ECONFIG on other formats, and with ::SLAT_FEAT_SPLIT_EXEC).
 	 */
-	SLAT_FEAT_NX_HUGE = 1u << 4
+	SLAT_FEAT_NX_HUGE = 1u << 4,
+	/**
+	 * The table's walkers do not snoop the data cache: they read the
+	 * tables from memory. Needs @ref slat_config::clean_tables
+	 * (::SLAT_ECONFIG without it), which libslat then calls with every
+	 * range of table memory it writes before the write can matter to a
+	 * walker (docs/embedding.md, "Walkers that do not snoop the data
+	 * cache"). slat_stage2_vtcr() gives VTCR_EL2 IRGN0 = ORGN0 = 0b00
+	 * (Normal Non-cacheable walks); an SMMU stage 2 without coherent
+	 * walks (SMMU_IDR0.COHACC = 0) is the same case, its STE's
+	 * S2IR0/S2OR0 set alike by the embedder. slat_ept_eptp() gives EPTP
+	 * memory type 0 (UC, SDM vol. 3C 29.3.7.1; needs ::SLAT_CAP_WALK_UC,
+	 * else ::SLAT_ECAPS). Not on NPT (::SLAT_ECONFIG): libslat produces
+	 * no register value that chooses how AMD's nested walker caches the
+	 * tables. Not with ::SLAT_FEAT_AD (::SLAT_ECONFIG): the walker's
+	 * accessed/dirty updates would go to memory under a cache line the
+	 * CPU may hold stale, and libslat's atomic updates of the entry
+	 * could drop them.
+	 */
+	SLAT_FEAT_WALK_NC = 1u << 8
 };
 
 /**
@@ -78,7 +97,31 @@ enum slat_feature {
 typedef void (*slat_sync_fn)(void *ctx, const struct slat_table *t,
 			     const struct slat_gather *g);
 
-/** How to build a table. Zero-initialise, then set what you need. */
+/**
+ * Cache-maintenance hook for walkers that do not snoop the data cache
+ * (@ref slat_config::clean_tables): write back to memory, past every
+ * cache the walker does not look into, the @p len bytes at virtual
+ * address @p va of table memory, and wait until that is done. Arm: DC
+ * CVAC (clean to the Point of Coherency) on each line of the range, then
+ * DSB (ISH, or SY for a non-coherent SMMU). x86: CLFLUSHOPT or CLFLUSH on
+ * each line, then SFENCE (CLFLUSHOPT is ordered only by a fence; CLFLUSH
+ * alone is ordered with stores). The range lies in one table (a table
+ * page, or the whole of a concatenated Arm root at slat_table_init()) and
+ * is a multiple of 8 bytes at an 8-byte boundary; it need not be aligned
+ * to cache lines (round it out). The hook must not call into libslat.
+ */
+typedef void (*slat_clean_fn)(void *ctx, void *va, size_t len);
+
+/**
+ * How to build a table. Zero-initialise, then set what you need. Later
+ * versions add fields at the end only, each read only when a feature bit
+ * of its own version asks for it (@ref clean_tables under
+ * ::SLAT_FEAT_WALK_NC): a program built against an older header passes a
+ * shorter structure, and libslat never reads past it. Source rebuilt
+ * against a newer header keeps its meaning if it zero-initialised the
+ * structure (new fields 0), not if it set fields one by one on
+ * uninitialised storage.
+ */
 struct slat_config {
 	const struct slat_format *format; /**< Backend (required). */
 	const struct slat_caps *caps;     /**< Hardware capabilities (required). */
@@ -125,6 +168,25 @@ struct slat_config {
 	 * ::SLAT_FEAT_KEYS when nonzero.
 	 */
 	uint16_t table_key;
+	/**
+	 * Cache maintenance of table memory (::slat_clean_fn), for walkers
+	 * that do not snoop the data cache. Read only when
+	 * @ref features has ::SLAT_FEAT_WALK_NC, and required then; without
+	 * that bit libslat calls nothing extra (and never reads this field
+	 * or @ref clean_ctx, so a program built against a header without
+	 * them keeps working). With it, libslat calls it
+	 * (1) on a whole fresh table page (zeroing and entries) before the
+	 * entry that links it is written, then on that entry; (2) on every
+	 * live entry it writes (leaf updates, both halves of
+	 * break-before-make, accessed/dirty clears of a harvest, collapse),
+	 * a run of entries of one table in one call, before it calls
+	 * @ref sync_invalidate and before the call returns (so before the
+	 * embedder performs the gather's invalidation); (3) on the root once
+	 * at slat_table_init(). Pages being freed are not cleaned.
+	 */
+	slat_clean_fn clean_tables;
+	/** Passed to @ref clean_tables. */
+	void *clean_ctx;
 };
 
 /** Bytes of @ref slat_table, fixed for the life of the ABI (LIBSLAT_0.2). */
