@@ -214,6 +214,39 @@ static void test_others(void **state)
 	fx_fini(&f);
 }
 
+static void sink(void *ctx, const char *text, size_t n)
+{
+	size_t *len = ctx;
+
+	(void)text;
+	*len += n;
+}
+
+/* Dump prints no line for payload, harvest finds nothing in it: a table of
+ * payload dumps as an empty one does. */
+static void test_read_only(void **state)
+{
+	const struct want *w = want_of(*state);
+	size_t empty = 0, with = 0;
+	uint64_t bm[8], found = 99;
+	struct fx f;
+
+	fx_prepare(&f, *state);
+	f.cfg.features = SLAT_FEAT_AD;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	assert_int_equal(slat_dump(&f.t, slat_gpa(0), 2 * MiB, sink, &empty), SLAT_OK);
+	assert_int_equal(set(&f, 0x1000, 0x3000, 5), SLAT_OK);
+	assert_int_equal(slat_dump(&f.t, slat_gpa(0), 2 * MiB, sink, &with), SLAT_OK);
+	assert_int_equal(with, empty);
+	memset(bm, 0, sizeof(bm)); /* harvest only sets bits */
+	assert_int_equal(slat_dirty_harvest(&f.t, slat_gpa(0), 0x40000, bm, 1, 0, &found,
+					    &f.g), SLAT_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(bm[0], 0);
+	assert_int_equal(*entry_at(&f.t, 0x2000, 0), w->five);
+	fx_fini(&f);
+}
+
 /* Bad arguments: distinct codes, table unchanged. */
 static void test_errors(void **state)
 {
@@ -382,6 +415,7 @@ int main(void)
 		ON_ALL(test_tables),
 		ON_ALL(test_collide),
 		ON_ALL(test_others),
+		ON_ALL(test_read_only),
 		ON_ALL(test_errors),
 		ON_ALL(test_dead),
 		ON_ALL(test_nomem),
