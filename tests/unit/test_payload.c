@@ -136,6 +136,35 @@ static void test_tables(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * Payload over [1 GiB, 1 GiB + 4 MiB) fills two base-page tables. Unmapping
+ * [1 GiB + 1 MiB, 1 GiB + 3 MiB) clears half of each: both stay. Unmapping
+ * the rest of the first 2 MiB frees that table alone (one page fewer).
+ */
+static void test_partial(void **state)
+{
+	uint64_t pages;
+	struct fx f;
+
+	fx_init(&f, *state);
+	assert_int_equal(set(&f, 1 * GiB, 4 * MiB, 7), SLAT_OK);
+	pages = slat_table_pages(&f.t);
+	assert_int_equal(slat_unmap(&f.t, slat_gpa(1 * GiB + 1 * MiB), 2 * MiB, &f.g), SLAT_OK);
+	fx_flush(&f);
+	assert_int_equal(slat_table_pages(&f.t), pages);
+	assert_int_equal(get(&f, 1 * GiB + 1 * MiB - 0x1000, SLAT_OK), 7);
+	assert_int_equal(get(&f, 1 * GiB + 1 * MiB, SLAT_ENOENT), 0);
+	assert_int_equal(get(&f, 1 * GiB + 3 * MiB - 0x1000, SLAT_ENOENT), 0);
+	assert_int_equal(get(&f, 1 * GiB + 3 * MiB, SLAT_OK), 7);
+	assert_int_equal(slat_unmap(&f.t, slat_gpa(1 * GiB), 1 * MiB, &f.g), SLAT_OK);
+	fx_flush(&f);
+	assert_int_equal(slat_table_pages(&f.t), pages - 1);
+	assert_null(entry_at(&f.t, 1 * GiB, 0)); /* no table below */
+	assert_int_equal(get(&f, 1 * GiB + 3 * MiB, SLAT_OK), 7);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
 /* Mapped things refuse a payload and payloads refuse a plain map; the
  * table is unchanged by each refusal. */
 static void test_collide(void **state)
@@ -413,6 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		ON_ALL(test_encode),
 		ON_ALL(test_tables),
+		ON_ALL(test_partial),
 		ON_ALL(test_collide),
 		ON_ALL(test_others),
 		ON_ALL(test_read_only),
