@@ -145,6 +145,17 @@ static inline bool entry_noaccess(const struct slat_layout *l, uint64_t e)
 }
 
 /*
+ * An absent entry that carries an embedder's payload (slat/payload.h):
+ * neither present nor a no-access leaf, with a non-zero payload field.
+ * To the hardware it is absent; to the core it keeps its table occupied
+ * (table_is_empty() reads whole entries) and is never followed.
+ */
+static inline bool entry_payload(const struct slat_layout *l, uint64_t e)
+{
+	return !entry_present(l, e) && (e & l->payload_mask) != 0;
+}
+
+/*
  * An entry above level 0 that points to a table. Only an entry present to
  * the hardware can be one: a not-present x86 entry holding an address is a
  * no-access leaf (or nothing), never a table the core would follow.

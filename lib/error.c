@@ -10,7 +10,7 @@ static const char *const names[SLAT_ERR_COUNT] = {
 	"SLAT_ENOFEAT", "SLAT_EFLAGS",  "SLAT_EPAGESIZE", "SLAT_ENOMEM",
 	"SLAT_ECORRUPT", "SLAT_ECONFIG", "SLAT_ESWBITS",  "SLAT_EGATHER",
 	"SLAT_ENOSPC",  "SLAT_EFORMAT", "SLAT_EKEY",    "SLAT_EBUSY",
-	"SLAT_EDEAD",   "SLAT_EPARSE",  "SLAT_EIO",
+	"SLAT_EDEAD",   "SLAT_EPARSE",  "SLAT_EIO",     "SLAT_EPAYLOAD",
 };
 
 static const char *const texts[SLAT_ERR_COUNT] = {
@@ -41,6 +41,7 @@ static const char *const texts[SLAT_ERR_COUNT] = {
 	"table was destroyed",
 	"malformed input text",
 	"file read or write failed",
+	"payload zero or wider than the format offers",
 };
 
 const char *slat_strerror(int err)

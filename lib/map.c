@@ -85,6 +85,9 @@ static int map_count_visit(struct walk *w, enum walk_visit how)
 		if (!map_fits(op, w) && leaf_split_check(w->t, w->level, e))
 			return -SLAT_ECORRUPT;
 	}
+	/* A payload (slat/payload.h) is the embedder's: kept unless told. */
+	if (entry_payload(l, e) && !op->replace)
+		return -SLAT_EEXIST;
 	if (!map_fits(op, w))
 		op->c.need += tables_for(op, l, w->level, w->addr, walk_span_end(w));
 	return WALK_NEXT;

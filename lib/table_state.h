@@ -38,6 +38,8 @@ struct slat_layout {
 	uint8_t bits[SLAT_MAX_LEVELS];      /* log2 of the entries per table, per level */
 	uint64_t present;   /* the hardware sees an entry when any of these bits is set */
 	uint64_t noaccess;  /* a bit marking an entry the hardware does not see as a no-access leaf; 0: the format's no-access leaf is one the hardware sees */
+	uint64_t payload_mask; /* bits of an absent entry that hold an embedder's payload (slat/payload.h); never overlaps present or noaccess */
+	uint8_t payload_shift; /* lowest bit of payload_mask */
 	uint64_t type_mask; /* above level 0: (e & type_mask) == table_type means a table */
 	uint64_t table_type;
 	uint64_t page_mask; /* at level 0: (e & page_mask) == page_type for a valid leaf */

@@ -57,6 +57,13 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	for (; addr < end; addr += size, slot++) {
 		uint64_t e = entry_load(slot);
 
+		if (entry_payload(l, e)) {
+			/* Absent to the hardware: nothing to invalidate, but
+			 * the table may now be empty. */
+			entry_store(slot, 0);
+			op->cleared |= 1u << level;
+			continue;
+		}
 		if (!entry_present(l, e))
 			continue;
 		if (entry_is_table(l, level, e))
@@ -119,10 +126,12 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 		op->cleared |= 1u << level;
 		return WALK_NEXT;
 	}
-	if (!entry_present(l, e))
+	if (!entry_present(l, e) && !entry_payload(l, e))
 		return WALK_NEXT;
 	if (walk_covers(w))
 		return unmap_run(w, op);
+	if (!entry_present(l, e))
+		return WALK_NEXT; /* a payload above level 0: never split */
 	if (level == 0)
 		return WALK_NEXT; /* cannot happen: ranges are page-aligned */
 	if (!op->c.res.count)

@@ -87,8 +87,15 @@ static void check_table(struct check *c, const uint64_t *table, unsigned level,
 		bool is_table = entry_present(l, e) && entry_is_table(l, level, e);
 		unsigned k, nf;
 
-		if (!entry_present(l, e))
+		if (!entry_present(l, e)) {
+			/* Payload entries are fine (slat/payload.h); nothing
+			 * else is written into an absent entry. */
+			uint64_t stray = level ? e : e & ~l->payload_mask;
+
+			if (stray)
+				report(c, SLAT_PROB_ABSENT_BITS, level, gpa, e, stray);
 			continue;
+		}
 		nf = t->fmt->check(t, level, e, !is_table, found);
 		for (k = 0; k < nf; k++)
 			report(c, found[k].kind, level, gpa, e, found[k].bits);
@@ -238,6 +245,7 @@ const char *slat_problem_str(unsigned kind)
 	case SLAT_PROB_TABLE_ALIAS: return "table page shared by two entries, or the root";
 	case SLAT_PROB_TABLE_SET: return "table address changed to a page the table does not hold";
 	case SLAT_PROB_EXEC_HUGE: return "executable leaf above the base page under the multihit policy";
+	case SLAT_PROB_ABSENT_BITS: return "absent entry with bits outside the payload field";
 	default: return "unknown problem";
 	}
 }

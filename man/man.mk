@@ -46,6 +46,8 @@ dist_man_MANS = \
 	man/man3/slat_npt_fault.3 \
 	man/man3/slat_npt_flush.3 \
 	man/man3/slat_npt_ncr3.3 \
+	man/man3/slat_payload_get.3 \
+	man/man3/slat_payload_set.3 \
 	man/man3/slat_pool_allocator.3 \
 	man/man3/slat_pool_fail_after.3 \
 	man/man3/slat_pool_fini.3 \
@@ -71,6 +73,7 @@ dist_man_MANS = \
 	man/man3/slat_table_level_shift.3 \
 	man/man3/slat_table_levels.3 \
 	man/man3/slat_table_pages.3 \
+	man/man3/slat_table_payload_bits.3 \
 	man/man3/slat_table_root.3 \
 	man/man3/slat_table_sw_positions.3 \
 	man/man3/slat_translate.3 \

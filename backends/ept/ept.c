@@ -52,6 +52,16 @@ static int ept_configure(struct table_state *t, const struct slat_config *cfg)
 	/* Present when any of bits 2:0 is set, or bit 10 under MBEC (§29.3.2). */
 	l->present = EPT_R | EPT_W | EPT_X | (mbec(t) ? EPT_XU : 0);
 	l->noaccess = EPT_NOACCESS;
+	/*
+	 * Payload (slat/payload.h) in bits 62:12 of a not-present entry: the
+	 * processor ignores the bits of an entry with bits 2:0 = 0 (and bit 10
+	 * = 0 under MBEC) (SDM vol. 3C §29.3.2), except bit 63, suppress #VE,
+	 * which it reads when EPT-violation #VE is on (§26.5.7.1):
+	 * keep 63 clear. Bit 11 is the no-access mark; 10:3 stay clear too, so
+	 * the field is one run above the mark.
+	 */
+	l->payload_mask = slat_bits(62, 12);
+	l->payload_shift = 12;
 	/* Tables grant everything; leaves alone decide. */
 	l->table_tmpl = EPT_R | EPT_W | exec;
 	if (t->features & SLAT_FEAT_AD) {

@@ -113,6 +113,14 @@ static int npt_configure(struct table_state *t, const struct slat_config *cfg)
 
 	l->present = NPT_P;
 	l->noaccess = NPT_NOACCESS;
+	/*
+	 * Payload (slat/payload.h) in bits 63:12 of an entry with P = 0: all
+	 * its other bits are available to software (APM vol. 2 §5.4.1, which
+	 * nested paging follows, §15.25.5). Bit 11 is the no-access mark;
+	 * bits 10:1 are free as well but left clear so the field is one run.
+	 */
+	l->payload_mask = slat_bits(63, 12);
+	l->payload_shift = 12;
 	/* Tables grant everything (every access is a user access). */
 	l->table_tmpl = NPT_P | NPT_RW | NPT_US;
 	/* The hardware always sets A and D; libslat reports them on request. */

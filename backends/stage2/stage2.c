@@ -132,6 +132,14 @@ static int s2_configure(struct table_state *t, const struct slat_config *cfg)
 	 * above level 3 and a page at level 3, where 01 is reserved and so
 	 * invalid (§D8.3). */
 	l->present = S2_VALID;
+	/*
+	 * Payload (slat/payload.h) in bits 63:1 of an invalid descriptor: with
+	 * bit 0 = 0 the walk ignores every other bit (Arm ARM D8.3, "Invalid
+	 * descriptors"). A no-access leaf is a valid descriptor here, so there
+	 * is no mark to keep clear.
+	 */
+	l->payload_mask = slat_bits(63, 1);
+	l->payload_shift = 1;
 	l->type_mask = S2_TYPE_MASK;
 	l->table_type = S2_TYPE_TABLE;
 	l->page_mask = S2_TYPE_MASK;

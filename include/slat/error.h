@@ -48,11 +48,12 @@ enum slat_err {
 	SLAT_EBUSY = 23,
 	SLAT_EDEAD = 24,    /**< The table was destroyed by slat_table_destroy(). */
 	SLAT_EPARSE = 25,   /**< Hosted: text that is not what the reader expects (slat/map_svg.h). */
-	SLAT_EIO = 26       /**< Hosted: reading or writing a file failed (slat/map_svg.h). */
+	SLAT_EIO = 26,      /**< Hosted: reading or writing a file failed (slat/map_svg.h). */
+	SLAT_EPAYLOAD = 27  /**< A payload of 0 or wider than the format's payload field (slat/payload.h). */
 };
 
 /** Number of error codes, for tables indexed by @ref slat_err. */
-#define SLAT_ERR_COUNT 27
+#define SLAT_ERR_COUNT 28
 
 /**
  * Short English description of an error code (never NULL).

@@ -24,6 +24,7 @@
 #include <slat/map.h>
 #include <slat/multihit.h>
 #include <slat/npt.h>
+#include <slat/payload.h>
 #include <slat/stage2.h>
 #include <slat/table.h>
 #include <slat/types.h>

@@ -42,13 +42,13 @@ static struct {
 enum op_kind {
 	OP_MAP, OP_UNMAP, OP_PROTECT, OP_SPLIT, OP_TRANSLATE, OP_ACCESS,
 	OP_HARVEST, OP_ACCESSED, OP_FAIL, OP_DEFER, OP_MISC, OP_FOREIGN,
-	OP_MAP2, OP_COUNT
+	OP_MAP2, OP_PAYLOAD, OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
 	"map", "unmap", "protect", "split", "translate", "hw_access",
 	"dirty_harvest", "accessed", "fail_next", "defer_flush", "misc",
-	"foreign_gather", "map",
+	"foreign_gather", "map", "payload",
 };
 
 /* ---- reporting --------------------------------------------------------- */
@@ -484,6 +484,31 @@ static bool attrs_equal(const struct slat_attrs *a, const struct slat_attrs *b)
 }
 
 /* slat_translate(x) agrees with the model. */
+/*
+ * slat_payload_get() against the models: a mapped page answers EEXIST, a
+ * page with a payload its value, anything else ENOENT.
+ */
+static void check_payload(struct engine *e, uint64_t x)
+{
+	const struct ext *px = model_find(&e->pl, x);
+	uint64_t v = 1;
+	int r = slat_payload_get(&e->t, slat_gpa(x), &v);
+
+	if (model_find(&e->m, x))
+		FZ_CHECK(r == SLAT_EEXIST && v == 0, "payload",
+			 "payload_get(0x%llx) on a mapped page: %s", (unsigned long long)x,
+			 ename(r));
+	else if (px)
+		FZ_CHECK(r == SLAT_OK && v == px->hpa - px->start, "payload",
+			 "payload_get(0x%llx): %s, 0x%llx, model 0x%llx", (unsigned long long)x,
+			 ename(r), (unsigned long long)v,
+			 (unsigned long long)(px->hpa - px->start));
+	else
+		FZ_CHECK(r == SLAT_ENOENT && v == 0, "payload",
+			 "payload_get(0x%llx) on nothing: %s, 0x%llx", (unsigned long long)x,
+			 ename(r), (unsigned long long)v);
+}
+
 static void check_addr(struct engine *e, uint64_t x)
 {
 	struct slat_mapping m;
@@ -497,6 +522,7 @@ static void check_addr(struct engine *e, uint64_t x)
 			 (unsigned long long)x, ename(r));
 		return;
 	}
+	check_payload(e, x);
 	ex = model_find(&e->m, x);
 	if (!ex) {
 		FZ_CHECK(r == SLAT_ENOENT, "translate",
@@ -1391,7 +1417,8 @@ static void do_map(struct engine *e, struct rd *r)
 	if (cap && cap < e->granule_lg2)
 		errs |= ERR(SLAT_EPAGESIZE);
 	errs |= attrs_errors(e, &a);
-	if (!errs && !(flags & SLAT_MAP_REPLACE) && model_overlaps(&e->m, gpa, gpa + size))
+	if (!errs && !(flags & SLAT_MAP_REPLACE) &&
+	    (model_overlaps(&e->m, gpa, gpa + size) || model_overlaps(&e->pl, gpa, gpa + size)))
 		errs |= ERR(SLAT_EEXIST);
 
 	op_begin(e, "map", gpa, gpa + size);
@@ -1405,12 +1432,72 @@ static void do_map(struct engine *e, struct rd *r)
 		e->tg->attrs_norm(e, &n);
 		model_remove(&e->m, gpa, gpa + size);
 		model_insert(&e->m, gpa, gpa + size, hpa, &n);
+		model_remove(&e->pl, gpa, gpa + size); /* replace drops payload */
 		iset_remove(&e->dirty, gpa, gpa + size);
 		if (e->ad && e->tg == &target_stage2)
 			iset_add(&e->acc, gpa, gpa + size);
 		else
 			iset_remove(&e->acc, gpa, gpa + size);
 		largest_leaf_check(e, gpa, gpa + size, hpa - gpa, cap, a.perms);
+	}
+	op_end(e);
+}
+
+/*
+ * slat_payload_set() (or, with bit 0 of the selector, slat_payload_get()
+ * at a drawn address). The formats offer 51 (EPT: bits 62:12), 52 (NPT:
+ * 63:12) and 63 (Stage-2: 63:1) bits, from the manuals (docs/formats.md).
+ */
+static void do_payload(struct engine *e, struct rd *r)
+{
+	const uint8_t sel = rd_u8(r);
+	const unsigned bits = e->tg == &target_ept ? 51 : e->tg == &target_npt ? 52 : 63;
+	const uint64_t max = (1ull << bits) - 1;
+	uint64_t gpa, size, value;
+	uint32_t errs;
+	int ret;
+
+	FZ_CHECK(slat_table_payload_bits(&e->t) == bits, "payload",
+		 "slat_table_payload_bits() = %u, the manuals give %u",
+		 slat_table_payload_bits(&e->t), bits);
+	if (sel & 1) {
+		gpa = gen_addr(e, r);
+		e->op_name = "payload_get";
+		if (gpa >= e->ia_top) {
+			FZ_CHECK(slat_payload_get(&e->t, slat_gpa(gpa), &value) == SLAT_EGPA,
+				 "payload", "payload_get beyond the input width");
+			return;
+		}
+		check_payload(e, gpa);
+		return;
+	}
+	gpa = gen_addr(e, r);
+	size = gen_size(e, r, gpa);
+	switch ((sel >> 1) & 3) {
+	case 0: value = (sel & 0x80) ? 0 : 1 + (sel >> 3); break;
+	case 1: value = max + 1 + (rd_u8(r) & 1) * (~0ull - max - 1); break;
+	case 2: value = max; break;
+	default: value = (rd_u64(r) & max) | 1; break;
+	}
+	errs = range_errors(e, gpa, size);
+	if (value == 0 || value > max)
+		errs |= ERR(SLAT_EPAYLOAD);
+	if (!errs && model_overlaps(&e->m, gpa, gpa + size))
+		errs |= ERR(SLAT_EEXIST);
+
+	op_begin(e, "payload_set", gpa, gpa + size);
+	eng_note(e, "   value 0x%llx", (unsigned long long)value);
+	ret = slat_payload_set(&e->t, slat_gpa(gpa), size, value, &e->g);
+	if (op_result(e, ret, errs)) {
+		struct slat_attrs none;
+
+		memset(&none, 0, sizeof(none));
+		model_remove(&e->pl, gpa, gpa + size);
+		/* model_cut() moves a piece's hpa with its start: keeping
+		 * value + start there keeps the value under cuts. */
+		model_insert(&e->pl, gpa, gpa + size, value + gpa, &none);
+		check_payload(e, gpa);
+		check_payload(e, gpa + size - 1);
 	}
 	op_end(e);
 }
@@ -1425,6 +1512,7 @@ static void do_unmap(struct engine *e, struct rd *r)
 	ret = slat_unmap(&e->t, slat_gpa(gpa), size, &e->g);
 	if (op_result(e, ret, errs)) {
 		model_remove(&e->m, gpa, gpa + size);
+		model_remove(&e->pl, gpa, gpa + size);
 		iset_remove(&e->dirty, gpa, gpa + size);
 		iset_remove(&e->acc, gpa, gpa + size);
 	}
@@ -2087,6 +2175,7 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 	e->fwb = e->cfg.features & SLAT_FEAT_FWB;
 	e->rng ^= (uint64_t)budget << 8 | opts;
 	model_init(&e->m);
+	model_init(&e->pl);
 	iset_init(&e->dirty);
 	iset_init(&e->acc);
 	shadow_init(&e->sh);
@@ -2176,6 +2265,7 @@ static void engine_teardown(struct engine *e)
 	if (e->pool.base)
 		slat_pool_fini(&e->pool);
 	model_free(&e->m);
+	model_free(&e->pl);
 	iset_free(&e->dirty);
 	iset_free(&e->acc);
 	shadow_free(&e->sh);
@@ -2238,6 +2328,7 @@ int fuzz_run(const struct target *tg, const uint8_t *data, size_t size)
 		}
 		case OP_DEFER: e->defer = 1 + rd_u8(&r) % 4; break;
 		case OP_MISC: do_misc(e, &r); break;
+		case OP_PAYLOAD: do_payload(e, &r); break;
 		default: do_foreign(e, &r); break;
 		}
 	}

@@ -256,6 +256,7 @@ struct engine {
 
 	/* models */
 	struct model m;
+	struct model pl;        /* payload in absent entries: value = ext.hpa - ext.start */
 	struct iset dirty, acc;
 	struct shadow sh;
 

@@ -248,7 +248,37 @@ CORRUPT(corrupt_collapse, slat_collapse(&f->t, slat_gpa(0), 2 * GiB, &f->g))
 static int exec_fault_null(struct fx *f) { return slat_exec_fault(&f->t, slat_gpa(0), NULL); }
 static int exec_fault_nofeat(struct fx *f) { return slat_exec_fault(&f->t, slat_gpa(0), &f->g); }
 
+/* ---- payload (slat/payload.h) -------------------------------------------- */
+static int payload_null(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(8 * MiB), 0x1000, 1, NULL); }
+static int payload_align(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(8 * MiB + 0x10), 0x1000, 1, &f->g); }
+static int payload_zero(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(8 * MiB), 0, 1, &f->g); }
+static int payload_wrap(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(~0xfffull), 0x2000, 1, &f->g); }
+static int payload_gpa(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(1ull << 48), 0x1000, 1, &f->g); }
+static int payload_value0(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(8 * MiB), 0x1000, 0, &f->g); }
+static int payload_wide(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(8 * MiB), 0x1000, ~0ull, &f->g); }
+static int payload_exist(struct fx *f) { return slat_payload_set(&f->t, slat_gpa(2 * MiB - 0x1000), 0x3000, 1, &f->g); }
+static int payload_nomem(struct fx *f) { slat_pool_fail_after(&f->pool, 0, true); return slat_payload_set(&f->t, slat_gpa(3 * GiB), 0x1000, 1, &f->g); }
+static int payload_gather(struct fx *f) { struct slat_gather g = SLAT_GATHER_INIT; gather_of(&g)->table = (const struct table_state *)f; return slat_payload_set(&f->t, slat_gpa(8 * MiB), 0x1000, 1, &g); }
+static int payload_get_null(struct fx *f) { return slat_payload_get(&f->t, slat_gpa(8 * MiB), NULL); }
+static int payload_get_gpa(struct fx *f) { uint64_t v; return slat_payload_get(&f->t, slat_gpa(1ull << 48), &v); }
+static int payload_get_noent(struct fx *f) { uint64_t v; return slat_payload_get(&f->t, slat_gpa(8 * MiB), &v); }
+static int payload_get_mapped(struct fx *f) { uint64_t v; return slat_payload_get(&f->t, slat_gpa(2 * MiB), &v); }
+
 static const struct row rows[] = {
+	{ "slat_payload_set", "NULL gather", SLAT_ENULL, payload_null },
+	{ "slat_payload_set", "unaligned GPA", SLAT_EALIGN, payload_align },
+	{ "slat_payload_set", "size zero", SLAT_ESIZE, payload_zero },
+	{ "slat_payload_set", "wrapping range", SLAT_EWRAP, payload_wrap },
+	{ "slat_payload_set", "GPA beyond the input width", SLAT_EGPA, payload_gpa },
+	{ "slat_payload_set", "value 0", SLAT_EPAYLOAD, payload_value0 },
+	{ "slat_payload_set", "value wider than the field", SLAT_EPAYLOAD, payload_wide },
+	{ "slat_payload_set", "over a mapped page", SLAT_EEXIST, payload_exist },
+	{ "slat_payload_set", "allocator exhausted", SLAT_ENOMEM, payload_nomem },
+	{ "slat_payload_set", "gather of another table", SLAT_EGATHER, payload_gather },
+	{ "slat_payload_get", "NULL output", SLAT_ENULL, payload_get_null },
+	{ "slat_payload_get", "GPA beyond the input width", SLAT_EGPA, payload_get_gpa },
+	{ "slat_payload_get", "nothing there", SLAT_ENOENT, payload_get_noent },
+	{ "slat_payload_get", "mapped page", SLAT_EEXIST, payload_get_mapped },
 	{ "slat_collapse", "NULL gather", SLAT_ENULL, collapse_null },
 	{ "slat_collapse", "unaligned GPA", SLAT_EALIGN, collapse_align },
 	{ "slat_collapse", "size zero", SLAT_ESIZE, collapse_zero },
