@@ -45,6 +45,7 @@ static struct {
     uint64_t steps, migrated_out, migrated_home, unmapped, demand, splits, collapses;
     uint64_t traps_hit, guest_walk, rounds, pages_hashed, changed, reported, lost;
     uint64_t xlate_checks, xlate_bad, missing_flush, npf, errors, collapse_pages_bad;
+    uint64_t collapse_dirty_in, collapse_dirty_over;
 } st;
 
 static int collapse_unflushed;       /* a collapse's table page waits in the gather */
@@ -293,6 +294,10 @@ static void split_or_collapse(void)
             owe("unprotect before collapse");
         }
     }
+    int was_dirty = 0;
+    for (uint64_t k = 0; k < 512; k++)
+        if (slat_translate(&V->npt.table, slat_gpa(base + k * PAGE_4K), &m) == 0 && m.dirty)
+            was_dirty = 1;
     uint64_t tables = slat_table_pages(&V->npt.table);
     uint64_t freed = slat_gather_pages(&V->npt.changes);
     int err = slat_collapse(&V->npt.table, slat_gpa(base), PAGE_2M, &V->npt.changes);
@@ -308,6 +313,11 @@ static void split_or_collapse(void)
         m.hpa.v != base + off) {
         st.xlate_bad++;
         fail("collapse %lx: not one 2 MiB leaf afterwards (%lu)", base, m.page_lg2);
+    } else if (was_dirty && !m.dirty) {
+        fail("collapse %lx: a page was dirty, the 2 MiB leaf is clean (%lu)", base, 0);
+    } else {
+        st.collapse_dirty_in += was_dirty;
+        st.collapse_dirty_over += m.dirty && !was_dirty;   /* no hook: the whole leaf */
     }
     /* The table of 512 leaves leaves the table now and waits in the gather
      * until the VMRUN that flushes it; churn_after_flush() checks that
@@ -507,6 +517,9 @@ int churn_finish(struct vcpu *v)
             "%lu splits, %lu collapses (%lu with a wrong table page count), %lu away now\n",
             st.migrated_out, st.migrated_home, st.unmapped, st.demand, st.splits, st.collapses,
             st.collapse_pages_bad, naway);
+    kprintf("linux-npt: collapse: %lu of regions with a dirty page, %lu clean ones whose leaf "
+            "came out dirty (over-reported: no sync hook)\n",
+            st.collapse_dirty_in, st.collapse_dirty_over);
     kprintf("linux-npt: dirty: %lu rounds, %lu page checks, %lu changed, %lu reported dirty, %lu lost\n",
             st.rounds, st.pages_hashed, st.changed, st.reported, st.lost);
     kprintf("linux-npt: audit: %lu translation checks (%lu bad), %lu VMRUNs without a needed flush\n",

@@ -59,6 +59,7 @@ static struct {
 	unsigned long from_el0, from_walk;          /* of the faults resolved */
 	unsigned long wp, wp_faults, wp_fallback;
 	unsigned long migrated, splits, collapses, leaf_bad;
+	unsigned long collapses_dirty, collapse_dirty_bad;
 	unsigned long rounds, round_dirty, round_changed, missed;
 	unsigned long n_evicted, n_wp, n_away;   /* now */
 } st;
@@ -307,6 +308,7 @@ static void collapse(unsigned long b)
 	uint64_t ipa = VM_RAM_BASE + (b << BLOCK_SHIFT), off;
 	uint64_t pages;
 	struct slat_mapping m;
+	bool was_dirty = false;
 	int err;
 
 	if (leaf_lg2(ipa) == BLOCK_SHIFT)
@@ -332,6 +334,12 @@ static void collapse(unsigned long b)
 	/* The pages the loop remapped must be invalidated before their old
 	 * host pages are reused; the collapse then counts alone. */
 	stage2_invalidate();
+	/* What the 2 MiB leaf must say: dirty exactly when a page was (the
+	 * guest is stopped, and the hook makes the collapse read the pages
+	 * after the invalidation). */
+	for (unsigned long p = p0; p < p0 + BLOCK_SIZE / PAGE_SIZE; p++)
+		if (slat_translate(&s2.table, slat_gpa(ipa_of(p)), &m) == 0 && m.dirty)
+			was_dirty = true;
 	pages = slat_table_pages(&s2.table);
 	err = slat_collapse(&s2.table, slat_gpa(ipa), BLOCK_SIZE, &s2.pending);
 	if (err)
@@ -344,6 +352,12 @@ static void collapse(unsigned long b)
 			printk("churn: collapse of %lx: leaf 2^%u at %lx, %lu table pages (%lu before)\n",
 			       ipa, m.page_lg2, m.hpa.v, slat_table_pages(&s2.table), pages);
 	}
+	if (have_ad && !slat_translate(&s2.table, slat_gpa(ipa), &m) && m.dirty != was_dirty) {
+		if (st.collapse_dirty_bad++ < 5)
+			printk("churn: collapse of %lx: leaf %s, a page was%s\n", ipa,
+			       m.dirty ? "dirty" : "clean", was_dirty ? "" : " not");
+	}
+	st.collapses_dirty += was_dirty;
 	st.collapses++;
 }
 
@@ -557,9 +571,11 @@ void churn_finish(enum churn_end how)
 	dirty_round();
 	bad = table_mismatches();
 	printk("churn: %lu ticks; %lu pages evicted, %lu restored on touch; %lu write-protected, "
-	       "%lu write faults (%lu lifted all); %lu migrated; %lu splits, %lu collapses; "
+	       "%lu write faults (%lu lifted all); %lu migrated; %lu splits, %lu collapses "
+	       "(%lu of blocks with a dirty page); "
 	       "%lu table granules\n", st.ticks, st.evicted, st.restored, st.wp, st.wp_faults,
-	       st.wp_fallback, st.migrated, st.splits, st.collapses, slat_table_pages(&s2.table));
+	       st.wp_fallback, st.migrated, st.splits, st.collapses, st.collapses_dirty,
+	       slat_table_pages(&s2.table));
 	printk("churn: of the faults, %lu came from EL0, %lu from the guest's stage-1 table walks, "
 	       "the rest from EL1\n", st.from_el0, st.from_walk);
 	check(how == CHURN_END_OFF, "guest-powered-off",
@@ -575,8 +591,10 @@ void churn_finish(enum churn_end how)
 	      st.restored, st.restore_bad);
 	check(st.wp_faults > 0, "write-protect-faults", "no write to a protected page");
 	check(st.migrated > 0, "migration", "no page migrated");
-	check(st.splits > 0 && st.collapses > 0 && !st.leaf_bad, "split-collapse",
-	      "%lu splits, %lu collapses, %lu with the wrong leaf size after",
-	      st.splits, st.collapses, st.leaf_bad);
+	check(st.splits > 0 && st.collapses > 0 && !st.leaf_bad && !st.collapse_dirty_bad,
+	      "split-collapse",
+	      "%lu splits, %lu collapses, %lu with the wrong leaf or table size after, "
+	      "%lu whose leaf's dirty state is not its pages'",
+	      st.splits, st.collapses, st.leaf_bad, st.collapse_dirty_bad);
 	check(!bad, "table-matches-record", "%lu pages", bad);
 }
