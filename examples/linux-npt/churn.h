@@ -8,7 +8,7 @@
  * tell when the next change comes.  Each trap that fires, and every second
  * demand fault, runs one churn step: migrate pages, unmap a set of pages
  * (contents kept by the hypervisor), split a 2 MiB leaf or collapse one
- * back, re-arm traps; every 8th step is a dirty-logging round.
+ * back with slat_collapse(), re-arm traps; every 8th step is a dirty-logging round.
  *
  * Checks (each failure is counted and printed, and fails the run):
  *  - dirty rounds: each page of a 32 MiB window is hashed at every round;
@@ -18,7 +18,9 @@
  *  - every VMRUN after a change that needs an invalidation must carry a
  *    TLB flush (QEMU flushes on every VMRUN anyway, so the guest itself
  *    cannot show a missing one: see README.md);
- *  - after every change, slat_translate() must give what was asked for.
+ *  - after every change, slat_translate() must give what was asked for;
+ *    after slat_collapse(), one 2 MiB leaf at the region's home and one
+ *    table page less, freed by slat_gather_done() after the flush.
  */
 #ifndef LNPT_CHURN_H
 #define LNPT_CHURN_H
@@ -31,6 +33,9 @@ void churn_init(struct vcpu *v, struct linux_guest *g, int enabled);
 int  churn_npf(struct vcpu *v);
 /* before VMRUN with this TLB_CONTROL: the invalidation audit */
 void churn_before_vmrun(uint8_t tlb_control);
+/* after the VMRUN's flush and slat_gather_done(): a collapsed table's
+ * page must have left the gather */
+void churn_after_flush(void);
 /* failures found so far */
 uint64_t churn_failures(void);
 /* the last dirty round and the counters; returns the number of failures */

@@ -73,6 +73,7 @@ int linux_run(struct vcpu *v, struct linux_guest *g)
         svm_run(v->vmcb_pa, &v->gprs);
         v->exits++;
         npt_tlb_done(&v->npt);
+        churn_after_flush();
         if (tc != SLAT_NPT_TLB_NONE)
             pool_flush_done();               /* vacated pages are unreachable now */
 

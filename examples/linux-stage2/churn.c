@@ -17,12 +17,14 @@
  *
  * Dirty logging (FEAT_HAFDBS, hardware dirty state): every change that
  * drops a leaf's dirty state (unmap, write-protect, remap, split into a
- * new table, collapse) first harvests the whole 2 MiB block around it
+ * new table) first harvests the whole 2 MiB block around it
  * into dirty[], so that a dirty block leaf is not cleared for pages that
  * are not recorded.  A round harvests all guest RAM into dirty[], hashes
  * every page, and counts the pages whose hash changed since the last
  * round and whose bit is clear: a lost dirty bit or a write through a
- * stale writable TLB entry.
+ * stale writable TLB entry.  slat_collapse() keeps the dirty state (it
+ * carries the pages' into the 2 MiB leaf), so a collapse harvests only
+ * the pages it remaps on the way.
  */
 #include "churn.h"
 #include "arch.h"
@@ -57,6 +59,7 @@ static struct {
 	unsigned long from_el0, from_walk;          /* of the faults resolved */
 	unsigned long wp, wp_faults, wp_fallback;
 	unsigned long migrated, splits, collapses, leaf_bad;
+	unsigned long collapses_dirty, collapse_dirty_bad;
 	unsigned long rounds, round_dirty, round_changed, missed;
 	unsigned long n_evicted, n_wp, n_away;   /* now */
 } st;
@@ -271,38 +274,90 @@ static void split(void)
 	st.splits++;
 }
 
-/* libslat has no collapse: bring every page of the block home, then map
- * the block over the table of pages, which libslat replaces (with
- * break-before-make) by one 2 MiB leaf and frees after the invalidation. */
+/* Record the dirty state of page p alone before a change that would drop
+ * it: unlike harvest_block(), the rest of the block keeps its dirty state
+ * in the table, for slat_collapse() to carry. */
+static void harvest_page(unsigned long p)
+{
+	uint64_t bit = 0;
+	int err;
+
+	if (!have_ad)
+		return;
+#ifdef BROKEN_NO_HARVEST
+	return;
+#endif
+	err = slat_dirty_harvest(&s2.table, slat_gpa(ipa_of(p)), PAGE_SIZE, &bit, 1, 0, NULL,
+				 &s2.pending);
+	if (err)
+		die("slat_dirty_harvest", err);
+	dirty[p / 64] |= bit << (p % 64);
+}
+
+/* Put the block back to one 2 MiB leaf with slat_collapse().  It merges
+ * only 512 present leaves that map a contiguous, aligned run with the same
+ * attributes, so first every page comes home: evicted ones are mapped
+ * again, migrated ones copied back and remapped, write-protected ones
+ * made writable.  The block's dirty state is not harvested first: the
+ * collapse (exact here, through the sync_invalidate hook) carries it into
+ * the 2 MiB leaf, and the next dirty round must still find every page the
+ * guest wrote. */
 static void collapse(unsigned long b)
 {
 	unsigned long p0 = b << (BLOCK_SHIFT - PAGE_SHIFT);
-	uint64_t ipa = VM_RAM_BASE + (b << BLOCK_SHIFT);
+	uint64_t ipa = VM_RAM_BASE + (b << BLOCK_SHIFT), off;
+	uint64_t pages;
+	struct slat_mapping m;
+	bool was_dirty = false;
 	int err;
 
 	if (leaf_lg2(ipa) == BLOCK_SHIFT)
 		return;
-	harvest_block(p0);
 	for (unsigned long p = p0; p < p0 + BLOCK_SIZE / PAGE_SIZE; p++) {
 		if (flags[p] & F_EVICTED) {
-			bring_home(p);
+			restore(p);
 		} else if (away[p]) {
+			harvest_page(p);   /* the remap starts the leaf clean */
 			memcpy((void *)ipa_of(p), (void *)away[p], PAGE_SIZE);
+			err = slat_map(&s2.table, slat_gpa(ipa_of(p)), PAGE_SIZE,
+				       slat_hpa(ipa_of(p)), ram(), SLAT_MAP_REPLACE, &s2.pending);
+			if (err)
+				die("slat_map (home before collapse)", err);
 			poison(away[p]);
 			mem_free((void *)away[p], PAGE_SHIFT);
 			away[p] = 0;
 			st.n_away--;
 		}
 		if (flags[p] & F_WP)
-			st.n_wp--;
-		flags[p] = 0;
+			write_protect(p, false);
 	}
-	err = slat_map(&s2.table, slat_gpa(ipa), BLOCK_SIZE, slat_hpa(ipa), ram(),
-		       SLAT_MAP_REPLACE, &s2.pending);
+	/* The pages the loop remapped must be invalidated before their old
+	 * host pages are reused; the collapse then counts alone. */
+	stage2_invalidate();
+	/* What the 2 MiB leaf must say: dirty exactly when a page was (the
+	 * guest is stopped, and the hook makes the collapse read the pages
+	 * after the invalidation). */
+	for (unsigned long p = p0; p < p0 + BLOCK_SIZE / PAGE_SIZE; p++)
+		if (slat_translate(&s2.table, slat_gpa(ipa_of(p)), &m) == 0 && m.dirty)
+			was_dirty = true;
+	pages = slat_table_pages(&s2.table);
+	err = slat_collapse(&s2.table, slat_gpa(ipa), BLOCK_SIZE, &s2.pending);
 	if (err)
-		die("slat_map (collapse)", err);
-	if (leaf_lg2(ipa + (rnd() & (BLOCK_SIZE - 1))) != BLOCK_SHIFT)
-		st.leaf_bad++;
+		die("slat_collapse", err);
+	stage2_invalidate();            /* slat_gather_done() frees the table of pages */
+	off = (rnd() & (BLOCK_SIZE - 1)) & ~(uint64_t)(PAGE_SIZE - 1);
+	if (slat_translate(&s2.table, slat_gpa(ipa + off), &m) || m.page_lg2 != BLOCK_SHIFT ||
+	    m.hpa.v != ipa + off || slat_table_pages(&s2.table) != pages - 1) {
+		if (st.leaf_bad++ < 5)
+			printk("churn: collapse of %lx: leaf 2^%u at %lx, %lu table pages (%lu before)\n",
+			       ipa, m.page_lg2, m.hpa.v, slat_table_pages(&s2.table), pages);
+	}
+	if (have_ad && !slat_translate(&s2.table, slat_gpa(ipa), &m) && m.dirty != was_dirty) {
+		if (st.collapse_dirty_bad++ < 5)
+			printk("churn: collapse of %lx: leaf %s, a page was%s\n", ipa,
+			       m.dirty ? "dirty" : "clean", was_dirty ? "" : " not");
+	}
+	st.collapses_dirty += was_dirty;
 	st.collapses++;
 }
 
@@ -516,9 +571,11 @@ void churn_finish(enum churn_end how)
 	dirty_round();
 	bad = table_mismatches();
 	printk("churn: %lu ticks; %lu pages evicted, %lu restored on touch; %lu write-protected, "
-	       "%lu write faults (%lu lifted all); %lu migrated; %lu splits, %lu collapses; "
+	       "%lu write faults (%lu lifted all); %lu migrated; %lu splits, %lu collapses "
+	       "(%lu of blocks with a dirty page); "
 	       "%lu table granules\n", st.ticks, st.evicted, st.restored, st.wp, st.wp_faults,
-	       st.wp_fallback, st.migrated, st.splits, st.collapses, slat_table_pages(&s2.table));
+	       st.wp_fallback, st.migrated, st.splits, st.collapses, st.collapses_dirty,
+	       slat_table_pages(&s2.table));
 	printk("churn: of the faults, %lu came from EL0, %lu from the guest's stage-1 table walks, "
 	       "the rest from EL1\n", st.from_el0, st.from_walk);
 	check(how == CHURN_END_OFF, "guest-powered-off",
@@ -534,8 +591,10 @@ void churn_finish(enum churn_end how)
 	      st.restored, st.restore_bad);
 	check(st.wp_faults > 0, "write-protect-faults", "no write to a protected page");
 	check(st.migrated > 0, "migration", "no page migrated");
-	check(st.splits > 0 && st.collapses > 0 && !st.leaf_bad, "split-collapse",
-	      "%lu splits, %lu collapses, %lu with the wrong leaf size after",
-	      st.splits, st.collapses, st.leaf_bad);
+	check(st.splits > 0 && st.collapses > 0 && !st.leaf_bad && !st.collapse_dirty_bad,
+	      "split-collapse",
+	      "%lu splits, %lu collapses, %lu with the wrong leaf or table size after, "
+	      "%lu whose leaf's dirty state is not its pages'",
+	      st.splits, st.collapses, st.leaf_bad, st.collapse_dirty_bad);
 	check(!bad, "table-matches-record", "%lu pages", bad);
 }
