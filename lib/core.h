@@ -26,6 +26,7 @@
 #define layout_sizes_upto slat__layout_sizes_upto
 #define entry_check_walkable slat__entry_check_walkable
 #define range_check slat__range_check
+#define change_check slat__change_check
 #define reserve_fill slat__reserve_fill
 #define page_check slat__page_check
 #define reserve_take slat__reserve_take
@@ -276,8 +277,15 @@ int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e
 
 /* ---- argument checks -------------------------------------------------- */
 
-/* Checks common to every range call; returns SLAT_OK or the error. */
+/*
+ * Checks common to every range call (after the NULL checks); returns
+ * SLAT_OK or the error: SLAT_EDEAD for a destroyed table, then the range.
+ */
 int range_check(const struct table_state *t, uint64_t gpa, uint64_t size);
+
+/* range_check(), then may `g` be used with `t` (gather_check()). */
+int change_check(const struct table_state *t, const struct gather_state *g,
+		 uint64_t gpa, uint64_t size);
 
 /* ---- counting tables ------------------------------------------------- */
 

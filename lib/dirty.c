@@ -163,8 +163,6 @@ static int harvest(struct table_state *t, uint64_t gpa, uint64_t size,
 
 	if (!t || !op->g)
 		return SLAT_ENULL;
-	if (!t->root)
-		return SLAT_EDEAD;
 	err = range_check(t, gpa, size);
 	if (err)
 		return err;

@@ -45,8 +45,6 @@ int slat_for_each(const struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !fn)
 		return SLAT_ENULL;
-	if (!t->root)
-		return SLAT_EDEAD;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;

@@ -230,8 +230,6 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !attrs || !g)
 		return SLAT_ENULL;
-	if (!t->root)
-		return SLAT_EDEAD;
 	l = &t->lay;
 	err = range_check(t, gpa.v, size);
 	if (err)

@@ -108,12 +108,15 @@ int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e
  * A range is judged by its last byte, so that one ending exactly at 2^64
  * (its end is not representable, but nothing wraps) is told apart from one
  * that wraps: the first is merely beyond every input width (SLAT_EGPA).
+ * A destroyed table has no range at all.
  */
 int range_check(const struct table_state *t, uint64_t gpa, uint64_t size)
 {
 	const struct slat_layout *l = &t->lay;
 	uint64_t last;
 
+	if (!t->root)
+		return SLAT_EDEAD;
 	if (size == 0)
 		return SLAT_ESIZE;
 	if ((gpa | size) & level_mask(l, 0))
@@ -124,6 +127,14 @@ int range_check(const struct table_state *t, uint64_t gpa, uint64_t size)
 	if (last >> l->ia_bits)
 		return SLAT_EGPA;
 	return SLAT_OK;
+}
+
+int change_check(const struct table_state *t, const struct gather_state *g,
+		 uint64_t gpa, uint64_t size)
+{
+	int err = range_check(t, gpa, size);
+
+	return err ? err : gather_check(g, t);
 }
 
 int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)

@@ -152,12 +152,7 @@ int slat_unmap(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !g)
 		return SLAT_ENULL;
-	if (!t->root)
-		return SLAT_EDEAD;
-	err = range_check(t, gpa.v, size);
-	if (err)
-		return err;
-	err = gather_check(g, t);
+	err = change_check(t, g, gpa.v, size);
 	if (err)
 		return err;
 
