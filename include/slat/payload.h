@@ -11,7 +11,7 @@
  *
  * | format  | entry bits | payload bits | why those                         |
  * |---------|------------|--------------|-----------------------------------|
- * | EPT     | 62:12      | 51           | not present: bits ignored (SDM 3C §29.3.2), but bit 63 is read as suppress-#VE (§26.5.7.1); bit 11 is the no-access mark |
+ * | EPT     | 62:12      | 51           | not present: bits ignored (SDM 3C §29.3.2), but bit 63 is read as suppress-\#VE (§26.5.7.1); bit 11 is the no-access mark |
  * | NPT     | 63:12      | 52           | P = 0: bits 63:1 free (APM vol. 2 §5.4.1); bit 11 is the no-access mark |
  * | Stage-2 | 63:1       | 63           | invalid descriptor: bits 63:1 ignored (Arm ARM D8.3) |
  *

@@ -42,7 +42,7 @@ enum slat_problem_kind {
 	 */
 	SLAT_PROB_TABLE_SET = 13,
 	SLAT_PROB_EXEC_HUGE = 14,    /**< ::SLAT_FEAT_NX_HUGE: an executable leaf above the base page, or the execute-request bit where only such a leaf may hold it (slat/multihit.h). */
-	SLAT_PROB_ABSENT_BITS = 15   /**< An absent entry (the hardware sees it as not present) with bits outside the payload field (slat/payload.h), or any bits above the base level: libslat never writes those, and a format may read some of them (EPT bit 63, suppress #VE). @ref slat_problem::bits holds them. */
+	SLAT_PROB_ABSENT_BITS = 15   /**< An absent entry (the hardware sees it as not present) with bits outside the payload field (slat/payload.h), or any bits above the base level: libslat never writes those, and a format may read some of them (EPT bit 63, suppress \#VE). @ref slat_problem::bits holds them. */
 };
 
 /** One problem found by slat_validate(). */
