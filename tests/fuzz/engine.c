@@ -138,6 +138,12 @@ static void stats_print(void)
 		(unsigned long long)fuzz_stats.collapsed,
 		(unsigned long long)fuzz_stats.exec_faults,
 		(unsigned long long)fuzz_stats.exec_splits);
+	fprintf(stderr, "slat-fuzz walk_nc: %llu tables, %llu clean_tables calls, %llu checks, "
+		"%llu uncleaned entries invalid in cache and memory\n",
+		(unsigned long long)fuzz_stats.walk_nc,
+		(unsigned long long)fuzz_stats.nc_cleans,
+		(unsigned long long)fuzz_stats.nc_checks,
+		(unsigned long long)fuzz_stats.nc_absent_diffs);
 }
 
 void fuzz_stats_register(const char *target)
@@ -967,10 +973,78 @@ static bool shape_differs(const struct slat_mapping *a, const struct slat_mappin
 	       a->page_lg2 != b->page_lg2;
 }
 
+/*
+ * SLAT_FEAT_WALK_NC: a walker that does not snoop the data cache. The pool
+ * stands for the cache, e->nc_mem for memory; clean_tables copies a range
+ * from one to the other, as DC CVAC or CLFLUSH would. Whenever the walker
+ * may look (a sync_invalidate call, the end of a call), every table page
+ * reachable from the root must read the same in both.
+ */
+static void fz_clean(void *ctx, void *va, size_t len)
+{
+	struct engine *e = ctx;
+	const uintptr_t base = (uintptr_t)e->pool.base, p = (uintptr_t)va;
+
+	FZ_CHECK(p >= base && p + len >= p && p + len <= base + e->pool.size, "walk-nc-range",
+		 "clean_tables(%p, %zu) outside the table pool", va, len);
+	FZ_CHECK(len > 0 && len % 8 == 0 && p % 8 == 0, "walk-nc-range",
+		 "clean_tables(%p, %zu): not whole 8-byte entries", va, len);
+	fuzz_stats.nc_cleans++;
+	memcpy(e->nc_mem + (p - base), va, len);
+}
+
+/* An entry the walker takes for not present, whatever its other bits:
+ * EPT bits 2:0 clear (and bit 10 under MBEC; SDM vol. 3C 29.3.2), Arm
+ * bit 0 clear (Arm ARM, VMSAv8-64 descriptors: invalid). */
+static bool nc_absent(const struct engine *e, uint64_t ent)
+{
+	if (e->tg == &target_ept)
+		return !(ent & 7) && !(e->split_exec && (ent & (1ull << 10)));
+	return !(ent & 1);
+}
+
+static void nc_check_rec(struct engine *e, uint64_t pa, unsigned level, bool root,
+			 const char *where)
+{
+	const size_t bytes = root ? e->root_bytes : 1ull << e->granule_lg2;
+	const uint64_t *va = e->palloc.phys_to_virt(e->palloc.ctx, pa);
+	const uint64_t *mem = (const uint64_t *)(e->nc_mem + ((const unsigned char *)va - e->pool.base));
+	size_t i, n = bytes / 8;
+
+	for (i = 0; i < n; i++) {
+		if (va[i] != mem[i] && nc_absent(e, va[i]) && nc_absent(e, mem[i])) {
+			/* Invalid in both: the walker reads the same fault. A
+			 * payload stored into a live table (slat_payload_set)
+			 * is not cleaned; counted, not a finding. */
+			fuzz_stats.nc_absent_diffs++;
+			continue;
+		}
+		FZ_CHECK(va[i] == mem[i], "walk-nc-stale",
+			 "%s: table pa 0x%llx entry %zu is 0x%016llx in the cache but 0x%016llx in "
+			 "memory: written and not cleaned", where, (unsigned long long)pa, i,
+			 (unsigned long long)va[i], (unsigned long long)mem[i]);
+	}
+	if (level == 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (e->tg->is_table(e, level, va[i]))
+			nc_check_rec(e, e->tg->table_addr(e, va[i]), level - 1, false, where);
+}
+
+static void nc_check(struct engine *e, const char *where)
+{
+	if (!e->walk_nc || !e->have_table)
+		return;
+	fuzz_stats.nc_checks++;
+	nc_check_rec(e, slat_table_root(&e->t).v, e->levels - 1, true, where);
+}
+
 /* Everything after a call that may have changed the table. */
 static void op_end(struct engine *e)
 {
 	unsigned i;
+
+	nc_check(e, e->op_name);
 
 	race_fixup(e);
 	/* A failed call was proven to leave the table bit for bit as it was. */
@@ -1042,6 +1116,7 @@ static void fz_sync(void *ctx, const struct slat_table *t, const struct slat_gat
 
 	FZ_CHECK(e->in_op && t == &e->t, "sync", "sync hook called outside an operation");
 	e->syncs++;
+	nc_check(e, "sync_invalidate");
 	check_gather_shape(e, g);
 	FZ_CHECK(slat_gather_nranges(g) >= 1, "sync", "sync hook with an empty gather");
 	FZ_CHECK(slat_gather_pages(g) == 0, "sync", "sync hook with pages to free");
@@ -2169,6 +2244,21 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 		e->cfg.sync_invalidate = fz_sync;
 		e->cfg.sync_ctx = e;
 	}
+	/* Engine option bit 1: a walker that does not snoop the data cache,
+	 * where libslat allows it (not with A/D, not on NPT, EPT only with
+	 * UC walks). */
+	if ((opts & 2) && !(e->cfg.features & SLAT_FEAT_AD) && tg != &target_npt &&
+	    (tg != &target_ept || (e->caps.flags & SLAT_CAP_WALK_UC))) {
+		e->walk_nc = true;
+		e->cfg.features |= SLAT_FEAT_WALK_NC;
+		e->cfg.clean_tables = fz_clean;
+		e->cfg.clean_ctx = e;
+		e->nc_mem = malloc(e->pool.size);
+		if (!e->nc_mem)
+			abort();
+		/* memory and cache agree before the table exists */
+		memcpy(e->nc_mem, e->pool.base, e->pool.size);
+	}
 	e->ad = e->cfg.features & SLAT_FEAT_AD;
 	e->split_exec = e->cfg.features & SLAT_FEAT_SPLIT_EXEC;
 	e->nx = e->cfg.features & SLAT_FEAT_NX_HUGE;
@@ -2186,6 +2276,9 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 	}
 	e->have_table = true;
 	fuzz_stats.configs++;
+	if (e->walk_nc)
+		fuzz_stats.walk_nc++;
+	nc_check(e, "slat_table_init");
 	eng_note(e, "config %s: ia %u pa_top 2^%d levels %u granule %u leaves 0x%llx features %x "
 		 "sw %u max_page %u caps flags %x pages 0x%llx pool %llu",
 		 tg->name, e->cfg.ia_bits, __builtin_ctzll(e->pa_top), e->levels,
@@ -2222,6 +2315,11 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 	if (opts & 1) {
 		struct slat_config c2 = e->cfg;
 		struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+
+		/* its pool has no shadow: a walker that snoops */
+		c2.features &= ~(uint32_t)SLAT_FEAT_WALK_NC;
+		c2.clean_tables = NULL;
+		c2.clean_ctx = NULL;
 
 		if (slat_pool_init(&e->pool2, ((e->root_bytes + 0xffff) & ~0xffffull) + (256ull << 10),
 				   0x80000000ull))
@@ -2264,6 +2362,8 @@ static void engine_teardown(struct engine *e)
 	}
 	if (e->pool.base)
 		slat_pool_fini(&e->pool);
+	free(e->nc_mem);
+	e->nc_mem = NULL;
 	model_free(&e->m);
 	model_free(&e->pl);
 	iset_free(&e->dirty);
@@ -2331,6 +2431,7 @@ int fuzz_run(const struct target *tg, const uint8_t *data, size_t size)
 		case OP_PAYLOAD: do_payload(e, &r); break;
 		default: do_foreign(e, &r); break;
 		}
+		nc_check(e, e->op_name);
 	}
 	e->op_name = "teardown";
 	e->defer = 0;

@@ -232,6 +232,8 @@ struct engine {
 	uint64_t root_bytes;
 	unsigned sw_count;
 	bool ad, split_exec, fwb, nx; /* nx: SLAT_FEAT_NX_HUGE */
+	bool walk_nc;           /* SLAT_FEAT_WALK_NC: nc_mem is what the walker reads */
+	unsigned char *nc_mem;  /* "memory" behind the pool; the pool is the cache */
 	uint64_t host_pat;      /* NPT */
 	uint16_t key_max;       /* largest host memory key (0: the table has none) */
 	uint64_t ia_top;        /* 1 << ia_bits */
@@ -300,6 +302,8 @@ struct fuzz_stats {
 	uint64_t by_err[32];
 	uint64_t collapses, collapsed; /* slat_collapse() calls, new leaves */
 	uint64_t exec_faults, exec_splits; /* slat_exec_fault() calls, splits */
+	uint64_t walk_nc, nc_cleans, nc_checks; /* WALK_NC tables, hook calls, coherence checks */
+	uint64_t nc_absent_diffs; /* entries differing but invalid in both */
 };
 extern struct fuzz_stats fuzz_stats;
 void fuzz_stats_register(const char *target);

@@ -143,6 +143,7 @@ EXTRA = {
 NX_EPT = bytes([0x03 | 0x20, 16, 10 | 0x80, 0x08])
 
 ENGINE_DEFAULT = bytes([3, 1])   # 1 MiB of tables, a second table
+ENGINE_WALK_NC = bytes([3, 3])   # and SLAT_FEAT_WALK_NC (option bit 1)
 ENGINE_BIG = bytes([0, 1])       # 4 MiB of tables
 ENGINE_TINY = bytes([1, 0])      # 64 KiB of tables
 
@@ -302,6 +303,35 @@ def nx_scenario():
     ])
 
 
+# SLAT_FEAT_WALK_NC needs A/D off: EPT with MBEC+split execute, exec-only,
+# 1G, 2M (UC walks always offered); Stage-2 as CONFIGS without the AD feature.
+WALK_NC_CONFIGS = {
+    'ept': bytes([0x0c | 0x20, 16, 10, 0x08]),
+    'stage2': bytes([0x42, 0x01 | 0x02 | 0x04 | 0x10 | 0x40, 5, 8, 0x10]),
+}
+
+
+def walk_nc_scenario():
+    """A walker that does not snoop: fresh tables, runs of leaves, a split,
+    protects (a memory-type change is break-before-make on Arm), unmaps, a
+    collapse and a replacing map, each checked against the cleaned shadow."""
+    return (ENGINE_WALK_NC, [
+        op_map(addr(L2, 0), size(L2, 1), hpa_aligned(L2, 1)),
+        op_map(addr(GRANULE, 8, HIGH), size(GRANULE, 4), hpa_any(55)),
+        op_map(addr(GRANULE, 16, HIGH), size(GRANULE, 2), hpa_any(77)),
+        op_split(addr(L1, 8), size(L1, 1), 0),
+        op_protect(addr(L1, 9), size(L1, 1), memtype=1),
+        op_protect(addr(GRANULE, 9, HIGH), size(GRANULE, 2), clear=2),
+        op_unmap(addr(L1, 3, plus_page=True), size(GRANULE, 1)),
+        op_defer(2),
+        op_unmap(addr(L1, 12), size(L1, 2)),
+        op_collapse(addr(L1, 8), size(L1, 1)),
+        op_map(addr(L1, 5), size(GRANULE, 3), hpa_any(0x1234), replace=True),
+        op_misc(0), op_misc(1),
+        op_unmap(addr(L2, 0), size(L2, 1)),
+    ])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else 'tests/fuzz/corpus'
     rnd = random.Random(20261122)
@@ -318,6 +348,10 @@ def main():
             eng, ops = nx_scenario()
             with open(os.path.join(d, 'seed-nx-huge'), 'wb') as f:
                 f.write(eng + NX_EPT + b''.join(ops))
+        if target in WALK_NC_CONFIGS:
+            eng, ops = walk_nc_scenario()
+            with open(os.path.join(d, 'seed-walk-nc'), 'wb') as f:
+                f.write(eng + WALK_NC_CONFIGS[target] + b''.join(ops))
         # and a few random inputs: every byte string is a valid input
         for i in range(6):
             with open(os.path.join(d, 'seed-random-%d' % i), 'wb') as f:

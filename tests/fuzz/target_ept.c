@@ -166,6 +166,10 @@ static void check_eptp(struct engine *e, uint64_t eptp, const char *what)
 			 (mt == 0 && (e->caps.flags & SLAT_CAP_WALK_UC)), "eptp",
 		 "%s: EPTP 0x%llx has walk memory type %u the CPU does not support", what,
 		 (unsigned long long)eptp, mt);
+	/* A walker that does not snoop reads tables as UC (SDM vol. 3C 29.3.7.1). */
+	FZ_CHECK(!e->walk_nc || mt == 0, "eptp",
+		 "%s: EPTP 0x%llx walk memory type %u with SLAT_FEAT_WALK_NC", what,
+		 (unsigned long long)eptp, mt);
 	FZ_CHECK(((eptp >> 3) & 7) == e->levels - 1, "eptp",
 		 "%s: EPTP 0x%llx page-walk length %llu for %u levels", what,
 		 (unsigned long long)eptp, (unsigned long long)((eptp >> 3) & 7) + 1, e->levels);

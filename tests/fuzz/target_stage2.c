@@ -433,7 +433,10 @@ static void s2_misc(struct engine *e, struct rd *r)
 		;
 	FZ_CHECK((vtcr & 0x3f) == 64u - e->cfg.ia_bits && ((vtcr >> 6) & 3) == sl0 &&
 			 ((vtcr >> 14) & 3) == tg && ((vtcr >> 16) & 7) == ps &&
-			 ((vtcr >> 8) & 0x3f) == 0x35 && (vtcr & (1ull << 31)) &&
+			 /* SH0 Inner Shareable; IRGN0 = ORGN0 = 0b01 (Write-Back
+			  * Write-Allocate), or 0b00 (Non-cacheable) for a walker that
+			  * does not snoop (Arm ARM VTCR_EL2) */
+			 ((vtcr >> 8) & 0x3f) == (e->walk_nc ? 0x30 : 0x35) && (vtcr & (1ull << 31)) &&
 			 !!(vtcr & (1ull << 21)) == e->ad && !!(vtcr & (1ull << 22)) == e->ad &&
 			 !!(vtcr & (1ull << 19)) == !!(e->caps.flags & SLAT_CAP_VMID16) &&
 			 !(vtcr >> 32),
