@@ -281,6 +281,18 @@ static void write_grid(struct out *o, uint64_t base, unsigned cell_lg2)
 	fputs("</svg>\n", o->f);
 }
 
+/* The "previous" and "next" links of view k of n views of one kind. */
+static void put_neighbours(struct out *o, char kind, const uint64_t *views,
+			   size_t n, size_t k)
+{
+	if (k > 0)
+		pr(o, " \xc2\xb7 <a href=\"#%c-%016llx\">\xe2\x86\x90 previous</a>",
+		   kind, (unsigned long long)views[k - 1]);
+	if (k + 1 < n)
+		pr(o, " \xc2\xb7 <a href=\"#%c-%016llx\">next \xe2\x86\x92</a>",
+		   kind, (unsigned long long)views[k + 1]);
+}
+
 static void write_mview(struct out *o, size_t k)
 {
 	uint64_t base = o->mviews[k], g = base & ~((1ull << GIB_LG2) - 1);
@@ -290,12 +302,7 @@ static void write_mview(struct out *o, size_t k)
 	   (unsigned long long)g);
 	put_addr(o, g);
 	fputs("</a> \xe2\x80\xba 2 MiB", o->f);
-	if (k > 0)
-		pr(o, " \xc2\xb7 <a href=\"#m-%016llx\">\xe2\x86\x90 previous</a>",
-		   (unsigned long long)o->mviews[k - 1]);
-	if (k + 1 < o->nmv)
-		pr(o, " \xc2\xb7 <a href=\"#m-%016llx\">next \xe2\x86\x92</a>",
-		   (unsigned long long)o->mviews[k + 1]);
+	put_neighbours(o, 'm', o->mviews, o->nmv, k);
 	fputs("</nav>\n<h2>2 MiB at ", o->f);
 	put_addr(o, base);
 	fputs(": cells of 4 KiB</h2>\n", o->f);
@@ -309,12 +316,7 @@ void slat__map_write_gview(struct out *o, size_t k, size_t *mk)
 
 	pr(o, "<section class=\"view gview\" id=\"g-%016llx\">\n<nav>", (unsigned long long)base);
 	fputs("<a href=\"#space\">whole space</a> \xe2\x80\xba 1 GiB", o->f);
-	if (k > 0)
-		pr(o, " \xc2\xb7 <a href=\"#g-%016llx\">\xe2\x86\x90 previous</a>",
-		   (unsigned long long)o->gviews[k - 1]);
-	if (k + 1 < o->ngv)
-		pr(o, " \xc2\xb7 <a href=\"#g-%016llx\">next \xe2\x86\x92</a>",
-		   (unsigned long long)o->gviews[k + 1]);
+	put_neighbours(o, 'g', o->gviews, o->ngv, k);
 	fputs("</nav>\n<h2>1 GiB at ", o->f);
 	put_addr(o, base);
 	fputs(": cells of 2 MiB</h2>\n", o->f);
