@@ -38,6 +38,7 @@
 #define gather_reset slat__gather_reset
 #define gather_free_pages slat__gather_free_pages
 #define gather_defer_tree slat__gather_defer_tree
+#define gather_defer_below_root slat__gather_defer_below_root
 #define tree_check slat__tree_check
 #define entry_make slat__entry_make
 #define broken_sync slat__broken_sync
@@ -358,6 +359,9 @@ int tree_check(const struct table_state *t, const uint64_t *va, unsigned level);
  */
 void gather_defer_tree(struct table_state *t, struct gather_state *g,
 		       uint64_t *va, uint64_t pa, unsigned level);
+
+/* gather_defer_tree() for every table below the root (the root stays). */
+void gather_defer_below_root(struct table_state *t, struct gather_state *g);
 
 /* Free every page on `g`'s list (see gather_defer_tree()); leaves it empty. */
 void gather_free_pages(struct table_state *t, struct gather_state *g);

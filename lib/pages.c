@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Table pages: reserving them before a change, releasing them after one. */
 
-#include "core.h"
+#include "walk.h"
 
 /*
  * Reserved pages hold two words while they wait: the next reserved page and
@@ -104,53 +104,37 @@ static bool in_root(const struct table_state *t, uint64_t pa)
 	return pa - t->root_pa < (1ull << t->lay.root_lg2);
 }
 
+/*
+ * tree_check(): every entry above level 0 that a later walk of the subtree
+ * would interpret must be walkable. Level-0 tables hold nothing it reads,
+ * so they are not entered.
+ */
+static int tree_check_visit(struct walk *w, enum walk_visit how)
+{
+	if (how == WALK_POST)
+		return WALK_NEXT;
+	if (how == WALK_LEAF && !entry_present(w->lay, w->entry))
+		return WALK_NEXT;
+	if (entry_check_walkable(w->t, w->level, w->entry))
+		return -SLAT_ECORRUPT;
+	return how == WALK_PRE && w->level > 1 ? WALK_DESCEND : WALK_NEXT;
+}
+
 int tree_check(const struct table_state *t, const uint64_t *va, unsigned level)
 {
-	const struct slat_layout *l = &t->lay;
-	uint64_t i, n = table_entries(l, level);
+	struct walk w;
 
 	if (level == 0)
 		return SLAT_OK;
-	for (i = 0; i < n; i++) {
-		uint64_t e = entry_load(&va[i]);
-
-		if (!entry_present(l, e))
-			continue;
-		if (entry_check_walkable(t, level, e))
-			return SLAT_ECORRUPT;
-		if (entry_is_table(l, level, e) &&
-		    tree_check(t, (const uint64_t *)table_va(t, entry_table_addr(l, e)),
-			       level - 1))
-			return SLAT_ECORRUPT;
-	}
-	return SLAT_OK;
+	/* Only read: the walker's table pointers are not const. */
+	walk_init_subtree(&w, (struct table_state *)t, (uint64_t *)va, 0, level, 0, 0);
+	return walk_range(&w, tree_check_visit) ? SLAT_ECORRUPT : SLAT_OK;
 }
 
-void gather_defer_tree(struct table_state *t, struct gather_state *g,
-		       uint64_t *va, uint64_t pa, unsigned level)
+/* Put the unlinked table page `va` on `g`'s list. */
+static void defer_page(struct table_state *t, struct gather_state *g,
+		       uint64_t *va, uint64_t pa)
 {
-	const struct slat_layout *l = &t->lay;
-
-	/* Corrupted table addresses: a page already listed, or the root. */
-	if (deferred(va, pa) || in_root(t, pa))
-		return;
-	if (level > 0) {
-		uint64_t i, n = table_entries(l, level);
-
-		for (i = 0; i < n; i++) {
-			uint64_t e = entry_load(&va[i]);
-			uint64_t cpa;
-
-			/* Unwalkable entries were refused before an unlink
-			 * (tree_check()); slat_table_destroy() skips them. */
-			if (!entry_present(l, e) || !entry_is_table(l, level, e) ||
-			    entry_check_walkable(t, level, e))
-				continue;
-			cpa = entry_table_addr(l, e);
-			gather_defer_tree(t, g, (uint64_t *)table_va(t, cpa),
-					  cpa, level - 1);
-		}
-	}
 	entry_store(&va[1], pa | DEFER_MARK);
 	entry_store(&va[0], (uint64_t)(uintptr_t)g->free_list);
 	g->free_list = va;
@@ -159,6 +143,110 @@ void gather_defer_tree(struct table_state *t, struct gather_state *g,
 	t->pages--;
 	t->page_sum -= page_tag(pa);
 	t->held++;
+}
+
+/*
+ * May the table the walkable table entry `e` points to be listed? Not when
+ * a corrupted address makes it a page already listed, or the root.
+ */
+static inline bool defer_target(const struct table_state *t, uint64_t e,
+				uint64_t **va, uint64_t *pa)
+{
+	*pa = entry_table_addr(&t->lay, e);
+	*va = (uint64_t *)table_va(t, *pa);
+	return !deferred(*va, *pa) && !in_root(t, *pa);
+}
+
+/*
+ * A run of entries of a table at level 1: the level-0 tables they point
+ * to hold no tables, so they are listed here without being entered.
+ */
+static int defer_run(struct walk *w, struct gather_state *g)
+{
+	const uint64_t *slot = w->slot;
+	const uint64_t *end = slot + ((walk_run_end(w, false) - w->addr) >> w->lay->shift[1]);
+
+	for (; slot < end; slot++) {
+		uint64_t e = entry_load(slot);
+		uint64_t *va;
+		uint64_t pa;
+
+		if (entry_is_table(w->lay, 1, e) && !entry_check_walkable(w->t, 1, e) &&
+		    defer_target(w->t, e, &va, &pa))
+			defer_page(w->t, g, va, pa);
+	}
+	w->addr = walk_run_end(w, false);
+	return WALK_SKIP;
+}
+
+/* Go on from the next table entry of the run: nothing else is listed. */
+static int defer_skip(struct walk *w)
+{
+	const unsigned level = w->level;
+	const uint64_t *slot = w->slot + 1;
+	const uint64_t *end = w->slot + ((walk_run_end(w, false) - w->base) >> w->lay->shift[level]);
+
+	while (slot < end && !entry_is_table(w->lay, level, entry_load(slot)))
+		slot++;
+	w->addr = w->base + ((uint64_t)(slot - w->slot) << w->lay->shift[level]);
+	return WALK_SKIP;
+}
+
+/*
+ * gather_defer_tree(): list every table of the subtree, each after the
+ * tables below it (WALK_POST) so that its entries are read before its
+ * first two words become the list's link. Unwalkable entries were refused
+ * before an unlink (tree_check()); slat_table_destroy() skips them.
+ */
+static int defer_visit(struct walk *w, enum walk_visit how)
+{
+	struct gather_state *g = (struct gather_state *)w->op;
+	uint64_t *va;
+	uint64_t pa;
+
+	if (w->level == 1 && how != WALK_POST)
+		return defer_run(w, g);
+	if (how == WALK_LEAF)
+		return defer_skip(w);
+	if (how == WALK_POST) {
+		/* Still unlisted, unless a corrupted entry below pointed back at it. */
+		va = w->table[w->level - 1];
+		pa = w->table_pa[w->level - 1];
+		if (!deferred(va, pa))
+			defer_page(w->t, g, va, pa);
+		return WALK_NEXT;
+	}
+	if (entry_check_walkable(w->t, w->level, w->entry) ||
+	    !defer_target(w->t, w->entry, &va, &pa))
+		return WALK_NEXT;
+	return WALK_DESCEND;
+}
+
+void gather_defer_tree(struct table_state *t, struct gather_state *g,
+		       uint64_t *va, uint64_t pa, unsigned level)
+{
+	struct walk w;
+
+	if (deferred(va, pa) || in_root(t, pa))
+		return;
+	if (level > 0) {
+		walk_init_subtree(&w, t, va, pa, level, 0, g);
+		walk_range(&w, defer_visit);
+		if (deferred(va, pa)) /* an entry below pointed back at it */
+			return;
+	}
+	defer_page(t, g, va, pa);
+}
+
+/* Every table below the root, the root itself left alone. */
+void gather_defer_below_root(struct table_state *t, struct gather_state *g)
+{
+	struct walk w;
+
+	if (t->lay.levels < 2)
+		return;
+	walk_init(&w, t, 0, table_span(&t->lay, t->lay.levels - 1u), g);
+	walk_range(&w, defer_visit);
 }
 
 int slat_gather_done(struct slat_table *t_pub, struct slat_gather *g_pub)

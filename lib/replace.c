@@ -4,7 +4,7 @@
  * and never losing accessed/dirty state the hardware sets meanwhile.
  */
 
-#include "core.h"
+#include "walk.h"
 
 void broken_sync(struct table_state *t, uint64_t start, uint64_t end,
 		 unsigned level, bool old_table)
@@ -33,30 +33,42 @@ void entry_make(struct table_state *t, uint64_t *slot, uint64_t new_,
 	table_clean(t, slot, sizeof(*slot));
 }
 
-/* OR hardware-owned state into every leaf of a fresh subtree. */
-static void fresh_add_hw(const struct table_state *t, uint64_t *table,
-			 unsigned level, uint64_t hw)
+/*
+ * fresh_add_hw(): OR the hardware-owned state in w->op into every leaf of
+ * a fresh subtree. Nothing can see the subtree yet: plain stores, and each
+ * table is cleaned once, after its entries (changed after
+ * walk_link_fresh() cleaned it, still before the link).
+ */
+static int add_hw_visit(struct walk *w, enum walk_visit how)
 {
-	const struct slat_layout *l = &t->lay;
-	uint64_t i, n = table_entries(l, level);
+	const struct slat_layout *l = w->lay;
+	const uint64_t hw = *(const uint64_t *)w->op;
+	uint64_t e = w->entry;
 
-	for (i = 0; i < n; i++) {
-		uint64_t e = table[i];
-
-		if (!entry_present(l, e))
-			continue;
-		if (entry_is_table(l, level, e)) {
-			fresh_add_hw(t, (uint64_t *)table_va(t, entry_table_addr(l, e)),
-				     level - 1, hw);
-			continue;
-		}
+	if (how == WALK_PRE)
+		return WALK_DESCEND;
+	if (how == WALK_POST) {
+		table_clean(w->t, w->table[w->level - 1],
+			    table_entries(l, w->level - 1) * sizeof(uint64_t));
+		return WALK_NEXT;
+	}
+	if (entry_present(l, e)) {
 		e |= hw & l->accessed;
 		if ((e & l->dirty_gate) == l->dirty_gate)
 			e |= hw & l->dirty;
-		table[i] = e;
+		*w->slot = e;
 	}
-	/* Changed after walk_link_fresh() cleaned it, still before the link. */
-	table_clean(t, table, n * sizeof(*table));
+	return WALK_NEXT;
+}
+
+static void fresh_add_hw(struct table_state *t, uint64_t *table,
+			 unsigned level, uint64_t hw)
+{
+	struct walk w;
+
+	walk_init_subtree(&w, t, table, 0, level, 0, &hw);
+	walk_range(&w, add_hw_visit);
+	table_clean(t, table, table_entries(&t->lay, level) * sizeof(*table));
 }
 
 void leaf_to_table(struct table_state *t, uint64_t *slot, uint64_t old,

@@ -277,22 +277,10 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
  */
 static void free_below_root(struct table_state *t)
 {
-	const struct slat_layout *l = &t->lay;
-	const unsigned level = l->levels - 1u;
-	uint64_t i, n = table_entries(l, level);
 	struct gather_state all;
 
 	gather_reset(&all);
-	for (i = 0; i < n; i++) {
-		uint64_t e = entry_load(&t->root[i]);
-		uint64_t pa;
-
-		if (!entry_present(l, e) || !entry_is_table(l, level, e) ||
-		    entry_check_walkable(t, level, e))
-			continue;
-		pa = entry_table_addr(l, e);
-		gather_defer_tree(t, &all, (uint64_t *)table_va(t, pa), pa, level - 1);
-	}
+	gather_defer_below_root(t, &all);
 	t->held -= all.free_pages;
 	gather_free_pages(t, &all);
 }

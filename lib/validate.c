@@ -19,7 +19,7 @@
 
 #include <slat/validate.h>
 
-#include "core.h"
+#include "walk.h"
 
 struct check {
 	const struct table_state *t;
@@ -73,125 +73,155 @@ static void check_nx_huge(struct check *c, unsigned level, uint64_t gpa, uint64_
 		report(c, SLAT_PROB_EXEC_HUGE, level, gpa, e, 0);
 }
 
-static void check_table(struct check *c, const uint64_t *table, unsigned level,
-			uint64_t base)
+/*
+ * The first pass, in address order: each entry to the backend and to the
+ * structural rules; each table reached is counted and summed, and entered
+ * while the budget lasts.
+ */
+static SLAT_ALWAYS_INLINE void check_leaf(struct check *c, unsigned level,
+					    uint64_t gpa, uint64_t e)
 {
 	const struct table_state *t = c->t;
 	const struct slat_layout *l = &t->lay;
-	uint64_t i, n = table_entries(l, level);
+	struct slat_problem found[SLAT_CHECK_MAX];
+	unsigned k, nf;
 
-	for (i = 0; i < n; i++) {
-		uint64_t e = entry_load(&table[i]);
-		uint64_t gpa = base + (i << l->shift[level]);
-		struct slat_problem found[SLAT_CHECK_MAX];
-		bool is_table = entry_present(l, e) && entry_is_table(l, level, e);
-		unsigned k, nf;
+	if (!entry_present(l, e)) {
+		/* Payload entries are fine (slat/payload.h); nothing else is
+		 * written into an absent entry. */
+		uint64_t stray = level ? e : e & ~l->payload_mask;
 
-		if (!entry_present(l, e)) {
-			/* Payload entries are fine (slat/payload.h); nothing
-			 * else is written into an absent entry. */
-			uint64_t stray = level ? e : e & ~l->payload_mask;
-
-			if (stray)
-				report(c, SLAT_PROB_ABSENT_BITS, level, gpa, e, stray);
-			continue;
-		}
-		nf = t->fmt->check(t, level, e, !is_table, found);
-		for (k = 0; k < nf; k++)
-			report(c, found[k].kind, level, gpa, e, found[k].bits);
-		if (!is_table) {
-			if (!(l->leaf_levels_hw & (1u << level)))
-				report(c, SLAT_PROB_LEAF_LEVEL, level, gpa, e, 0);
-			else if (e & l->addr_field & ~l->addr_mask)
-				report(c, SLAT_PROB_ADDR_RANGE, level, gpa, e,
-				       e & l->addr_field & ~l->addr_mask);
-			if (l->sw_exec)
-				check_nx_huge(c, level, gpa, e);
-			continue;
-		}
-		if (e & l->sw_exec)
-			report(c, SLAT_PROB_EXEC_HUGE, level, gpa, e, e & l->sw_exec);
-		/* The software dirty bit belongs to leaves: libslat never
-		 * writes it in a table entry, where no harvest would find it. */
-		if (e & l->sw_dirty)
-			report(c, SLAT_PROB_TABLE_ATTR, level, gpa, e, e & l->sw_dirty);
-		if (e & l->addr_field & ~l->addr_mask) {
-			report(c, SLAT_PROB_ADDR_RANGE, level, gpa, e,
-			       e & l->addr_field & ~l->addr_mask);
-			continue; /* not followed: it points nowhere we own */
-		}
-		c->tables++;
-		c->sum += page_tag(entry_table_addr(l, e));
-		if (!c->budget)
-			continue; /* more tables than held: counted, not followed */
-		c->budget--;
-		{
-			const uint64_t *child =
-				(const uint64_t *)table_va(t, entry_table_addr(l, e));
-
-			if (table_is_empty(t, child, level - 1))
-				report(c, SLAT_PROB_EMPTY_TABLE, level, gpa, e, 0);
-			check_table(c, child, level - 1, gpa);
-		}
+		if (stray)
+			report(c, SLAT_PROB_ABSENT_BITS, level, gpa, e, stray);
+		return;
 	}
+	nf = t->fmt->check(t, level, e, true, found);
+	for (k = 0; k < nf; k++)
+		report(c, found[k].kind, level, gpa, e, found[k].bits);
+	if (!(l->leaf_levels_hw & (1u << level)))
+		report(c, SLAT_PROB_LEAF_LEVEL, level, gpa, e, 0);
+	else if (e & l->addr_field & ~l->addr_mask)
+		report(c, SLAT_PROB_ADDR_RANGE, level, gpa, e,
+		       e & l->addr_field & ~l->addr_mask);
+	if (l->sw_exec)
+		check_nx_huge(c, level, gpa, e);
 }
 
-/* Table entries in the subtree `table` (bounded as above) pointing at `pa`. */
-static uint64_t refs_to(struct check *c, const uint64_t *table, unsigned level,
-			uint64_t pa)
+static int check_visit(struct walk *w, enum walk_visit how)
 {
+	struct check *c = (struct check *)w->op;
 	const struct table_state *t = c->t;
 	const struct slat_layout *l = &t->lay;
-	uint64_t i, n = table_entries(l, level), refs = 0;
+	const unsigned level = w->level;
+	const uint64_t e = w->entry, gpa = w->base;
+	struct slat_problem found[SLAT_CHECK_MAX];
+	unsigned k, nf;
 
-	if (level == 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		uint64_t e = entry_load(&table[i]);
-		uint64_t cpa;
+	if (how == WALK_POST)
+		return WALK_NEXT;
+	if (how == WALK_LEAF && level == 0) {
+		/* A base-page table holds no tables: check it as one run. */
+		const uint64_t n = (walk_run_end(w, false) - gpa) >> l->shift[0];
+		uint64_t i;
 
-		if (!followable(l, level, e))
-			continue;
-		cpa = entry_table_addr(l, e);
-		if (cpa == pa)
-			refs++;
-		if (!c->budget)
-			continue;
-		c->budget--;
-		refs += refs_to(c, (const uint64_t *)table_va(t, cpa), level - 1, pa);
+		for (i = 0; i < n; i++)
+			check_leaf(c, 0, gpa + (i << l->shift[0]), entry_load(&w->slot[i]));
+		w->addr = gpa + (n << l->shift[0]);
+		return WALK_SKIP;
 	}
-	return refs;
+	if (how == WALK_LEAF) {
+		check_leaf(c, level, gpa, e);
+		return WALK_NEXT;
+	}
+	nf = t->fmt->check(t, level, e, false, found);
+	for (k = 0; k < nf; k++)
+		report(c, found[k].kind, level, gpa, e, found[k].bits);
+	if (e & l->sw_exec)
+		report(c, SLAT_PROB_EXEC_HUGE, level, gpa, e, e & l->sw_exec);
+	/* The software dirty bit belongs to leaves: libslat never writes it
+	 * in a table entry, where no harvest would find it. */
+	if (e & l->sw_dirty)
+		report(c, SLAT_PROB_TABLE_ATTR, level, gpa, e, e & l->sw_dirty);
+	if (e & l->addr_field & ~l->addr_mask) {
+		report(c, SLAT_PROB_ADDR_RANGE, level, gpa, e,
+		       e & l->addr_field & ~l->addr_mask);
+		return WALK_NEXT; /* not followed: it points nowhere we own */
+	}
+	c->tables++;
+	c->sum += page_tag(entry_table_addr(l, e));
+	if (!c->budget)
+		return WALK_NEXT; /* more tables than held: counted, not followed */
+	c->budget--;
+	if (table_is_empty(t, (const uint64_t *)table_va(t, entry_table_addr(l, e)),
+			   level - 1))
+		report(c, SLAT_PROB_EMPTY_TABLE, level, gpa, e, 0);
+	return WALK_DESCEND;
 }
+
+/* The whole tree from the root, read only (the walker's pointers are not const). */
+static void walk_tree(const struct table_state *t, void *op, walk_visitor visit)
+{
+	struct walk w;
+
+	walk_init(&w, (struct table_state *)t, 0,
+		  table_span(&t->lay, t->lay.levels - 1u), op);
+	walk_range(&w, visit);
+}
+
+struct refs {
+	struct check *c;
+	uint64_t pa;   /* the page looked for */
+	uint64_t refs; /* table entries found pointing at it */
+};
+
+/* Table entries pointing at r->pa, within the budget as above. */
+static int refs_visit(struct walk *w, enum walk_visit how)
+{
+	struct refs *r = (struct refs *)w->op;
+	struct check *c = r->c;
+
+	if (how != WALK_PRE || !followable(w->lay, w->level, w->entry))
+		return WALK_NEXT;
+	if (entry_table_addr(w->lay, w->entry) == r->pa)
+		r->refs++;
+	if (!c->budget)
+		return WALK_NEXT;
+	c->budget--;
+	/* A level-0 table holds no table entries. */
+	return w->level > 1 ? WALK_DESCEND : WALK_NEXT;
+}
+
+static uint64_t refs_to(struct check *c, uint64_t pa)
+{
+	struct refs r = { c, pa, 0 };
+
+	walk_tree(c->t, &r, refs_visit);
+	return r.refs;
+}
+
+struct aliases {
+	struct check *c;
+	uint64_t budget; /* tables this walk may still enter */
+};
 
 /* The second pass: report each table entry that shares its page with another or points into the root. */
-static void find_aliases(struct check *c, const uint64_t *table, unsigned level,
-			 uint64_t base, uint64_t *outer_budget)
+static int aliases_visit(struct walk *w, enum walk_visit how)
 {
+	struct aliases *a = (struct aliases *)w->op;
+	struct check *c = a->c;
 	const struct table_state *t = c->t;
-	const struct slat_layout *l = &t->lay;
-	const uint64_t root_bytes = 1ull << l->root_lg2;
-	uint64_t i, n = table_entries(l, level);
+	uint64_t pa;
 
-	if (level == 0)
-		return;
-	for (i = 0; i < n; i++) {
-		uint64_t e = entry_load(&table[i]);
-		uint64_t gpa = base + (i << l->shift[level]);
-		uint64_t pa;
-
-		if (!followable(l, level, e))
-			continue;
-		pa = entry_table_addr(l, e);
-		c->budget = t->pages;
-		if (pa - t->root_pa < root_bytes ||
-		    refs_to(c, t->root, l->levels - 1u, pa) > 1)
-			report(c, SLAT_PROB_TABLE_ALIAS, level, gpa, e, pa);
-		if (!*outer_budget)
-			continue;
-		(*outer_budget)--;
-		find_aliases(c, (const uint64_t *)table_va(t, pa), level - 1, gpa,
-			     outer_budget);
-	}
+	if (how != WALK_PRE || !followable(w->lay, w->level, w->entry))
+		return WALK_NEXT;
+	pa = entry_table_addr(w->lay, w->entry);
+	c->budget = t->pages;
+	if (pa - t->root_pa < (1ull << t->lay.root_lg2) || refs_to(c, pa) > 1)
+		report(c, SLAT_PROB_TABLE_ALIAS, w->level, w->base, w->entry, pa);
+	if (!a->budget)
+		return WALK_NEXT;
+	a->budget--;
+	return w->level > 1 ? WALK_DESCEND : WALK_NEXT;
 }
 
 int slat_validate(const struct slat_table *t_pub, slat_problem_fn fn, void *ctx,
@@ -211,14 +241,15 @@ int slat_validate(const struct slat_table *t_pub, slat_problem_fn fn, void *ctx,
 	c.tables = 1ull << (t->lay.root_lg2 - t->lay.granule_lg2);
 	c.sum = page_tag(t->root_pa);
 	c.budget = t->pages;
-	check_table(&c, t->root, t->lay.levels - 1u, 0);
+	walk_tree(t, &c, check_visit);
 	if (c.tables != t->pages)
 		report(&c, SLAT_PROB_TABLE_COUNT, t->lay.levels - 1u, 0, 0,
 		       c.tables);
 	if (c.sum != t->page_sum) {
-		uint64_t before = c.count, outer = t->pages;
+		uint64_t before = c.count;
+		struct aliases a = { &c, t->pages };
 
-		find_aliases(&c, t->root, t->lay.levels - 1u, 0, &outer);
+		walk_tree(t, &a, aliases_visit);
 		/* No two entries share a page, yet the pages differ: a table
 		 * address was changed to a page the table does not hold. */
 		if (c.count == before)

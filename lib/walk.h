@@ -22,6 +22,13 @@
  * The walker is always inlined into its operation with the visitor as a
  * constant, so each operation compiles to its own loop with the visitor
  * inlined: no indirect call per entry.
+ *
+ * The same loop walks a subtree that hangs nowhere (walk_init_subtree():
+ * one unlinked or fresh table with its level and base, all of its span),
+ * which is how the core frees, checks and patches whole subtrees. Every
+ * table below the walk's top table is visited once after its entries, in
+ * the WALK_POST of the entry that points to it; the top table itself is
+ * the caller's to finish after walk_range() returns.
  */
 #ifndef SLAT_LIB_WALK_H
 #define SLAT_LIB_WALK_H
@@ -43,6 +50,7 @@ struct walk {
 	uint64_t base;   /* first address the entry translates */
 	uint64_t *child; /* WALK_LEAF + WALK_DESCEND: the fresh table */
 	uint64_t child_pa;
+	unsigned top;    /* level of the table the walk starts in */
 	/* Per level, the table on the current path and where it hangs. */
 	uint64_t *table[SLAT_MAX_LEVELS];
 	uint64_t *parent[SLAT_MAX_LEVELS];
@@ -58,6 +66,8 @@ typedef int (*walk_visitor)(struct walk *w, enum walk_visit how);
 static inline void walk_init(struct walk *w, struct table_state *t,
 			     uint64_t start, uint64_t end, void *op)
 {
+	const unsigned top = t->lay.levels - 1u;
+
 	w->t = t;
 	w->lay = &t->lay;
 	w->addr = start;
@@ -65,18 +75,34 @@ static inline void walk_init(struct walk *w, struct table_state *t,
 	w->fresh = 0;
 	w->child = 0;
 	w->op = op;
+	w->top = top;
+	w->table[top] = t->root;
+	w->table_pa[top] = t->root_pa;
+}
+
+/*
+ * Walk the whole span of the table `table` (at `pa`, level `level`, its
+ * first entry translating `base`) instead of a range from the root. The
+ * table need not be linked; nothing above it is read.
+ */
+static inline void walk_init_subtree(struct walk *w, struct table_state *t,
+				     uint64_t *table, uint64_t pa,
+				     unsigned level, uint64_t base, void *op)
+{
+	walk_init(w, t, base, base + table_span(&t->lay, level), op);
+	w->top = level;
+	w->table[level] = table;
+	w->table_pa[level] = pa;
 }
 
 static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 {
 	const struct slat_layout *l = w->lay;
-	const unsigned top = l->levels - 1u;
+	const unsigned top = w->top;
 	unsigned level = top;
-	uint64_t *table = w->t->root;
+	uint64_t *table = w->table[top];
 	int r;
 
-	w->table[top] = table;
-	w->table_pa[top] = w->t->root_pa;
 	for (;;) {
 		uint64_t *slot = &table[entry_index(l, level, w->addr)];
 		uint64_t e = entry_load(slot);
