@@ -169,15 +169,17 @@ static inline bool entry_is_table(const struct slat_layout *l, unsigned level,
 }
 
 /*
- * A present entry the hardware would use as a leaf. At level 0 the format
- * may demand a type (Arm page descriptors); entries failing it are invalid
- * to the hardware and so to the core. Above level 0 anything present that
- * is not a table is a leaf, and entry_leaf_ok() tells whether the level can
- * hold one.
+ * A present entry the hardware would use as a leaf at level 0. The format
+ * may demand a type (Arm page descriptors) or one of some bits (RISC-V's
+ * R, W or X: see page_valid in struct slat_layout); entries failing it are
+ * invalid to the hardware and so to the core. Above level 0 anything
+ * present that is not a table is a leaf, and entry_leaf_ok() tells whether
+ * the level can hold one. Every page_valid bit is a present bit, or
+ * page_mask demands one, so the test is the same two as ever.
  */
 static inline bool entry_is_page(const struct slat_layout *l, uint64_t e)
 {
-	return entry_present(l, e) && (e & l->page_mask) == l->page_type;
+	return (e & l->page_valid) != 0 && (e & l->page_mask) == l->page_type;
 }
 
 static inline uint64_t level_size(const struct slat_layout *l, unsigned level)
@@ -191,9 +193,11 @@ static inline uint64_t level_mask(const struct slat_layout *l, unsigned level)
 }
 
 /*
- * Output addresses in entries. Most formats keep an address at its own bit
- * positions; Arm's 64 KiB granule with 52-bit addresses (FEAT_LPA) keeps
- * bits 51:48 in entry bits 15:12, which the layout describes as oa_hi.
+ * Output addresses in entries, as the layout describes them (struct
+ * slat_layout, addr_mask): address bits at their own entry bits, except a
+ * field `oa_hi` kept `oa_hi_shift` places lower (Arm 64K with 52 bits:
+ * address 51:48 in entry 15:12; RISC-V: the page number, address 55:12,
+ * in entry 53:10). Nothing else in the core knows where an address sits.
  */
 static inline uint64_t entry_addr(const struct slat_layout *l, uint64_t e)
 {
@@ -201,9 +205,13 @@ static inline uint64_t entry_addr(const struct slat_layout *l, uint64_t e)
 }
 
 /*
- * The entry bits for the (aligned, in-range) address `pa`, the split given
- * as values: loops that store entries read it into locals once, because
- * their stores could alias the layout and force a reload per entry.
+ * The entry bits for the (aligned, in-range) address `pa`, the shifted
+ * field given as values: loops that store entries read it into locals
+ * once, because their stores could alias the layout and force a reload
+ * per entry; with hi and shift constant 0 it is `pa` itself, which is how
+ * the loops compile for formats without a shifted field. `pa` is aligned
+ * and inside the physical width, so the bits the field moves out of are
+ * the field's own and nothing else is left at its old place.
  */
 static inline uint64_t addr_entry_split(uint64_t pa, uint64_t hi, unsigned shift)
 {

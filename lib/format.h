@@ -5,9 +5,12 @@
  * A backend describes its format in two ways:
  *  - data, written into the table's struct slat_layout when the table is
  *    created: per-level geometry and the masks the core needs to tell
- *    present, table and leaf entries apart, find output addresses and
- *    accessed/dirty state. The core's walks read only this data, so they
- *    make no call into the backend per entry;
+ *    present, table and leaf entries apart, find output addresses (kept
+ *    at their own bits or in a shifted field: struct slat_layout,
+ *    addr_mask) and accessed/dirty state. The core's walks read only this
+ *    data, so they make no call into the backend per entry, and a new
+ *    format needs no change in lib/ (tests/unit/test_fake.c builds
+ *    RISC-V's G-stage this way);
  *  - a few functions, called a bounded number of times per operation:
  *    encode the attribute bits of a leaf at one level (once per level per
  *    call; the core then stamps addresses into that template), decode them

@@ -137,6 +137,27 @@ int change_check(const struct table_state *t, const struct gather_state *g,
 	return err ? err : gather_check(g, t);
 }
 
+/*
+ * Does the layout describe output addresses the core can encode and
+ * decode (core.h entry_addr())? Its address bits lie in addr_field, the
+ * shifted field moves no address bit onto one kept in place, and every
+ * address it decodes encodes back to the same entry bits.
+ */
+static bool addr_layout_ok(const struct slat_layout *l)
+{
+	const uint64_t kept = l->addr_mask & ~l->oa_hi;
+	uint64_t moved, addrs;
+
+	if ((l->addr_mask | l->oa_hi) & ~l->addr_field || l->oa_hi_shift >= 64 ||
+	    (l->oa_hi && !l->oa_hi_shift))
+		return false;
+	moved = l->oa_hi << l->oa_hi_shift;
+	if ((moved >> l->oa_hi_shift) != l->oa_hi || (moved & kept))
+		return false;
+	addrs = entry_addr(l, l->addr_mask);
+	return addr_entry(l, addrs) == l->addr_mask;
+}
+
 int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 {
 	struct table_state *t = table_of(t_pub);
@@ -220,6 +241,10 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	    n.lay.bits[n.lay.levels - 1] > n.lay.granule_lg2 - 3 + 4 ||
 	    !(n.lay.leaf_levels & 1) ||
 	    (n.lay.leaf_levels & ~n.lay.leaf_levels_hw))
+		return SLAT_ECONFIG;
+	if (!n.lay.page_valid)
+		n.lay.page_valid = n.lay.present | n.lay.noaccess;
+	if (!addr_layout_ok(&n.lay))
 		return SLAT_ECONFIG;
 	/* The core owns the software bits: they are attributes at every level. */
 	{

@@ -42,11 +42,32 @@ struct slat_layout {
 	uint8_t payload_shift; /* lowest bit of payload_mask */
 	uint64_t type_mask; /* above level 0: (e & type_mask) == table_type means a table */
 	uint64_t table_type;
-	uint64_t page_mask; /* at level 0: (e & page_mask) == page_type for a valid leaf */
+	/*
+	 * At level 0 a leaf is valid when (e & page_valid) != 0 and
+	 * (e & page_mask) == page_type; anything else there is invalid to the
+	 * hardware, and so absent to the core. page_valid 0 means present |
+	 * noaccess (set so by slat_table_init()). Arm: page_mask = bits 1:0,
+	 * page_type = 0b11. A rule "one of R, W, X set" (RISC-V, where V with
+	 * R = W = X = 0 points to a table) is page_valid = R | W | X with the
+	 * valid bit as page_mask = page_type = V.
+	 */
+	uint64_t page_mask;
 	uint64_t page_type;
+	/*
+	 * The output address. addr_mask and addr_field are entry bits; an
+	 * entry bit b of addr_mask holds address bit b, except the entry bits
+	 * in oa_hi, which hold address bits oa_hi_shift places higher: a
+	 * field of the page number kept shifted. Arm 64K with 52 bits keeps
+	 * address bits 51:48 in entry bits 15:12 (oa_hi 15:12, shift 36);
+	 * RISC-V G-stage keeps address bits 55:12 in entry bits 53:10 (oa_hi
+	 * 53:10, shift 2). entry_addr() and addr_entry() (core.h) are the
+	 * only readers; slat_table_init() checks that the two fields do not
+	 * overlap and round-trip. Formats without a shifted field leave oa_hi
+	 * 0, and the core's hot loops are compiled for that case apart.
+	 */
 	uint64_t addr_mask;  /* entry bits holding output address bits within the physical width (before alignment to the level) */
 	uint64_t addr_field; /* every entry bit the format uses for addresses, also beyond the physical width */
-	uint64_t oa_hi;      /* entry bits holding address bits oa_hi_shift places higher (Arm 64K with 52 bits: 15:12 hold 51:48); 0: none */
+	uint64_t oa_hi;      /* entry bits holding address bits oa_hi_shift places higher; 0: none */
 	uint8_t oa_hi_shift; /* see oa_hi */
 	uint64_t table_tmpl; /* bits of a table entry besides the address */
 	uint64_t accessed;   /* accessed flag */
@@ -60,6 +81,7 @@ struct slat_layout {
 	uint64_t attr_mask[SLAT_MAX_LEVELS]; /* leaf bits set from struct slat_attrs, per level */
 	uint8_t sw_pos[8];   /* entry bit of software bit i */
 	uint8_t sw_count;    /* number of software bits */
+	uint64_t page_valid; /* see page_mask */
 };
 
 /* A table. NULL root: never created, or destroyed (SLAT_EDEAD). */
