@@ -6,6 +6,7 @@
 
 #include "ept_bits.h"
 #include "format.h"
+#include "inval.h"
 #include "../x86/x86_key.h"
 
 int slat_ept_caps(uint64_t cap, uint64_t ctls2, uint32_t cpuid_80000008_eax,
@@ -122,6 +123,7 @@ int slat_ept_flush(const struct slat_table *t_pub, const struct slat_gather *g_p
 {
 	const struct table_state *t = table_of_c(t_pub);
 	const struct gather_state *g = gather_of_c(g_pub);
+	struct inval_plan plan;
 
 	if (!t || !g || !op)
 		return SLAT_ENULL;
@@ -134,7 +136,9 @@ int slat_ept_flush(const struct slat_table *t_pub, const struct slat_gather *g_p
 	op->type = SLAT_INVEPT_NONE;
 	op->desc[0] = 0;
 	op->desc[1] = 0;
-	if (g->nranges == 0 && !(g->flags & SLAT_GATHER_TABLES))
+	/* No by-address form (below): anything at all is the whole table. */
+	inval_plan_make(t, g, 0, &plan);
+	if (plan.kind == INVAL_NONE)
 		return SLAT_OK;
 	/*
 	 * INVEPT has no by-address form: single-context drops every

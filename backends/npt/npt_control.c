@@ -5,6 +5,7 @@
 #include <slat/npt.h>
 
 #include "format.h"
+#include "inval.h"
 #include "npt_bits.h"
 #include "../x86/x86_key.h"
 
@@ -108,6 +109,7 @@ int slat_npt_flush(const struct slat_table *t_pub, const struct slat_gather *g_p
 {
 	const struct table_state *t = table_of_c(t_pub);
 	const struct gather_state *g = gather_of_c(g_pub);
+	struct inval_plan plan;
 
 	if (!t || !g || !tlb_control)
 		return SLAT_ENULL;
@@ -118,7 +120,9 @@ int slat_npt_flush(const struct slat_table *t_pub, const struct slat_gather *g_p
 	if (g->table && g->table != t)
 		return SLAT_EGATHER;
 	*tlb_control = SLAT_NPT_TLB_NONE;
-	if (g->nranges == 0 && !(g->flags & SLAT_GATHER_TABLES))
+	/* No by-address form (below): anything at all is the whole table. */
+	inval_plan_make(t, g, 0, &plan);
+	if (plan.kind == INVAL_NONE)
 		return SLAT_OK;
 	/*
 	 * TLB_CONTROL has no by-address form: 03h drops every translation

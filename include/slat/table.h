@@ -152,7 +152,7 @@ struct slat_config {
 	uint64_t sw_positions;
 	/** AMD NPT: the host IA32_PAT value in force during VMRUN; 0 for the reset value. */
 	uint64_t host_pat;
-	/** Arm: per-address TLBIs allowed before a whole-VMID flush; 0 for 64 (SLAT_S2_TLBI_THRESHOLD_DEFAULT). */
+	/** Per-address invalidations (Arm: TLBIs by IPA) allowed before the whole table is invalidated instead (a whole-VMID flush); 0 for 64 (SLAT_S2_TLBI_THRESHOLD_DEFAULT). */
 	uint32_t tlbi_threshold;
 	/** Synchronous invalidation (required for Arm Stage-2). */
 	slat_sync_fn sync_invalidate;
