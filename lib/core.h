@@ -39,6 +39,7 @@
 #define gather_free_pages slat__gather_free_pages
 #define gather_defer_tree slat__gather_defer_tree
 #define gather_defer_below_root slat__gather_defer_below_root
+#define gather_defer_page slat__gather_defer_page
 #define tree_check slat__tree_check
 #define entry_make slat__entry_make
 #define broken_sync slat__broken_sync
@@ -367,6 +368,14 @@ int tree_check(const struct table_state *t, const uint64_t *va, unsigned level);
  */
 void gather_defer_tree(struct table_state *t, struct gather_state *g,
 		       uint64_t *va, uint64_t pa, unsigned level);
+
+/*
+ * Hand the one unlinked table page `va` to the gather, without reading
+ * its entries: for a page with no table below it (a level-0 table, or
+ * one found empty), and for each page of gather_defer_tree()'s walk.
+ */
+void gather_defer_page(struct table_state *t, struct gather_state *g,
+		       uint64_t *va, uint64_t pa);
 
 /* gather_defer_tree() for every table below the root (the root stays). */
 void gather_defer_below_root(struct table_state *t, struct gather_state *g);

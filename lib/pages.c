@@ -131,8 +131,7 @@ int tree_check(const struct table_state *t, const uint64_t *va, unsigned level)
 	return walk_range(&w, tree_check_visit) ? SLAT_ECORRUPT : SLAT_OK;
 }
 
-/* Put the unlinked table page `va` on `g`'s list. */
-static void defer_page(struct table_state *t, struct gather_state *g,
+void gather_defer_page(struct table_state *t, struct gather_state *g,
 		       uint64_t *va, uint64_t pa)
 {
 	entry_store(&va[1], pa | DEFER_MARK);
@@ -173,7 +172,7 @@ static int defer_run(struct walk *w, struct gather_state *g)
 
 		if (entry_is_table(w->lay, 1, e) && !entry_check_walkable(w->t, 1, e) &&
 		    defer_target(w->t, e, &va, &pa))
-			defer_page(w->t, g, va, pa);
+			gather_defer_page(w->t, g, va, pa);
 	}
 	w->addr = walk_run_end(w, false);
 	return WALK_SKIP;
@@ -213,7 +212,7 @@ static int defer_visit(struct walk *w, enum walk_visit how)
 		va = w->table[w->level - 1];
 		pa = w->table_pa[w->level - 1];
 		if (!deferred(va, pa))
-			defer_page(w->t, g, va, pa);
+			gather_defer_page(w->t, g, va, pa);
 		return WALK_NEXT;
 	}
 	if (entry_check_walkable(w->t, w->level, w->entry) ||
@@ -235,7 +234,7 @@ void gather_defer_tree(struct table_state *t, struct gather_state *g,
 		if (deferred(va, pa)) /* an entry below pointed back at it */
 			return;
 	}
-	defer_page(t, g, va, pa);
+	gather_defer_page(t, g, va, pa);
 }
 
 /* Every table below the root, the root itself left alone. */
