@@ -36,6 +36,8 @@
 #define gather_settle slat__gather_settle
 #define gather_add slat__gather_add
 #define gather_reset slat__gather_reset
+#define gather_clear slat__gather_clear
+#define gather_defer_page slat__gather_defer_page
 #define gather_free_pages slat__gather_free_pages
 #define gather_defer_tree slat__gather_defer_tree
 #define tree_check slat__tree_check
@@ -327,6 +329,13 @@ int gather_check(const struct gather_state *g, const struct table_state *t);
 /* Make `g` empty and unbound, whatever it held. */
 void gather_reset(struct gather_state *g);
 
+/*
+ * The same for a gather that is known to be a gather (not garbage): only
+ * the fields an empty, unbound gather is read through are reset, which is
+ * what slat_gather_done() needs on every fault.
+ */
+void gather_clear(struct gather_state *g);
+
 /* Record that translations of [start, end) changed. */
 void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		uint64_t leaf_sizes, uint64_t table_sizes);
@@ -358,6 +367,16 @@ int tree_check(const struct table_state *t, const uint64_t *va, unsigned level);
  */
 void gather_defer_tree(struct table_state *t, struct gather_state *g,
 		       uint64_t *va, uint64_t pa, unsigned level);
+
+/*
+ * gather_defer_tree() for a table that holds no entry (table_is_empty()
+ * said so just before): there is nothing below it to find, so its entries
+ * are not read again. Nor can it be a corrupted pointer to a page already
+ * listed (its second word holds the list's mark) or to the root (which
+ * holds the entry that led here): neither is empty.
+ */
+void gather_defer_page(struct table_state *t, struct gather_state *g,
+		       uint64_t *va, uint64_t pa);
 
 /* Free every page on `g`'s list (see gather_defer_tree()); leaves it empty. */
 void gather_free_pages(struct table_state *t, struct gather_state *g);

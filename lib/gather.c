@@ -27,6 +27,21 @@ void gather_reset(struct gather_state *g)
 	__builtin_memset(g, 0, sizeof(*g));
 }
 
+/*
+ * Ranges past nranges are never read (slat_gather_range() and every
+ * loop stop at nranges), so they need not be cleared: 6 stores instead
+ * of the gather's 300 bytes.
+ */
+void gather_clear(struct gather_state *g)
+{
+	g->table = 0;
+	g->flags = 0;
+	g->nranges = 0;
+	g->free_list = 0;
+	g->free_pages = 0;
+	g->live = 0;
+}
+
 bool slat_gather_empty(const struct slat_gather *g_pub)
 {
 	const struct gather_state *g = gather_of_c(g_pub);

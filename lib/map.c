@@ -187,6 +187,7 @@ static int map_visit(struct walk *w, enum walk_visit how)
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	uint64_t e = w->entry;
+	int r;
 
 	if (how == WALK_POST) {
 		walk_link_fresh(w, op->c.g);
@@ -207,9 +208,9 @@ static int map_visit(struct walk *w, enum walk_visit how)
 		map_replace_leaf(w, op);
 		return WALK_NEXT;
 	}
-	if (!op->c.res.count)
-		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->c.res, &w->child_pa);
+	r = change_take(w, &op->c);
+	if (r < 0)
+		return r;
 	if (entry_present(l, e)) {
 		leaf_split_fill(w->t, level, e, w->child);
 		w->replaced[level] = e;
@@ -246,10 +247,14 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	max_lg2 = (flags >> 8) & 0xff;
 	if (max_lg2 && max_lg2 < l->granule_lg2)
 		return SLAT_EPAGESIZE;
-	__builtin_memset(&op, 0, sizeof(op));
+	/* Not cleared whole: tmpl.bits[] is written for the levels in
+	 * leafmask, the only ones read. */
+	change_init(&op.c, g);
+	op.c.once_ok = true;
 	op.delta = hpa.v - gpa.v;
+	op.leafmask = 0;
+	op.full_cost[0] = 0;
 	op.replace = flags & SLAT_MAP_REPLACE;
-	op.c.g = g;
 	/*
 	 * Break-before-make across calls: an earlier call may have unmapped
 	 * (part of) this range with its invalidation still pending in the

@@ -151,6 +151,12 @@ void gather_defer_tree(struct table_state *t, struct gather_state *g,
 					  cpa, level - 1);
 		}
 	}
+	gather_defer_page(t, g, va, pa);
+}
+
+void gather_defer_page(struct table_state *t, struct gather_state *g,
+		       uint64_t *va, uint64_t pa)
+{
 	entry_store(&va[1], pa | DEFER_MARK);
 	entry_store(&va[0], (uint64_t)(uintptr_t)g->free_list);
 	g->free_list = va;
@@ -189,16 +195,39 @@ void gather_free_pages(struct table_state *t, struct gather_state *g)
 		t->alloc.free(t->alloc.ctx, page, pa, t->lay.granule_lg2);
 		page = next;
 	}
-	gather_reset(g);
+	gather_clear(g);
 }
+
+/*
+ * Entries OR-ed together per test. An empty table, the common case when
+ * an unmap asks, must be read whole: one OR per entry and one test per
+ * block instead of a load, test and branch per entry. Plain loads, which
+ * fold into the OR: a hardware accessed/dirty update never turns zero
+ * into non-zero or back.
+ */
+#define EMPTY_BLOCK 16
 
 bool table_is_empty(const struct table_state *t, const uint64_t *table,
 		    unsigned level)
 {
-	uint64_t i, n = table_entries(&t->lay, level);
+	const uint64_t n = table_entries(&t->lay, level);
+	uint64_t i;
 
-	for (i = 0; i < n; i++)
-		if (table[i])
+	if (n % EMPTY_BLOCK) {
+		/* A small root block: too few entries to gain anything. */
+		for (i = 0; i < n; i++)
+			if (table[i])
+				return false;
+		return true;
+	}
+	for (i = 0; i < n; i += EMPTY_BLOCK) {
+		uint64_t any = 0;
+		unsigned k;
+
+		for (k = 0; k < EMPTY_BLOCK; k++)
+			any |= table[i + k];
+		if (any)
 			return false;
+	}
 	return true;
 }

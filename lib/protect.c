@@ -209,6 +209,7 @@ static int prot_visit(struct walk *w, enum walk_visit how)
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	uint64_t e = w->entry, new_;
+	int r;
 
 	if (how == WALK_POST) {
 		walk_link_fresh(w, op->c.g);
@@ -223,9 +224,9 @@ static int prot_visit(struct walk *w, enum walk_visit how)
 	prot_leaf(w->t, op, level, e, &new_);
 	if (new_ == e)
 		return WALK_NEXT;
-	if (!op->c.res.count)
-		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->c.res, &w->child_pa);
+	r = change_take(w, &op->c);
+	if (r < 0)
+		return r;
 	leaf_split_fill(w->t, level, e, w->child);
 	w->replaced[level] = e;
 	return WALK_DESCEND;
@@ -252,8 +253,11 @@ int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	if (err)
 		return err;
 
-	__builtin_memset(&op, 0, sizeof(op));
+	/* Not cleared whole: key[] and val[] are read only where `have`
+	 * says they were written. */
+	change_init(&op.c, g);
+	op.c.once_ok = true;
 	op.p = p;
-	op.c.g = g;
+	op.have = 0;
 	return walk_change(t, gpa.v, gpa.v + size, &op.c, prot_count_visit, prot_visit);
 }

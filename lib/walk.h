@@ -67,7 +67,14 @@ static inline void walk_init(struct walk *w, struct table_state *t,
 	w->op = op;
 }
 
-static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
+/*
+ * walk_range() with a `check` visitor (or 0) asked first at every WALK_PRE
+ * and WALK_LEAF: its negative answer stops the walk before `visit` sees
+ * the entry; any other answer is ignored. walk_change() uses it to walk a
+ * one-page call once.
+ */
+static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor check,
+						 walk_visitor visit)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned top = l->levels - 1u;
@@ -86,12 +93,16 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 		w->entry = e;
 		w->base = w->addr & ~level_mask(l, level);
 		if (entry_present(l, e) && entry_is_table(l, level, e)) {
+			if (check && (r = check(w, WALK_PRE)) < 0)
+				return -r;
 			r = visit(w, WALK_PRE);
 			if (r == WALK_DESCEND) {
 				w->child_pa = entry_table_addr(l, e);
 				w->child = (uint64_t *)table_va(w->t, w->child_pa);
 			}
 		} else {
+			if (check && (r = check(w, WALK_LEAF)) < 0)
+				return -r;
 			r = visit(w, WALK_LEAF);
 			if (r == WALK_DESCEND)
 				w->fresh |= 1u << (level - 1);
@@ -127,6 +138,30 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 		if (w->addr >= w->end)
 			return SLAT_OK;
 	}
+}
+
+static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
+{
+	return walk_range_checked(w, 0, visit);
+}
+
+/*
+ * Give back the fresh tables on the path of a walk that stopped with an
+ * error. None was linked (a fresh table is linked in WALK_POST, once it is
+ * complete), so no walker has seen them and they go straight back.
+ */
+static inline void walk_drop_fresh(struct walk *w)
+{
+	uint32_t fresh = w->fresh;
+
+	while (fresh) {
+		unsigned level = (unsigned)__builtin_ctz(fresh);
+
+		fresh &= fresh - 1;
+		w->t->alloc.free(w->t->alloc.ctx, w->table[level],
+				 w->table_pa[level], w->lay->granule_lg2);
+	}
+	w->fresh = 0;
 }
 
 /*
@@ -199,7 +234,38 @@ struct change {
 	struct reserve res;
 	struct gather_state *g;
 	bool settle; /* complete g's pending invalidation before changing */
+	bool once_ok; /* the visitors may walk a one-page call once (below) */
 };
+
+static inline void change_init(struct change *c, struct gather_state *g)
+{
+	c->need = 0;
+	c->res.head = 0;
+	c->res.count = 0;
+	c->g = g;
+	c->settle = false;
+	c->once_ok = false;
+}
+
+/*
+ * The next fresh table of an applying walk: one the counting walk
+ * reserved, or, when there is none, one allocated now. That is the rule of
+ * a call walked once (below), where the error return changes nothing; with
+ * two walks it is reached only if the count was wrong, which must not trap
+ * the host (the call then returns the allocator's error with the part
+ * already applied in place, still a valid table).
+ */
+static inline int change_take(struct walk *w, struct change *c)
+{
+	if (SLAT_UNLIKELY(!c->res.count)) {
+		int err = reserve_fill(w->t, &c->res, 1);
+
+		if (err)
+			return -err;
+	}
+	w->child = reserve_take(&c->res, &w->child_pa);
+	return WALK_DESCEND;
+}
 
 /*
  * The all-or-nothing rule, in one place: walk once with `prepare`, which
@@ -207,14 +273,36 @@ struct change {
  * format cannot express) and counts pages; reserve them (may fail); then
  * walk again with `apply`, which cannot fail, and give back any surplus.
  * Only when the second walk starts is the gather bound to the table.
+ *
+ * A call of one base page (a fault, a single unmap) is walked once, with
+ * `prepare` asked first at every entry: the range lies under one entry at
+ * every level, so each entry is checked before anything below it changes,
+ * and every change (the leaf, then the links and unlinks while climbing)
+ * comes after the last check. Tables are allocated as the walk needs them
+ * (change_take()); a failure on the way down has changed nothing but
+ * fresh tables no walker has seen, which go straight back. Not with
+ * `settle`, which must invalidate before the first change but only when
+ * the call will succeed.
  */
 static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 					  uint64_t end, struct change *c,
 					  walk_visitor prepare, walk_visitor apply)
 {
+	const struct table_state *bound = c->g->table;
 	struct walk w;
 	int err;
 
+	if (c->once_ok && end - start == level_size(&t->lay, 0) && !c->settle) {
+		c->g->table = t;
+		walk_init(&w, t, start, end, c);
+		err = walk_range_checked(&w, prepare, apply);
+		if (err) {
+			walk_drop_fresh(&w);
+			c->g->table = bound;
+		}
+		reserve_release(t, &c->res);
+		return err;
+	}
 	walk_init(&w, t, start, end, c);
 	err = walk_range(&w, prepare);
 	if (err)
@@ -226,9 +314,11 @@ static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 	if (c->settle)
 		gather_settle(t, c->g);
 	walk_init(&w, t, start, end, c);
-	walk_range(&w, apply);
+	err = walk_range(&w, apply);
+	if (err)
+		walk_drop_fresh(&w);
 	reserve_release(t, &c->res);
-	return SLAT_OK;
+	return err;
 }
 
 /*
