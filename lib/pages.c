@@ -220,13 +220,12 @@ bool table_is_empty(const struct table_state *t, const uint64_t *table,
 				return false;
 		return true;
 	}
+	/* Written out: -O2 does not unroll the inner loop by itself. */
 	for (i = 0; i < n; i += EMPTY_BLOCK) {
-		uint64_t any = 0;
-		unsigned k;
+		const uint64_t *b = table + i;
 
-		for (k = 0; k < EMPTY_BLOCK; k++)
-			any |= table[i + k];
-		if (any)
+		if (b[0] | b[1] | b[2] | b[3] | b[4] | b[5] | b[6] | b[7] |
+		    b[8] | b[9] | b[10] | b[11] | b[12] | b[13] | b[14] | b[15])
 			return false;
 	}
 	return true;
