@@ -275,7 +275,22 @@ uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level);
  * reachable address or a leaf at a level the hardware accepts leaves at,
  * SLAT_ECORRUPT otherwise.
  */
-int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e);
+static inline int entry_check_walkable(const struct table_state *t, unsigned level,
+				       uint64_t e)
+{
+	const struct slat_layout *l = &t->lay;
+
+	if (entry_is_table(l, level, e)) {
+		if (e & l->addr_field & ~l->addr_mask)
+			return SLAT_ECORRUPT;
+		return SLAT_OK;
+	}
+	/* A leaf where the hardware accepts none is a reserved-bit fault or
+	 * misconfiguration to the hardware; the core refuses to interpret it. */
+	if (!(l->leaf_levels_hw & (1u << level)))
+		return SLAT_ECORRUPT;
+	return SLAT_OK;
+}
 
 /* ---- argument checks -------------------------------------------------- */
 

@@ -91,6 +91,13 @@ void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 	/* Find the insertion point, then absorb every range r touches. */
 	for (i = 0; i < g->nranges && g->ranges[i].end < start; i++)
 		;
+	/* Inside one range already (random single pages, once the ranges
+	 * have merged to the limit): only its sizes can grow. */
+	if (i < g->nranges && g->ranges[i].start <= start && end <= g->ranges[i].end) {
+		g->ranges[i].leaf_sizes |= leaf_sizes;
+		g->ranges[i].table_sizes |= table_sizes;
+		return;
+	}
 	j = i;
 	while (j < g->nranges && g->ranges[j].start <= end) {
 		range_merge(&r, &g->ranges[j]);

@@ -59,7 +59,7 @@ static uint64_t tables_for(const struct map_op *op, const struct slat_layout *l,
 	       ((last - first) / csz - 1) * op->full_cost[cl];
 }
 
-static int map_count_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int map_count_visit(struct walk *w, enum walk_visit how)
 {
 	struct map_op *op = (struct map_op *)w->op;
 	const struct slat_layout *l = w->lay;
@@ -181,7 +181,7 @@ static void map_replace_table(struct walk *w, struct map_op *op)
 		   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);
 }
 
-static int map_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int map_visit(struct walk *w, enum walk_visit how)
 {
 	struct map_op *op = (struct map_op *)w->op;
 	const struct slat_layout *l = w->lay;

@@ -58,7 +58,7 @@ static int prot_leaf(const struct table_state *t, struct prot_op *op,
 	return SLAT_OK;
 }
 
-static int prot_count_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int prot_count_visit(struct walk *w, enum walk_visit how)
 {
 	struct prot_op *op = (struct prot_op *)w->op;
 	const struct slat_layout *l = w->lay;
@@ -203,7 +203,7 @@ static int prot_run(struct walk *w, struct prot_op *op)
 	return WALK_SKIP;
 }
 
-static int prot_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int prot_visit(struct walk *w, enum walk_visit how)
 {
 	struct prot_op *op = (struct prot_op *)w->op;
 	const struct slat_layout *l = w->lay;

@@ -19,7 +19,7 @@ struct unmap_op {
 	uint32_t cleared; /* bit l: the walk cleared an entry in table[l] */
 };
 
-static int unmap_count_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int unmap_count_visit(struct walk *w, enum walk_visit how)
 {
 	struct unmap_op *op = (struct unmap_op *)w->op;
 	const struct slat_layout *l = w->lay;
@@ -86,7 +86,7 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	return WALK_SKIP;
 }
 
-static int unmap_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int unmap_visit(struct walk *w, enum walk_visit how)
 {
 	struct unmap_op *op = (struct unmap_op *)w->op;
 	const struct slat_layout *l = w->lay;
