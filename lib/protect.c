@@ -8,6 +8,11 @@
  * range mostly share attributes, so the loop over leaves rarely calls out.
  * The first walk computes the result for every leaf and refuses the call if
  * any result is inexpressible; it also counts the edge splits.
+ *
+ * The result for one level, old pattern and request is kept in the table
+ * from call to call (memo_find(), memo_keep()): the write-protect rounds of
+ * dirty logging and the per-fault protects repeat one request over leaves
+ * that share attributes, and then decode nothing.
  */
 
 #include <slat/map.h>
@@ -20,10 +25,88 @@ struct prot_op {
 	uint64_t key[SLAT_MAX_LEVELS]; /* last old attribute bits seen */
 	uint64_t val[SLAT_MAX_LEVELS]; /* and their new value */
 	uint32_t have;                 /* bit l: key[l]/val[l] valid */
+	uint64_t req;                  /* prot_req(p) */
 };
 
+/* A request as one word, to compare it with the memo's. */
+static uint64_t prot_req(const struct slat_prot *p)
+{
+	return (uint64_t)p->perm_clear | (uint64_t)p->perm_set << 8 |
+	       (uint64_t)p->sw_clear << 16 | (uint64_t)p->sw_set << 24 |
+	       (uint64_t)p->set_memtype << 32 | (uint64_t)p->memtype << 40 |
+	       (uint64_t)p->mt_flags << 48 | (uint64_t)p->share << 56;
+}
+
+/*
+ * The memo is a pure function of the table's format and configuration,
+ * which never change while the table lives, so an entry is right for as
+ * long as it is there. Tables are used by one thread at a time today;
+ * the memo is still a seqlock with a writer that only tries, so that calls
+ * on one table from several threads at once cannot read a torn entry:
+ * they miss and compute.
+ */
+static bool memo_find(const struct table_state *t, unsigned level, uint64_t req,
+		      uint64_t key, uint64_t *val)
+{
+	const struct prot_memo_level *m = &t->memo[level];
+	uint64_t seq = __atomic_load_n(&t->memo_seq, __ATOMIC_ACQUIRE);
+	bool hit;
+
+	if (seq & 1)
+		return false;
+	hit = (__atomic_load_n(&t->memo_have, __ATOMIC_RELAXED) & (1u << level)) &&
+	      __atomic_load_n(&m->req, __ATOMIC_RELAXED) == req &&
+	      __atomic_load_n(&m->key, __ATOMIC_RELAXED) == key;
+	*val = __atomic_load_n(&m->val, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return hit && __atomic_load_n(&t->memo_seq, __ATOMIC_RELAXED) == seq;
+}
+
+static void memo_keep(struct table_state *t, unsigned level, uint64_t req,
+		      uint64_t key, uint64_t val)
+{
+	struct prot_memo_level *m = &t->memo[level];
+	uint64_t seq = __atomic_load_n(&t->memo_seq, __ATOMIC_RELAXED);
+
+	if ((seq & 1) || !__atomic_compare_exchange_n(&t->memo_seq, &seq, seq + 1, false,
+						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return; /* another writer: this result is simply not kept */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&m->req, req, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->key, key, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->val, val, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->memo_have,
+			 __atomic_load_n(&t->memo_have, __ATOMIC_RELAXED) | (1u << level),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&t->memo_seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* The backend's answer: decode the leaf, apply the request, encode. */
+static int prot_compute(const struct table_state *t, const struct slat_prot *p,
+			unsigned level, uint64_t e, uint64_t *tmpl)
+{
+	struct slat_attrs a;
+	int err;
+
+	if (leaf_faithful(t, level, e, &a))
+		return SLAT_ECORRUPT;
+	a.perms = (uint8_t)((a.perms & ~p->perm_clear) | p->perm_set);
+	a.sw = (uint8_t)((a.sw & ~p->sw_clear) | p->sw_set);
+	if (p->set_memtype) {
+		a.memtype = p->memtype;
+		a.flags = p->mt_flags;
+		a.share = p->share;
+	}
+	err = attrs_check(t, &a);
+	if (!err)
+		err = attrs_encode(t, level, &a, tmpl);
+	if (err)
+		return err;
+	return SLAT_OK;
+}
+
 /* The new value of the leaf `e` at `level`. */
-static int prot_leaf(const struct table_state *t, struct prot_op *op,
+static int prot_leaf(struct table_state *t, struct prot_op *op,
 		     unsigned level, uint64_t e, uint64_t *out)
 {
 	const struct slat_layout *l = &t->lay;
@@ -31,27 +114,18 @@ static int prot_leaf(const struct table_state *t, struct prot_op *op,
 	const uint64_t key = e & mask;
 
 	if (!(op->have & (1u << level)) || op->key[level] != key) {
-		const struct slat_prot *p = op->p;
-		struct slat_attrs a;
-		uint64_t tmpl;
-		int err;
+		uint64_t val;
 
-		if (leaf_faithful(t, level, e, &a))
-			return SLAT_ECORRUPT;
-		a.perms = (uint8_t)((a.perms & ~p->perm_clear) | p->perm_set);
-		a.sw = (uint8_t)((a.sw & ~p->sw_clear) | p->sw_set);
-		if (p->set_memtype) {
-			a.memtype = p->memtype;
-			a.flags = p->mt_flags;
-			a.share = p->share;
+		if (!memo_find(t, level, op->req, key, &val)) {
+			int err = prot_compute(t, op->p, level, e, &val);
+
+			if (err)
+				return err;
+			val &= mask;
+			memo_keep(t, level, op->req, key, val);
 		}
-		err = attrs_check(t, &a);
-		if (!err)
-			err = attrs_encode(t, level, &a, &tmpl);
-		if (err)
-			return err;
 		op->key[level] = key;
-		op->val[level] = tmpl & mask;
+		op->val[level] = val;
 		op->have |= 1u << level;
 	}
 	*out = leaf_keep_hw(l, (e & ~mask) | op->val[level], e);
@@ -259,5 +333,6 @@ int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	op.c.once_ok = true;
 	op.p = p;
 	op.have = 0;
+	op.req = prot_req(p);
 	return walk_change(t, gpa.v, gpa.v + size, &op.c, prot_count_visit, prot_visit);
 }

@@ -62,6 +62,16 @@ struct slat_layout {
 	uint8_t sw_count;    /* number of software bits */
 };
 
+/*
+ * What protect computed for one level, kept from call to call (protect.c):
+ * the leaf attribute bits `key` become `val` under the request `req`.
+ */
+struct prot_memo_level {
+	uint64_t req;
+	uint64_t key;
+	uint64_t val;
+};
+
 /* A table. NULL root: never created, or destroyed (SLAT_EDEAD). */
 struct __attribute__((may_alias)) table_state {
 	const struct slat_format *fmt;
@@ -81,6 +91,10 @@ struct __attribute__((may_alias)) table_state {
 	struct slat_layout lay;
 	slat_clean_fn clean; /* NULL: the walker snoops the caches (core.h table_clean()) */
 	void *clean_ctx;
+	/* protect.c: even, and bit l of memo_have: memo[l] holds a result */
+	uint64_t memo_seq;
+	uint32_t memo_have;
+	struct prot_memo_level memo[SLAT_MAX_LEVELS];
 };
 
 /* A gather. Zero-filled: empty and unbound. */
