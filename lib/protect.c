@@ -105,28 +105,42 @@ static int prot_compute(const struct table_state *t, const struct slat_prot *p,
 	return SLAT_OK;
 }
 
+/* Fill op's cache for `level` with the result for the leaf `e`. */
+static int prot_lookup(struct table_state *t, struct prot_op *op,
+		       unsigned level, uint64_t e)
+{
+	const uint64_t mask = t->lay.attr_mask[level];
+	const uint64_t key = e & mask;
+	uint64_t val;
+
+	if (!memo_find(t, level, op->req, key, &val)) {
+		int err = prot_compute(t, op->p, level, e, &val);
+
+		if (err)
+			return err;
+		val &= mask;
+		memo_keep(t, level, op->req, key, val);
+	}
+	op->key[level] = key;
+	op->val[level] = val;
+	op->have |= 1u << level;
+	return SLAT_OK;
+}
+
 /* The new value of the leaf `e` at `level`. */
-static int prot_leaf(struct table_state *t, struct prot_op *op,
-		     unsigned level, uint64_t e, uint64_t *out)
+static SLAT_ALWAYS_INLINE int prot_leaf(struct table_state *t, struct prot_op *op,
+					unsigned level, uint64_t e, uint64_t *out)
 {
 	const struct slat_layout *l = &t->lay;
 	const uint64_t mask = l->attr_mask[level];
-	const uint64_t key = e & mask;
 
-	if (!(op->have & (1u << level)) || op->key[level] != key) {
-		uint64_t val;
+	if (SLAT_UNLIKELY(!(op->have & (1u << level)) || op->key[level] != (e & mask))) {
+		int err = prot_lookup(t, op, level, e);
 
-		if (!memo_find(t, level, op->req, key, &val)) {
-			int err = prot_compute(t, op->p, level, e, &val);
-
-			if (err)
-				return err;
-			val &= mask;
-			memo_keep(t, level, op->req, key, val);
+		if (err) {
+			*out = e;
+			return err;
 		}
-		op->key[level] = key;
-		op->val[level] = val;
-		op->have |= 1u << level;
 	}
 	*out = leaf_keep_hw(l, (e & ~mask) | op->val[level], e);
 	return SLAT_OK;

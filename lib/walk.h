@@ -180,14 +180,24 @@ static inline bool walk_in_fresh(const struct walk *w)
  * that it is complete (in place of the leaf it was split from, if any) and
  * count it as the table's. Returns whether it did.
  */
-static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
+static void walk_link_fresh_(struct walk *w, struct gather_state *g);
+
+/* Inline, the test: most climbs link nothing. */
+static SLAT_ALWAYS_INLINE bool walk_link_fresh(struct walk *w, struct gather_state *g)
+{
+	if (!(w->fresh & (1u << (w->level - 1))))
+		return false;
+	walk_link_fresh_(w, g);
+	return true;
+}
+
+static __attribute__((unused)) void walk_link_fresh_(struct walk *w,
+						     struct gather_state *g)
 {
 	const unsigned level = w->level;
 	uint64_t *child = w->table[level - 1];
 	uint64_t pa = w->table_pa[level - 1];
 
-	if (!(w->fresh & (1u << (level - 1))))
-		return false;
 	w->t->pages++;
 	w->t->page_sum += page_tag(pa);
 	/* Zeroing and filling were plain stores: the whole page reaches
@@ -200,7 +210,6 @@ static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
 		entry_store(w->slot, w->lay->table_tmpl | addr_entry(w->lay, pa));
 		table_clean(w->t, w->slot, sizeof(*w->slot));
 	}
-	return true;
 }
 
 /* The part of the visited entry's span inside the range. */
