@@ -135,29 +135,94 @@ static int map_run(struct walk *w, struct map_op *op)
 	return w->lay->oa_hi ? map_run_(w, op, true) : map_run_(w, op, false);
 }
 
-/* Replace the present leaf at the visited entry by a leaf of this mapping. */
-static void map_replace_leaf(struct walk *w, struct map_op *op)
+/* Leaves broken together before one invalidation, at most (as protect.c). */
+#define BBM_BATCH 64
+
+/*
+ * Break-before-make for the leaves of `win` (from `base`) in `broken`,
+ * already made invalid: one invalidation for all of them, then their new
+ * leaves. The new leaf of a replacing map does not depend on the old one.
+ */
+static void map_make(struct walk *w, const struct map_op *op, uint64_t *win,
+		     uint64_t base, uint64_t broken)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
-	uint64_t new_ = op->tmpl.bits[level] | addr_entry(l, w->base + op->delta);
-	uint64_t old = w->entry;
+	const uint64_t size = level_size(l, level);
+	const uint64_t tmpl = op->tmpl.bits[level];
+	unsigned lo = (unsigned)__builtin_ctzll(broken);
+	unsigned hi = 63u - (unsigned)__builtin_clzll(broken);
+	unsigned i;
 
-	if (new_ == old)
-		return;
-	if (walk_in_fresh(w)) {
-		w->slot[0] = new_;
-		return;
+	/* The invalid entries reach memory before the invalidation. */
+	table_clean_run(w->t, win + lo, win + hi + 1);
+	broken_sync(w->t, base + lo * size, base + (hi + 1) * size, level, false);
+	for (i = lo; i <= hi; i++)
+		if (broken & (1ull << i))
+			entry_store(&win[i], tmpl | addr_entry(l, base + i * size + op->delta));
+}
+
+/*
+ * Replace the run of leaves and holes of one table that starts at the
+ * visited entry, a present leaf, by leaves of this mapping. Where a change
+ * needs break-before-make, up to BBM_BATCH leaves are broken, invalidated
+ * together and then written (map_make()), the way protect batches, instead
+ * of one synchronous invalidation per leaf. Other changed leaves go to the
+ * gather one by one, as before; holes take their leaf directly.
+ */
+static int map_replace_run(struct walk *w, struct map_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	const uint64_t size = level_size(l, level);
+	const uint64_t end = walk_run_end(w, true);
+	const uint64_t tmpl = op->tmpl.bits[level];
+	const bool fresh = walk_in_fresh(w);
+	uint64_t *slot = w->slot, *win = w->slot, *written = 0, *written_end = 0;
+	uint64_t addr = w->addr, win_base = w->addr, broken = 0;
+
+	for (; addr < end; addr += size, slot++) {
+		uint64_t e, new_;
+
+		if (slot - win == BBM_BATCH) {
+			if (broken)
+				map_make(w, op, win, win_base, broken);
+			win = slot;
+			win_base = addr;
+			broken = 0;
+		}
+		e = entry_load(slot);
+		if (entry_is_table(l, level, e))
+			break;
+		new_ = tmpl | addr_entry(l, addr + op->delta);
+		if (new_ == e)
+			continue;
+		if (fresh) {
+			/* Nothing can see a fresh table yet: plain stores. */
+			*slot = new_;
+			continue;
+		}
+		if (level == 0 && entry_present(l, e) && !entry_is_page(l, e))
+			e = 0; /* invalid to the hardware: treat as absent */
+		if (entry_present(l, e) && entry_needs_bbm(l, e, new_, false)) {
+			entry_break(slot);
+			broken |= 1ull << (slot - win);
+		} else {
+			entry_store(slot, new_);
+			if (entry_present(l, e))
+				gather_add(op->c.g, addr, addr + size,
+					   1ull << l->shift[level], 0);
+		}
+		if (!written)
+			written = slot;
+		written_end = slot + 1;
 	}
-	if (entry_needs_bbm(l, old, new_, false)) {
-		entry_break(w->slot);
-		entry_make(w->t, w->slot, new_, w->base, level, false);
-		return;
-	}
-	entry_store(w->slot, new_);
-	table_clean(w->t, w->slot, sizeof(*w->slot));
-	gather_add(op->c.g, w->base, w->base + level_size(l, level),
-		   1ull << l->shift[level], 0);
+	if (broken)
+		map_make(w, op, win, win_base, broken);
+	if (written)
+		table_clean_run(w->t, written, written_end);
+	w->addr = addr;
+	return WALK_SKIP;
 }
 
 /* Replace the table at the visited entry by one leaf. */
@@ -205,8 +270,7 @@ static SLAT_ALWAYS_INLINE int map_visit(struct walk *w, enum walk_visit how)
 	if (map_fits(op, w)) {
 		if (!entry_present(l, e))
 			return map_run(w, op);
-		map_replace_leaf(w, op);
-		return WALK_NEXT;
+		return map_replace_run(w, op);
 	}
 	r = change_take(w, &op->c);
 	if (r < 0)
