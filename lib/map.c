@@ -130,7 +130,7 @@ static SLAT_ALWAYS_INLINE int map_run_(struct walk *w, struct map_op *op, bool s
 	return WALK_SKIP;
 }
 
-static int map_run(struct walk *w, struct map_op *op)
+static SLAT_ALWAYS_INLINE int map_run(struct walk *w, struct map_op *op)
 {
 	return w->lay->oa_hi ? map_run_(w, op, true) : map_run_(w, op, false);
 }
