@@ -68,16 +68,46 @@ static inline void walk_init(struct walk *w, struct table_state *t,
 }
 
 /*
- * walk_range() with a `check` visitor (or 0) asked first at every WALK_PRE
- * and WALK_LEAF: its negative answer stops the walk before `visit` sees
- * the entry; any other answer is ignored. walk_change() uses it to walk a
- * one-page call once.
+ * The common geometry, as constants: a 4 KiB granule, 9 index bits at
+ * every level below the root, addresses at their own bit positions (EPT,
+ * NPT, Stage-2 with 4 KiB pages). walk_range_() is compiled once with it
+ * and once reading the layout, and each call picks one (walk_std_geometry()).
+ * The root's index width varies with the input width: read once per walk.
  */
-static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor check,
-						 walk_visitor visit)
+#define WALK_STD_GRANULE_LG2 12u
+#define WALK_STD_BITS 9u
+
+static inline bool walk_std_geometry(const struct slat_layout *l)
+{
+	unsigned level;
+
+	if (l->granule_lg2 != WALK_STD_GRANULE_LG2 || l->oa_hi)
+		return false;
+	for (level = 0; level + 1u < l->levels; level++)
+		if (l->bits[level] != WALK_STD_BITS)
+			return false;
+	return true;
+}
+
+static SLAT_ALWAYS_INLINE unsigned walk_shift(const struct slat_layout *l, unsigned level,
+					      bool std)
+{
+	return std ? WALK_STD_GRANULE_LG2 + WALK_STD_BITS * level : l->shift[level];
+}
+
+/*
+ * The loop itself, `std` a constant. The layout's masks are read into
+ * locals first: entries are stored through uint64_t pointers, which the
+ * compiler must otherwise assume may change the layout.
+ */
+static SLAT_ALWAYS_INLINE int walk_range_(struct walk *w, walk_visitor check,
+					  walk_visitor visit, bool std)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned top = l->levels - 1u;
+	const unsigned top_bits = l->bits[top];
+	const uint64_t present = l->present, type_mask = l->type_mask;
+	const uint64_t table_type = l->table_type, addr_mask = l->addr_mask;
 	unsigned level = top;
 	uint64_t *table = w->t->root;
 	int r;
@@ -85,19 +115,23 @@ static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor ch
 	w->table[top] = table;
 	w->table_pa[top] = w->t->root_pa;
 	for (;;) {
-		uint64_t *slot = &table[entry_index(l, level, w->addr)];
+		const unsigned shift = walk_shift(l, level, std);
+		const unsigned bits = level == top ? top_bits
+						   : std ? WALK_STD_BITS : l->bits[level];
+		uint64_t *slot = &table[(w->addr >> shift) & ((1ull << bits) - 1)];
 		uint64_t e = entry_load(slot);
 
 		w->level = level;
 		w->slot = slot;
 		w->entry = e;
-		w->base = w->addr & ~level_mask(l, level);
-		if (entry_present(l, e) && entry_is_table(l, level, e)) {
+		w->base = w->addr & ~((1ull << shift) - 1);
+		/* entry_is_table(): a table is present to the hardware. */
+		if (level > 0 && (e & present) && (e & type_mask) == table_type) {
 			if (check && (r = check(w, WALK_PRE)) < 0)
 				return -r;
 			r = visit(w, WALK_PRE);
 			if (r == WALK_DESCEND) {
-				w->child_pa = entry_table_addr(l, e);
+				w->child_pa = std ? e & addr_mask : entry_table_addr(l, e);
 				w->child = (uint64_t *)table_va(w->t, w->child_pa);
 			}
 		} else {
@@ -118,17 +152,18 @@ static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor ch
 			continue;
 		}
 		if (r == WALK_NEXT)
-			w->addr = w->base + level_size(l, level);
+			w->addr = w->base + (1ull << shift);
 
 		/* Climb out of every table this step finished. */
 		while (level < top &&
 		       (w->addr >= w->end ||
-			(w->addr & (table_span(l, level) - 1)) == 0)) {
+			(w->addr & ((1ull << (walk_shift(l, level, std) +
+					      (std ? WALK_STD_BITS : l->bits[level]))) - 1)) == 0)) {
 			level++;
 			w->level = level;
 			w->slot = w->parent[level - 1];
 			w->entry = entry_load(w->slot);
-			w->base = (w->addr - 1) & ~level_mask(l, level);
+			w->base = (w->addr - 1) & ~((1ull << walk_shift(l, level, std)) - 1);
 			r = visit(w, WALK_POST);
 			w->fresh &= ~(1u << (level - 1));
 			if (r < 0)
@@ -138,6 +173,20 @@ static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor ch
 		if (w->addr >= w->end)
 			return SLAT_OK;
 	}
+}
+
+/*
+ * walk_range() with a `check` visitor (or 0) asked first at every WALK_PRE
+ * and WALK_LEAF: its negative answer stops the walk before `visit` sees
+ * the entry; any other answer is ignored. walk_change() uses it to walk a
+ * one-page call once.
+ */
+static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor check,
+						 walk_visitor visit)
+{
+	if (walk_std_geometry(w->lay))
+		return walk_range_(w, check, visit, true);
+	return walk_range_(w, check, visit, false);
 }
 
 static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
