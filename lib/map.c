@@ -10,6 +10,7 @@
 
 #include <slat/map.h>
 
+#include "memo.h"
 #include "walk.h"
 
 struct map_op {
@@ -282,6 +283,49 @@ static SLAT_ALWAYS_INLINE int map_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
+/* The attributes as one word, to compare them with the memo's. */
+static uint64_t attrs_req(const struct slat_attrs *a)
+{
+	return (uint64_t)a->perms | (uint64_t)a->memtype << 8 | (uint64_t)a->flags << 16 |
+	       (uint64_t)a->share << 24 | (uint64_t)a->sw << 32 | (uint64_t)a->key << 40;
+}
+
+/*
+ * leaf_templates() for the levels in `mask`, from the table's memo when it
+ * holds them for these attributes (memo.h), else from the backend, and
+ * kept for the next call.
+ */
+static int map_templates(struct table_state *t, const struct slat_attrs *a,
+			 unsigned mask, struct leaf_tmpl *out)
+{
+	const uint64_t req = attrs_req(a);
+	uint64_t seq, have;
+	unsigned level;
+	int err;
+
+	if (memo_read_begin(t, &seq)) {
+		bool hit = memo_get(&t->tmpl_req) == req &&
+			   (memo_get(&t->tmpl_have) & mask) == mask;
+
+		for (level = 0; hit && level < t->lay.levels; level++)
+			if (mask & (1u << level))
+				out->bits[level] = memo_get(&t->tmpl_bits[level]);
+		if (memo_read_end(t, seq) && hit)
+			return SLAT_OK;
+	}
+	err = leaf_templates(t, a, mask, out);
+	if (err || !memo_write_begin(t, &seq))
+		return err;
+	have = memo_get(&t->tmpl_req) == req ? memo_get(&t->tmpl_have) : 0;
+	for (level = 0; level < t->lay.levels; level++)
+		if (mask & (1u << level))
+			memo_put(&t->tmpl_bits[level], out->bits[level]);
+	memo_put(&t->tmpl_req, req);
+	memo_put(&t->tmpl_have, have | mask);
+	memo_write_end(t, seq);
+	return SLAT_OK;
+}
+
 int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
 	     struct slat_gather *g_pub)
@@ -343,7 +387,7 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 			op.full_cost[level] = ok ? 0 : 1 + table_entries(l, level - 1) *
 								   op.full_cost[level - 1];
 	}
-	err = leaf_templates(t, attrs, op.leafmask, &op.tmpl);
+	err = map_templates(t, attrs, op.leafmask, &op.tmpl);
 	if (err)
 		return err;
 	err = gather_check(g, t);

@@ -10,13 +10,14 @@
  * any result is inexpressible; it also counts the edge splits.
  *
  * The result for one level, old pattern and request is kept in the table
- * from call to call (memo_find(), memo_keep()): the write-protect rounds of
- * dirty logging and the per-fault protects repeat one request over leaves
- * that share attributes, and then decode nothing.
+ * from call to call (memo.h): the write-protect rounds of dirty logging and
+ * the per-fault protects repeat one request over leaves that share
+ * attributes, and then decode nothing.
  */
 
 #include <slat/map.h>
 
+#include "memo.h"
 #include "walk.h"
 
 struct prot_op {
@@ -37,48 +38,34 @@ static uint64_t prot_req(const struct slat_prot *p)
 	       (uint64_t)p->mt_flags << 48 | (uint64_t)p->share << 56;
 }
 
-/*
- * The memo is a pure function of the table's format and configuration,
- * which never change while the table lives, so an entry is right for as
- * long as it is there. Tables are used by one thread at a time today;
- * the memo is still a seqlock with a writer that only tries, so that calls
- * on one table from several threads at once cannot read a torn entry:
- * they miss and compute.
- */
 static bool memo_find(const struct table_state *t, unsigned level, uint64_t req,
 		      uint64_t key, uint64_t *val)
 {
 	const struct prot_memo_level *m = &t->memo[level];
-	uint64_t seq = __atomic_load_n(&t->memo_seq, __ATOMIC_ACQUIRE);
+	uint64_t seq;
 	bool hit;
 
-	if (seq & 1)
+	if (!memo_read_begin(t, &seq))
 		return false;
-	hit = (__atomic_load_n(&t->memo_have, __ATOMIC_RELAXED) & (1u << level)) &&
-	      __atomic_load_n(&m->req, __ATOMIC_RELAXED) == req &&
-	      __atomic_load_n(&m->key, __ATOMIC_RELAXED) == key;
-	*val = __atomic_load_n(&m->val, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return hit && __atomic_load_n(&t->memo_seq, __ATOMIC_RELAXED) == seq;
+	hit = (memo_get(&t->memo_have) & (1u << level)) && memo_get(&m->req) == req &&
+	      memo_get(&m->key) == key;
+	*val = memo_get(&m->val);
+	return memo_read_end(t, seq) && hit;
 }
 
 static void memo_keep(struct table_state *t, unsigned level, uint64_t req,
 		      uint64_t key, uint64_t val)
 {
 	struct prot_memo_level *m = &t->memo[level];
-	uint64_t seq = __atomic_load_n(&t->memo_seq, __ATOMIC_RELAXED);
+	uint64_t seq;
 
-	if ((seq & 1) || !__atomic_compare_exchange_n(&t->memo_seq, &seq, seq + 1, false,
-						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return; /* another writer: this result is simply not kept */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&m->req, req, __ATOMIC_RELAXED);
-	__atomic_store_n(&m->key, key, __ATOMIC_RELAXED);
-	__atomic_store_n(&m->val, val, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->memo_have,
-			 __atomic_load_n(&t->memo_have, __ATOMIC_RELAXED) | (1u << level),
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&t->memo_seq, seq + 2, __ATOMIC_RELEASE);
+	if (!memo_write_begin(t, &seq))
+		return;
+	memo_put(&m->req, req);
+	memo_put(&m->key, key);
+	memo_put(&m->val, val);
+	memo_put(&t->memo_have, memo_get(&t->memo_have) | (1u << level));
+	memo_write_end(t, seq);
 }
 
 /* The backend's answer: decode the leaf, apply the request, encode. */

@@ -91,10 +91,13 @@ struct __attribute__((may_alias)) table_state {
 	struct slat_layout lay;
 	slat_clean_fn clean; /* NULL: the walker snoops the caches (core.h table_clean()) */
 	void *clean_ctx;
-	/* protect.c: even, and bit l of memo_have: memo[l] holds a result */
-	uint64_t memo_seq;
-	uint32_t memo_have;
+	/* memo.h: results of the encoders kept from call to call */
+	uint64_t memo_seq;  /* odd while a writer changes the memos */
+	uint64_t memo_have; /* bit l: memo[l] holds a result (protect.c) */
 	struct prot_memo_level memo[SLAT_MAX_LEVELS];
+	uint64_t tmpl_req;  /* map.c: the attributes tmpl_bits are for, */
+	uint64_t tmpl_have; /* bit l: tmpl_bits[l] holds their leaf template */
+	uint64_t tmpl_bits[SLAT_MAX_LEVELS];
 };
 
 /* A gather. Zero-filled: empty and unbound. */
