@@ -89,7 +89,7 @@ static SLAT_ALWAYS_INLINE int map_count_visit(struct walk *w, enum walk_visit ho
 	/* A payload (slat/payload.h) is the embedder's: kept unless told. */
 	if (entry_payload(l, e) && !op->replace)
 		return -SLAT_EEXIST;
-	if (!map_fits(op, w))
+	if (!map_fits(op, w) && !op->c.once)
 		op->c.need += tables_for(op, l, w->level, w->addr, walk_span_end(w));
 	return WALK_NEXT;
 }

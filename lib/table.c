@@ -6,7 +6,7 @@
 #include <slat/stage2.h>
 #include <slat/table.h>
 
-#include "core.h"
+#include "walk.h"
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
 			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC)
@@ -231,6 +231,7 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 		}
 		n.lay.leaf_levels = (uint8_t)usable;
 	}
+	n.walk_std = walk_std_geometry(&n.lay);
 
 	root = n.alloc.alloc(n.alloc.ctx, n.lay.root_lg2, &pa);
 	if (!root)

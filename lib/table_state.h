@@ -98,6 +98,7 @@ struct __attribute__((may_alias)) table_state {
 	uint64_t tmpl_req;  /* map.c: the attributes tmpl_bits are for, */
 	uint64_t tmpl_have; /* bit l: tmpl_bits[l] holds their leaf template */
 	uint64_t tmpl_bits[SLAT_MAX_LEVELS];
+	bool walk_std; /* the layout has the walker's constant geometry (walk.h) */
 };
 
 /* A gather. Zero-filled: empty and unbound. */

@@ -71,7 +71,8 @@ static inline void walk_init(struct walk *w, struct table_state *t,
  * The common geometry, as constants: a 4 KiB granule, 9 index bits at
  * every level below the root, addresses at their own bit positions (EPT,
  * NPT, Stage-2 with 4 KiB pages). walk_range_() is compiled once with it
- * and once reading the layout, and each call picks one (walk_std_geometry()).
+ * and once reading the layout, and each call picks one (table_state's
+ * walk_std, from walk_std_geometry() when the table is made).
  * The root's index width varies with the input width: read once per walk.
  */
 #define WALK_STD_GRANULE_LG2 12u
@@ -184,7 +185,7 @@ static SLAT_ALWAYS_INLINE int walk_range_(struct walk *w, walk_visitor check,
 static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor check,
 						 walk_visitor visit)
 {
-	if (walk_std_geometry(w->lay))
+	if (w->t->walk_std) /* walk_std_geometry(), when the table was made */
 		return walk_range_(w, check, visit, true);
 	return walk_range_(w, check, visit, false);
 }
@@ -293,6 +294,7 @@ struct change {
 	struct gather_state *g;
 	bool settle; /* complete g's pending invalidation before changing */
 	bool once_ok; /* the visitors may walk a one-page call once (below) */
+	bool once;    /* it is walked once: `need` is not used */
 };
 
 static inline void change_init(struct change *c, struct gather_state *g)
@@ -303,6 +305,7 @@ static inline void change_init(struct change *c, struct gather_state *g)
 	c->g = g;
 	c->settle = false;
 	c->once_ok = false;
+	c->once = false;
 }
 
 /*
@@ -351,6 +354,7 @@ static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 	int err;
 
 	if (c->once_ok && end - start == level_size(&t->lay, 0) && !c->settle) {
+		c->once = true;
 		c->g->table = t;
 		walk_init(&w, t, start, end, c);
 		err = walk_range_checked(&w, prepare, apply);
