@@ -143,9 +143,11 @@ static SLAT_ALWAYS_INLINE int map_run(struct walk *w, struct map_op *op)
  * Break-before-make for the leaves of `win` (from `base`) in `broken`,
  * already made invalid: one invalidation for all of them, then their new
  * leaves. The new leaf of a replacing map does not depend on the old one.
+ * `written` is the first entry of the run changed so far: all of them
+ * reach memory before the invalidation (slat_config::clean_tables).
  */
 static void map_make(struct walk *w, const struct map_op *op, uint64_t *win,
-		     uint64_t base, uint64_t broken)
+		     uint64_t base, uint64_t broken, const uint64_t *written)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
@@ -155,8 +157,7 @@ static void map_make(struct walk *w, const struct map_op *op, uint64_t *win,
 	unsigned hi = 63u - (unsigned)__builtin_clzll(broken);
 	unsigned i;
 
-	/* The invalid entries reach memory before the invalidation. */
-	table_clean_run(w->t, win + lo, win + hi + 1);
+	table_clean_run(w->t, written, win + hi + 1);
 	broken_sync(w->t, base + lo * size, base + (hi + 1) * size, level, false);
 	for (i = lo; i <= hi; i++)
 		if (broken & (1ull << i))
@@ -187,7 +188,7 @@ static int map_replace_run(struct walk *w, struct map_op *op)
 
 		if (slot - win == BBM_BATCH) {
 			if (broken)
-				map_make(w, op, win, win_base, broken);
+				map_make(w, op, win, win_base, broken, written);
 			win = slot;
 			win_base = addr;
 			broken = 0;
@@ -219,7 +220,7 @@ static int map_replace_run(struct walk *w, struct map_op *op)
 		written_end = slot + 1;
 	}
 	if (broken)
-		map_make(w, op, win, win_base, broken);
+		map_make(w, op, win, win_base, broken, written);
 	if (written)
 		table_clean_run(w->t, written, written_end);
 	w->addr = addr;
