@@ -36,10 +36,11 @@
 #define gather_settle slat__gather_settle
 #define gather_add slat__gather_add
 #define gather_reset slat__gather_reset
+#define gather_clear slat__gather_clear
+#define gather_defer_page slat__gather_defer_page
 #define gather_free_pages slat__gather_free_pages
 #define gather_defer_tree slat__gather_defer_tree
 #define gather_defer_below_root slat__gather_defer_below_root
-#define gather_defer_page slat__gather_defer_page
 #define tree_check slat__tree_check
 #define entry_make slat__entry_make
 #define broken_sync slat__broken_sync
@@ -283,7 +284,22 @@ uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level);
  * reachable address or a leaf at a level the hardware accepts leaves at,
  * SLAT_ECORRUPT otherwise.
  */
-int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e);
+static inline int entry_check_walkable(const struct table_state *t, unsigned level,
+				       uint64_t e)
+{
+	const struct slat_layout *l = &t->lay;
+
+	if (entry_is_table(l, level, e)) {
+		if (e & l->addr_field & ~l->addr_mask)
+			return SLAT_ECORRUPT;
+		return SLAT_OK;
+	}
+	/* A leaf where the hardware accepts none is a reserved-bit fault or
+	 * misconfiguration to the hardware; the core refuses to interpret it. */
+	if (!(l->leaf_levels_hw & (1u << level)))
+		return SLAT_ECORRUPT;
+	return SLAT_OK;
+}
 
 /* ---- argument checks -------------------------------------------------- */
 
@@ -336,6 +352,13 @@ int gather_check(const struct gather_state *g, const struct table_state *t);
 
 /* Make `g` empty and unbound, whatever it held. */
 void gather_reset(struct gather_state *g);
+
+/*
+ * The same for a gather that is known to be a gather (not garbage): only
+ * the fields an empty, unbound gather is read through are reset, which is
+ * what slat_gather_done() needs on every fault.
+ */
+void gather_clear(struct gather_state *g);
 
 /* Record that translations of [start, end) changed. */
 void gather_add(struct gather_state *g, uint64_t start, uint64_t end,

@@ -10,6 +10,7 @@
 
 #include <slat/map.h>
 
+#include "memo.h"
 #include "walk.h"
 
 struct map_op {
@@ -59,7 +60,7 @@ static uint64_t tables_for(const struct map_op *op, const struct slat_layout *l,
 	       ((last - first) / csz - 1) * op->full_cost[cl];
 }
 
-static int map_count_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int map_count_visit(struct walk *w, enum walk_visit how)
 {
 	struct map_op *op = (struct map_op *)w->op;
 	const struct slat_layout *l = w->lay;
@@ -88,7 +89,7 @@ static int map_count_visit(struct walk *w, enum walk_visit how)
 	/* A payload (slat/payload.h) is the embedder's: kept unless told. */
 	if (entry_payload(l, e) && !op->replace)
 		return -SLAT_EEXIST;
-	if (!map_fits(op, w))
+	if (!map_fits(op, w) && !op->c.once)
 		op->c.need += tables_for(op, l, w->level, w->addr, walk_span_end(w));
 	return WALK_NEXT;
 }
@@ -130,34 +131,100 @@ static SLAT_ALWAYS_INLINE int map_run_(struct walk *w, struct map_op *op, bool s
 	return WALK_SKIP;
 }
 
-static int map_run(struct walk *w, struct map_op *op)
+static SLAT_ALWAYS_INLINE int map_run(struct walk *w, struct map_op *op)
 {
 	return w->lay->oa_hi ? map_run_(w, op, true) : map_run_(w, op, false);
 }
 
-/* Replace the present leaf at the visited entry by a leaf of this mapping. */
-static void map_replace_leaf(struct walk *w, struct map_op *op)
+/* Leaves broken together before one invalidation, at most (as protect.c). */
+#define BBM_BATCH 64
+
+/*
+ * Break-before-make for the leaves of `win` (from `base`) in `broken`,
+ * already made invalid: one invalidation for all of them, then their new
+ * leaves. The new leaf of a replacing map does not depend on the old one.
+ * `written` is the first entry of the run changed so far: all of them
+ * reach memory before the invalidation (slat_config::clean_tables).
+ */
+static void map_make(struct walk *w, const struct map_op *op, uint64_t *win,
+		     uint64_t base, uint64_t broken, const uint64_t *written)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
-	uint64_t new_ = op->tmpl.bits[level] | addr_entry(l, w->base + op->delta);
-	uint64_t old = w->entry;
+	const uint64_t size = level_size(l, level);
+	const uint64_t tmpl = op->tmpl.bits[level];
+	unsigned lo = (unsigned)__builtin_ctzll(broken);
+	unsigned hi = 63u - (unsigned)__builtin_clzll(broken);
+	unsigned i;
 
-	if (new_ == old)
-		return;
-	if (walk_in_fresh(w)) {
-		w->slot[0] = new_;
-		return;
+	table_clean_run(w->t, written, win + hi + 1);
+	broken_sync(w->t, base + lo * size, base + (hi + 1) * size, level, false);
+	for (i = lo; i <= hi; i++)
+		if (broken & (1ull << i))
+			entry_store(&win[i], tmpl | addr_entry(l, base + i * size + op->delta));
+}
+
+/*
+ * Replace the run of leaves and holes of one table that starts at the
+ * visited entry, a present leaf, by leaves of this mapping. Where a change
+ * needs break-before-make, up to BBM_BATCH leaves are broken, invalidated
+ * together and then written (map_make()), the way protect batches, instead
+ * of one synchronous invalidation per leaf. Other changed leaves go to the
+ * gather one by one, as before; holes take their leaf directly.
+ */
+static int map_replace_run(struct walk *w, struct map_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned level = w->level;
+	const uint64_t size = level_size(l, level);
+	const uint64_t end = walk_run_end(w, true);
+	const uint64_t tmpl = op->tmpl.bits[level];
+	const bool fresh = walk_in_fresh(w);
+	uint64_t *slot = w->slot, *win = w->slot, *written = 0, *written_end = 0;
+	uint64_t addr = w->addr, win_base = w->addr, broken = 0;
+
+	for (; addr < end; addr += size, slot++) {
+		uint64_t e, new_;
+
+		if (slot - win == BBM_BATCH) {
+			if (broken)
+				map_make(w, op, win, win_base, broken, written);
+			win = slot;
+			win_base = addr;
+			broken = 0;
+		}
+		e = entry_load(slot);
+		if (entry_is_table(l, level, e))
+			break;
+		new_ = tmpl | addr_entry(l, addr + op->delta);
+		if (new_ == e)
+			continue;
+		if (fresh) {
+			/* Nothing can see a fresh table yet: plain stores. */
+			*slot = new_;
+			continue;
+		}
+		if (level == 0 && entry_present(l, e) && !entry_is_page(l, e))
+			e = 0; /* invalid to the hardware: treat as absent */
+		if (entry_present(l, e) && entry_needs_bbm(l, e, new_, false)) {
+			entry_break(slot);
+			broken |= 1ull << (slot - win);
+		} else {
+			entry_store(slot, new_);
+			if (entry_present(l, e))
+				gather_add(op->c.g, addr, addr + size,
+					   1ull << l->shift[level], 0);
+		}
+		if (!written)
+			written = slot;
+		written_end = slot + 1;
 	}
-	if (entry_needs_bbm(l, old, new_, false)) {
-		entry_break(w->slot);
-		entry_make(w->t, w->slot, new_, w->base, level, false);
-		return;
-	}
-	entry_store(w->slot, new_);
-	table_clean(w->t, w->slot, sizeof(*w->slot));
-	gather_add(op->c.g, w->base, w->base + level_size(l, level),
-		   1ull << l->shift[level], 0);
+	if (broken)
+		map_make(w, op, win, win_base, broken, written);
+	if (written)
+		table_clean_run(w->t, written, written_end);
+	w->addr = addr;
+	return WALK_SKIP;
 }
 
 /* Replace the table at the visited entry by one leaf. */
@@ -181,12 +248,13 @@ static void map_replace_table(struct walk *w, struct map_op *op)
 		   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);
 }
 
-static int map_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int map_visit(struct walk *w, enum walk_visit how)
 {
 	struct map_op *op = (struct map_op *)w->op;
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	uint64_t e = w->entry;
+	int r;
 
 	if (how == WALK_POST) {
 		walk_link_fresh(w, op->c.g);
@@ -204,17 +272,59 @@ static int map_visit(struct walk *w, enum walk_visit how)
 	if (map_fits(op, w)) {
 		if (!entry_present(l, e))
 			return map_run(w, op);
-		map_replace_leaf(w, op);
-		return WALK_NEXT;
+		return map_replace_run(w, op);
 	}
-	if (!op->c.res.count)
-		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->c.res, &w->child_pa);
+	r = change_take(w, &op->c);
+	if (r < 0)
+		return r;
 	if (entry_present(l, e)) {
 		leaf_split_fill(w->t, level, e, w->child);
 		w->replaced[level] = e;
 	}
 	return WALK_DESCEND;
+}
+
+/* The attributes as one word, to compare them with the memo's. */
+static uint64_t attrs_req(const struct slat_attrs *a)
+{
+	return (uint64_t)a->perms | (uint64_t)a->memtype << 8 | (uint64_t)a->flags << 16 |
+	       (uint64_t)a->share << 24 | (uint64_t)a->sw << 32 | (uint64_t)a->key << 40;
+}
+
+/*
+ * leaf_templates() for the levels in `mask`, from the table's memo when it
+ * holds them for these attributes (memo.h), else from the backend, and
+ * kept for the next call.
+ */
+static int map_templates(struct table_state *t, const struct slat_attrs *a,
+			 unsigned mask, struct leaf_tmpl *out)
+{
+	const uint64_t req = attrs_req(a);
+	uint64_t seq, have;
+	unsigned level;
+	int err;
+
+	if (memo_read_begin(t, &seq)) {
+		bool hit = memo_get(&t->tmpl_req) == req &&
+			   (memo_get(&t->tmpl_have) & mask) == mask;
+
+		for (level = 0; hit && level < t->lay.levels; level++)
+			if (mask & (1u << level))
+				out->bits[level] = memo_get(&t->tmpl_bits[level]);
+		if (memo_read_end(t, seq) && hit)
+			return SLAT_OK;
+	}
+	err = leaf_templates(t, a, mask, out);
+	if (err || !memo_write_begin(t, &seq))
+		return err;
+	have = memo_get(&t->tmpl_req) == req ? memo_get(&t->tmpl_have) : 0;
+	for (level = 0; level < t->lay.levels; level++)
+		if (mask & (1u << level))
+			memo_put(&t->tmpl_bits[level], out->bits[level]);
+	memo_put(&t->tmpl_req, req);
+	memo_put(&t->tmpl_have, have | mask);
+	memo_write_end(t, seq);
+	return SLAT_OK;
 }
 
 int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
@@ -246,10 +356,14 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	max_lg2 = (flags >> 8) & 0xff;
 	if (max_lg2 && max_lg2 < l->granule_lg2)
 		return SLAT_EPAGESIZE;
-	__builtin_memset(&op, 0, sizeof(op));
+	/* Not cleared whole: tmpl.bits[] is written for the levels in
+	 * leafmask, the only ones read. */
+	change_init(&op.c, g);
+	op.c.once_ok = true;
 	op.delta = hpa.v - gpa.v;
+	op.leafmask = 0;
+	op.full_cost[0] = 0;
 	op.replace = flags & SLAT_MAP_REPLACE;
-	op.c.g = g;
 	/*
 	 * Break-before-make across calls: an earlier call may have unmapped
 	 * (part of) this range with its invalidation still pending in the
@@ -274,7 +388,7 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 			op.full_cost[level] = ok ? 0 : 1 + table_entries(l, level - 1) *
 								   op.full_cost[level - 1];
 	}
-	err = leaf_templates(t, attrs, op.leafmask, &op.tmpl);
+	err = map_templates(t, attrs, op.leafmask, &op.tmpl);
 	if (err)
 		return err;
 	err = gather_check(g, t);

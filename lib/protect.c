@@ -8,10 +8,16 @@
  * range mostly share attributes, so the loop over leaves rarely calls out.
  * The first walk computes the result for every leaf and refuses the call if
  * any result is inexpressible; it also counts the edge splits.
+ *
+ * The result for one level, old pattern and request is kept in the table
+ * from call to call (memo.h): the write-protect rounds of dirty logging and
+ * the per-fault protects repeat one request over leaves that share
+ * attributes, and then decode nothing.
  */
 
 #include <slat/map.h>
 
+#include "memo.h"
 #include "walk.h"
 
 struct prot_op {
@@ -20,45 +26,114 @@ struct prot_op {
 	uint64_t key[SLAT_MAX_LEVELS]; /* last old attribute bits seen */
 	uint64_t val[SLAT_MAX_LEVELS]; /* and their new value */
 	uint32_t have;                 /* bit l: key[l]/val[l] valid */
+	uint64_t req;                  /* prot_req(p) */
 };
 
+/* A request as one word, to compare it with the memo's. */
+static uint64_t prot_req(const struct slat_prot *p)
+{
+	return (uint64_t)p->perm_clear | (uint64_t)p->perm_set << 8 |
+	       (uint64_t)p->sw_clear << 16 | (uint64_t)p->sw_set << 24 |
+	       (uint64_t)p->set_memtype << 32 | (uint64_t)p->memtype << 40 |
+	       (uint64_t)p->mt_flags << 48 | (uint64_t)p->share << 56;
+}
+
+static bool memo_find(const struct table_state *t, unsigned level, uint64_t req,
+		      uint64_t key, uint64_t *val)
+{
+	const struct prot_memo_level *m = &t->memo[level];
+	uint64_t seq;
+	bool hit;
+
+	if (!memo_read_begin(t, &seq))
+		return false;
+	hit = (memo_get(&t->memo_have) & (1u << level)) && memo_get(&m->req) == req &&
+	      memo_get(&m->key) == key;
+	*val = memo_get(&m->val);
+	return memo_read_end(t, seq) && hit;
+}
+
+static void memo_keep(struct table_state *t, unsigned level, uint64_t req,
+		      uint64_t key, uint64_t val)
+{
+	struct prot_memo_level *m = &t->memo[level];
+	uint64_t seq;
+
+	if (!memo_write_begin(t, &seq))
+		return;
+	memo_put(&m->req, req);
+	memo_put(&m->key, key);
+	memo_put(&m->val, val);
+	memo_put(&t->memo_have, memo_get(&t->memo_have) | (1u << level));
+	memo_write_end(t, seq);
+}
+
+/* The backend's answer: decode the leaf, apply the request, encode. */
+static int prot_compute(const struct table_state *t, const struct slat_prot *p,
+			unsigned level, uint64_t e, uint64_t *tmpl)
+{
+	struct slat_attrs a;
+	int err;
+
+	if (leaf_faithful(t, level, e, &a))
+		return SLAT_ECORRUPT;
+	a.perms = (uint8_t)((a.perms & ~p->perm_clear) | p->perm_set);
+	a.sw = (uint8_t)((a.sw & ~p->sw_clear) | p->sw_set);
+	if (p->set_memtype) {
+		a.memtype = p->memtype;
+		a.flags = p->mt_flags;
+		a.share = p->share;
+	}
+	err = attrs_check(t, &a);
+	if (!err)
+		err = attrs_encode(t, level, &a, tmpl);
+	if (err)
+		return err;
+	return SLAT_OK;
+}
+
+/* Fill op's cache for `level` with the result for the leaf `e`. */
+static int prot_lookup(struct table_state *t, struct prot_op *op,
+		       unsigned level, uint64_t e)
+{
+	const uint64_t mask = t->lay.attr_mask[level];
+	const uint64_t key = e & mask;
+	uint64_t val;
+
+	if (!memo_find(t, level, op->req, key, &val)) {
+		int err = prot_compute(t, op->p, level, e, &val);
+
+		if (err)
+			return err;
+		val &= mask;
+		memo_keep(t, level, op->req, key, val);
+	}
+	op->key[level] = key;
+	op->val[level] = val;
+	op->have |= 1u << level;
+	return SLAT_OK;
+}
+
 /* The new value of the leaf `e` at `level`. */
-static int prot_leaf(const struct table_state *t, struct prot_op *op,
-		     unsigned level, uint64_t e, uint64_t *out)
+static SLAT_ALWAYS_INLINE int prot_leaf(struct table_state *t, struct prot_op *op,
+					unsigned level, uint64_t e, uint64_t *out)
 {
 	const struct slat_layout *l = &t->lay;
 	const uint64_t mask = l->attr_mask[level];
-	const uint64_t key = e & mask;
 
-	if (!(op->have & (1u << level)) || op->key[level] != key) {
-		const struct slat_prot *p = op->p;
-		struct slat_attrs a;
-		uint64_t tmpl;
-		int err;
+	if (SLAT_UNLIKELY(!(op->have & (1u << level)) || op->key[level] != (e & mask))) {
+		int err = prot_lookup(t, op, level, e);
 
-		if (leaf_faithful(t, level, e, &a))
-			return SLAT_ECORRUPT;
-		a.perms = (uint8_t)((a.perms & ~p->perm_clear) | p->perm_set);
-		a.sw = (uint8_t)((a.sw & ~p->sw_clear) | p->sw_set);
-		if (p->set_memtype) {
-			a.memtype = p->memtype;
-			a.flags = p->mt_flags;
-			a.share = p->share;
-		}
-		err = attrs_check(t, &a);
-		if (!err)
-			err = attrs_encode(t, level, &a, &tmpl);
-		if (err)
+		if (err) {
+			*out = e;
 			return err;
-		op->key[level] = key;
-		op->val[level] = tmpl & mask;
-		op->have |= 1u << level;
+		}
 	}
 	*out = leaf_keep_hw(l, (e & ~mask) | op->val[level], e);
 	return SLAT_OK;
 }
 
-static int prot_count_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int prot_count_visit(struct walk *w, enum walk_visit how)
 {
 	struct prot_op *op = (struct prot_op *)w->op;
 	const struct slat_layout *l = w->lay;
@@ -203,12 +278,13 @@ static int prot_run(struct walk *w, struct prot_op *op)
 	return WALK_SKIP;
 }
 
-static int prot_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int prot_visit(struct walk *w, enum walk_visit how)
 {
 	struct prot_op *op = (struct prot_op *)w->op;
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	uint64_t e = w->entry, new_;
+	int r;
 
 	if (how == WALK_POST) {
 		walk_link_fresh(w, op->c.g);
@@ -223,9 +299,9 @@ static int prot_visit(struct walk *w, enum walk_visit how)
 	prot_leaf(w->t, op, level, e, &new_);
 	if (new_ == e)
 		return WALK_NEXT;
-	if (!op->c.res.count)
-		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->c.res, &w->child_pa);
+	r = change_take(w, &op->c);
+	if (r < 0)
+		return r;
 	leaf_split_fill(w->t, level, e, w->child);
 	w->replaced[level] = e;
 	return WALK_DESCEND;
@@ -252,8 +328,12 @@ int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	if (err)
 		return err;
 
-	__builtin_memset(&op, 0, sizeof(op));
+	/* Not cleared whole: key[] and val[] are read only where `have`
+	 * says they were written. */
+	change_init(&op.c, g);
+	op.c.once_ok = true;
 	op.p = p;
-	op.c.g = g;
+	op.have = 0;
+	op.req = prot_req(p);
 	return walk_change(t, gpa.v, gpa.v + size, &op.c, prot_count_visit, prot_visit);
 }

@@ -80,6 +80,7 @@ static int split_visit(struct walk *w, enum walk_visit how)
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	uint64_t e = w->entry;
+	int r;
 
 	if (how == WALK_POST) {
 		walk_link_fresh(w, op->c.g);
@@ -93,9 +94,9 @@ static int split_visit(struct walk *w, enum walk_visit how)
 	}
 	if (!entry_present(l, e))
 		return WALK_NEXT;
-	if (!op->c.res.count)
-		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->c.res, &w->child_pa);
+	r = change_take(w, &op->c);
+	if (r < 0)
+		return r;
 	leaf_split_fill(w->t, level, e, w->child);
 	w->replaced[level] = e;
 	return WALK_DESCEND;

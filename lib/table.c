@@ -6,7 +6,7 @@
 #include <slat/stage2.h>
 #include <slat/table.h>
 
-#include "core.h"
+#include "walk.h"
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
 			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC)
@@ -86,22 +86,6 @@ uint64_t layout_sizes_upto(const struct slat_layout *l, unsigned level)
 	for (i = 0; i <= level; i++)
 		sizes |= 1ull << l->shift[i];
 	return sizes;
-}
-
-int entry_check_walkable(const struct table_state *t, unsigned level, uint64_t e)
-{
-	const struct slat_layout *l = &t->lay;
-
-	if (entry_is_table(l, level, e)) {
-		if (e & l->addr_field & ~l->addr_mask)
-			return SLAT_ECORRUPT;
-		return SLAT_OK;
-	}
-	/* A leaf where the hardware accepts none is a reserved-bit fault or
-	 * misconfiguration to the hardware; the core refuses to interpret it. */
-	if (!(l->leaf_levels_hw & (1u << level)))
-		return SLAT_ECORRUPT;
-	return SLAT_OK;
 }
 
 /*
@@ -272,6 +256,7 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 		}
 		n.lay.leaf_levels = (uint8_t)usable;
 	}
+	n.walk_std = walk_std_geometry(&n.lay);
 
 	root = n.alloc.alloc(n.alloc.ctx, n.lay.root_lg2, &pa);
 	if (!root)

@@ -84,6 +84,16 @@ struct slat_layout {
 	uint64_t page_valid; /* see page_mask */
 };
 
+/*
+ * What protect computed for one level, kept from call to call (protect.c):
+ * the leaf attribute bits `key` become `val` under the request `req`.
+ */
+struct prot_memo_level {
+	uint64_t req;
+	uint64_t key;
+	uint64_t val;
+};
+
 /* A table. NULL root: never created, or destroyed (SLAT_EDEAD). */
 struct __attribute__((may_alias)) table_state {
 	const struct slat_format *fmt;
@@ -103,6 +113,14 @@ struct __attribute__((may_alias)) table_state {
 	struct slat_layout lay;
 	slat_clean_fn clean; /* NULL: the walker snoops the caches (core.h table_clean()) */
 	void *clean_ctx;
+	/* memo.h: results of the encoders kept from call to call */
+	uint64_t memo_seq;  /* odd while a writer changes the memos */
+	uint64_t memo_have; /* bit l: memo[l] holds a result (protect.c) */
+	struct prot_memo_level memo[SLAT_MAX_LEVELS];
+	uint64_t tmpl_req;  /* map.c: the attributes tmpl_bits are for, */
+	uint64_t tmpl_have; /* bit l: tmpl_bits[l] holds their leaf template */
+	uint64_t tmpl_bits[SLAT_MAX_LEVELS];
+	bool walk_std; /* the layout has the walker's constant geometry (walk.h) */
 };
 
 /* A gather. Zero-filled: empty and unbound. */

@@ -19,7 +19,7 @@ struct unmap_op {
 	uint32_t cleared; /* bit l: the walk cleared an entry in table[l] */
 };
 
-static int unmap_count_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int unmap_count_visit(struct walk *w, enum walk_visit how)
 {
 	struct unmap_op *op = (struct unmap_op *)w->op;
 	const struct slat_layout *l = w->lay;
@@ -86,12 +86,13 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	return WALK_SKIP;
 }
 
-static int unmap_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE int unmap_visit(struct walk *w, enum walk_visit how)
 {
 	struct unmap_op *op = (struct unmap_op *)w->op;
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	uint64_t e = w->entry;
+	int r;
 
 	if (how == WALK_POST) {
 		uint64_t *child = w->table[level - 1];
@@ -104,7 +105,7 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 			entry_store(w->slot, 0);
 			/* The walker must stop reaching the table before it is freed. */
 			table_clean(w->t, w->slot, sizeof(*w->slot));
-			gather_defer_tree(w->t, op->c.g, child, pa, level - 1);
+			gather_defer_page(w->t, op->c.g, child, pa);
 			gather_add(op->c.g, w->base, w->base + level_size(l, level),
 				   0, 1ull << l->shift[level]);
 			op->cleared |= 1u << level;
@@ -134,9 +135,9 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 		return WALK_NEXT; /* a payload above level 0: never split */
 	if (level == 0)
 		return WALK_NEXT; /* cannot happen: ranges are page-aligned */
-	if (!op->c.res.count)
-		__builtin_trap(); /* the first walk counted wrong */
-	w->child = reserve_take(&op->c.res, &w->child_pa);
+	r = change_take(w, &op->c);
+	if (r < 0)
+		return r;
 	leaf_split_fill(w->t, level, e, w->child);
 	w->replaced[level] = e;
 	return WALK_DESCEND;
@@ -156,7 +157,8 @@ int slat_unmap(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	if (err)
 		return err;
 
-	__builtin_memset(&op, 0, sizeof(op));
-	op.c.g = g;
+	change_init(&op.c, g);
+	op.c.once_ok = true;
+	op.cleared = 0;
 	return walk_change(t, gpa.v, gpa.v + size, &op.c, unmap_count_visit, unmap_visit);
 }

@@ -95,29 +95,75 @@ static inline void walk_init_subtree(struct walk *w, struct table_state *t,
 	w->table_pa[level] = pa;
 }
 
-static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
+/*
+ * The common geometry, as constants: a 4 KiB granule, 9 index bits at
+ * every level below the root, addresses at their own bit positions (EPT,
+ * NPT, Stage-2 with 4 KiB pages). walk_range_() is compiled once with it
+ * and once reading the layout, and each call picks one (table_state's
+ * walk_std, from walk_std_geometry() when the table is made).
+ * The root's index width varies with the input width: read once per walk.
+ */
+#define WALK_STD_GRANULE_LG2 12u
+#define WALK_STD_BITS 9u
+
+static inline bool walk_std_geometry(const struct slat_layout *l)
+{
+	unsigned level;
+
+	if (l->granule_lg2 != WALK_STD_GRANULE_LG2 || l->oa_hi)
+		return false;
+	for (level = 0; level + 1u < l->levels; level++)
+		if (l->bits[level] != WALK_STD_BITS)
+			return false;
+	return true;
+}
+
+static SLAT_ALWAYS_INLINE unsigned walk_shift(const struct slat_layout *l, unsigned level,
+					      bool std)
+{
+	return std ? WALK_STD_GRANULE_LG2 + WALK_STD_BITS * level : l->shift[level];
+}
+
+/*
+ * The loop itself, `std` a constant. The layout's masks are read into
+ * locals first: entries are stored through uint64_t pointers, which the
+ * compiler must otherwise assume may change the layout.
+ */
+static SLAT_ALWAYS_INLINE int walk_range_(struct walk *w, walk_visitor check,
+					  walk_visitor visit, bool std)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned top = w->top;
+	const unsigned top_bits = l->bits[top];
+	const uint64_t present = l->present, type_mask = l->type_mask;
+	const uint64_t table_type = l->table_type, addr_mask = l->addr_mask;
 	unsigned level = top;
 	uint64_t *table = w->table[top];
 	int r;
 
 	for (;;) {
-		uint64_t *slot = &table[entry_index(l, level, w->addr)];
+		const unsigned shift = walk_shift(l, level, std);
+		const unsigned bits = level == top ? top_bits
+						   : std ? WALK_STD_BITS : l->bits[level];
+		uint64_t *slot = &table[(w->addr >> shift) & ((1ull << bits) - 1)];
 		uint64_t e = entry_load(slot);
 
 		w->level = level;
 		w->slot = slot;
 		w->entry = e;
-		w->base = w->addr & ~level_mask(l, level);
-		if (entry_present(l, e) && entry_is_table(l, level, e)) {
+		w->base = w->addr & ~((1ull << shift) - 1);
+		/* entry_is_table(): a table is present to the hardware. */
+		if (level > 0 && (e & present) && (e & type_mask) == table_type) {
+			if (check && (r = check(w, WALK_PRE)) < 0)
+				return -r;
 			r = visit(w, WALK_PRE);
 			if (r == WALK_DESCEND) {
-				w->child_pa = entry_table_addr(l, e);
+				w->child_pa = std ? e & addr_mask : entry_table_addr(l, e);
 				w->child = (uint64_t *)table_va(w->t, w->child_pa);
 			}
 		} else {
+			if (check && (r = check(w, WALK_LEAF)) < 0)
+				return -r;
 			r = visit(w, WALK_LEAF);
 			if (r == WALK_DESCEND)
 				w->fresh |= 1u << (level - 1);
@@ -133,17 +179,18 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 			continue;
 		}
 		if (r == WALK_NEXT)
-			w->addr = w->base + level_size(l, level);
+			w->addr = w->base + (1ull << shift);
 
 		/* Climb out of every table this step finished. */
 		while (level < top &&
 		       (w->addr >= w->end ||
-			(w->addr & (table_span(l, level) - 1)) == 0)) {
+			(w->addr & ((1ull << (walk_shift(l, level, std) +
+					      (std ? WALK_STD_BITS : l->bits[level]))) - 1)) == 0)) {
 			level++;
 			w->level = level;
 			w->slot = w->parent[level - 1];
 			w->entry = entry_load(w->slot);
-			w->base = (w->addr - 1) & ~level_mask(l, level);
+			w->base = (w->addr - 1) & ~((1ull << walk_shift(l, level, std)) - 1);
 			r = visit(w, WALK_POST);
 			w->fresh &= ~(1u << (level - 1));
 			if (r < 0)
@@ -153,6 +200,44 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 		if (w->addr >= w->end)
 			return SLAT_OK;
 	}
+}
+
+/*
+ * walk_range() with a `check` visitor (or 0) asked first at every WALK_PRE
+ * and WALK_LEAF: its negative answer stops the walk before `visit` sees
+ * the entry; any other answer is ignored. walk_change() uses it to walk a
+ * one-page call once.
+ */
+static SLAT_ALWAYS_INLINE int walk_range_checked(struct walk *w, walk_visitor check,
+						 walk_visitor visit)
+{
+	if (w->t->walk_std) /* walk_std_geometry(), when the table was made */
+		return walk_range_(w, check, visit, true);
+	return walk_range_(w, check, visit, false);
+}
+
+static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
+{
+	return walk_range_checked(w, 0, visit);
+}
+
+/*
+ * Give back the fresh tables on the path of a walk that stopped with an
+ * error. None was linked (a fresh table is linked in WALK_POST, once it is
+ * complete), so no walker has seen them and they go straight back.
+ */
+static inline void walk_drop_fresh(struct walk *w)
+{
+	uint32_t fresh = w->fresh;
+
+	while (fresh) {
+		unsigned level = (unsigned)__builtin_ctz(fresh);
+
+		fresh &= fresh - 1;
+		w->t->alloc.free(w->t->alloc.ctx, w->table[level],
+				 w->table_pa[level], w->lay->granule_lg2);
+	}
+	w->fresh = 0;
 }
 
 /*
@@ -171,14 +256,24 @@ static inline bool walk_in_fresh(const struct walk *w)
  * that it is complete (in place of the leaf it was split from, if any) and
  * count it as the table's. Returns whether it did.
  */
-static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
+static void walk_link_fresh_(struct walk *w, struct gather_state *g);
+
+/* Inline, the test: most climbs link nothing. */
+static SLAT_ALWAYS_INLINE bool walk_link_fresh(struct walk *w, struct gather_state *g)
+{
+	if (!(w->fresh & (1u << (w->level - 1))))
+		return false;
+	walk_link_fresh_(w, g);
+	return true;
+}
+
+static __attribute__((unused)) void walk_link_fresh_(struct walk *w,
+						     struct gather_state *g)
 {
 	const unsigned level = w->level;
 	uint64_t *child = w->table[level - 1];
 	uint64_t pa = w->table_pa[level - 1];
 
-	if (!(w->fresh & (1u << (level - 1))))
-		return false;
 	w->t->pages++;
 	w->t->page_sum += page_tag(pa);
 	/* Zeroing and filling were plain stores: the whole page reaches
@@ -191,7 +286,6 @@ static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
 		entry_store(w->slot, w->lay->table_tmpl | addr_entry(w->lay, pa));
 		table_clean(w->t, w->slot, sizeof(*w->slot));
 	}
-	return true;
 }
 
 /* The part of the visited entry's span inside the range. */
@@ -225,7 +319,40 @@ struct change {
 	struct reserve res;
 	struct gather_state *g;
 	bool settle; /* complete g's pending invalidation before changing */
+	bool once_ok; /* the visitors may walk a one-page call once (below) */
+	bool once;    /* it is walked once: `need` is not used */
 };
+
+static inline void change_init(struct change *c, struct gather_state *g)
+{
+	c->need = 0;
+	c->res.head = 0;
+	c->res.count = 0;
+	c->g = g;
+	c->settle = false;
+	c->once_ok = false;
+	c->once = false;
+}
+
+/*
+ * The next fresh table of an applying walk: one the counting walk
+ * reserved, or, when there is none, one allocated now. That is the rule of
+ * a call walked once (below), where the error return changes nothing; with
+ * two walks it is reached only if the count was wrong, which must not trap
+ * the host (the call then returns the allocator's error with the part
+ * already applied in place, still a valid table).
+ */
+static inline int change_take(struct walk *w, struct change *c)
+{
+	if (SLAT_UNLIKELY(!c->res.count)) {
+		int err = reserve_fill(w->t, &c->res, 1);
+
+		if (err)
+			return -err;
+	}
+	w->child = reserve_take(&c->res, &w->child_pa);
+	return WALK_DESCEND;
+}
 
 /*
  * The all-or-nothing rule, in one place: walk once with `prepare`, which
@@ -233,14 +360,37 @@ struct change {
  * format cannot express) and counts pages; reserve them (may fail); then
  * walk again with `apply`, which cannot fail, and give back any surplus.
  * Only when the second walk starts is the gather bound to the table.
+ *
+ * A call of one base page (a fault, a single unmap) is walked once, with
+ * `prepare` asked first at every entry: the range lies under one entry at
+ * every level, so each entry is checked before anything below it changes,
+ * and every change (the leaf, then the links and unlinks while climbing)
+ * comes after the last check. Tables are allocated as the walk needs them
+ * (change_take()); a failure on the way down has changed nothing but
+ * fresh tables no walker has seen, which go straight back. Not with
+ * `settle`, which must invalidate before the first change but only when
+ * the call will succeed.
  */
 static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 					  uint64_t end, struct change *c,
 					  walk_visitor prepare, walk_visitor apply)
 {
+	const struct table_state *bound = c->g->table;
 	struct walk w;
 	int err;
 
+	if (c->once_ok && end - start == level_size(&t->lay, 0) && !c->settle) {
+		c->once = true;
+		c->g->table = t;
+		walk_init(&w, t, start, end, c);
+		err = walk_range_checked(&w, prepare, apply);
+		if (err) {
+			walk_drop_fresh(&w);
+			c->g->table = bound;
+		}
+		reserve_release(t, &c->res);
+		return err;
+	}
 	walk_init(&w, t, start, end, c);
 	err = walk_range(&w, prepare);
 	if (err)
@@ -252,9 +402,11 @@ static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 	if (c->settle)
 		gather_settle(t, c->g);
 	walk_init(&w, t, start, end, c);
-	walk_range(&w, apply);
+	err = walk_range(&w, apply);
+	if (err)
+		walk_drop_fresh(&w);
 	reserve_release(t, &c->res);
-	return SLAT_OK;
+	return err;
 }
 
 /*

@@ -11,7 +11,10 @@
  * different valid one (a split, a merge, a new output address or memory
  * type), the backend writes an invalid descriptor, calls the table's
  * @ref slat_config::sync_invalidate hook, and only then writes the new one.
- * The rule also spans calls: a slat_map() over a range whose unmapping is
+ * Leaves of one table that one call changes so (a protect of the memory
+ * type, a replacing map to new output addresses) are broken in batches of
+ * up to 64 with one hook call per batch, every leaf of the range it is
+ * given already invalid. The rule also spans calls: a slat_map() over a range whose unmapping is
  * still pending in the gather it is given first completes that pending
  * invalidation through the same hook. So batch changes to one table in one
  * gather (or complete a gather before mapping over what it unmapped).

@@ -101,7 +101,46 @@ static int op_split(struct fx *f)
 	return slat_split(&f->t, slat_gpa(1 * GiB - 4 * MiB), 8 * MiB, 12, &f->g);
 }
 
+/*
+ * One-page calls are walked once, allocating on the way down (walk.h
+ * walk_change()): a failure at the second or third table must give back
+ * the ones already taken and leave everything as it was.
+ */
+static int op_map_page_far(struct fx *f)
+{
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+
+	/* Three tables below the root, none there yet. */
+	return slat_map(&f->t, slat_gpa(0x7f8012345000ull), 4 * KiB,
+			slat_hpa(HPA_OFF), &a, 0, &f->g);
+}
+
+static int op_map_page_replace(struct fx *f)
+{
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_R, SLAT_MT_WB);
+
+	/* Inside a 1 GiB leaf: two splits. */
+	return slat_map(&f->t, slat_gpa(1 * GiB + 0x345000), 4 * KiB,
+			slat_hpa(8 * GiB), &a, SLAT_MAP_REPLACE, &f->g);
+}
+
+static int op_unmap_page(struct fx *f)
+{
+	return slat_unmap(&f->t, slat_gpa(0x2345000), 4 * KiB, &f->g);
+}
+
+static int op_protect_page(struct fx *f)
+{
+	struct slat_prot p = slat_prot_perms(SLAT_PERM_R);
+
+	return slat_protect(&f->t, slat_gpa(1 * GiB + 0x7000), 4 * KiB, &p, &f->g);
+}
+
 static const struct scenario scenarios[] = {
+	{ "map one page, three tables", setup_none, op_map_page_far },
+	{ "map one page over a 1 GiB leaf, replacing", setup_1g, op_map_page_replace },
+	{ "unmap one page inside a 1 GiB leaf", setup_1g, op_unmap_page },
+	{ "protect one page inside a 1 GiB leaf", setup_1g, op_protect_page },
 	{ "map into nothing", setup_none, op_map_big },
 	{ "map over 1 GiB leaves, replacing", setup_1g, op_map_replace_misaligned },
 	{ "map merging tables, replacing", setup_mixed, op_map_replace_merge },

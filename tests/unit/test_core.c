@@ -709,6 +709,80 @@ static void test_dirty_split_memtype(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * map and protect keep the backend's results in the table from call to
+ * call (lib/memo.h). One-page calls that alternate attributes, requests and
+ * levels must each get their own result, never the last call's.
+ */
+static void test_memo_requests(void **state)
+{
+	const struct slat_format *fmt = *state;
+	struct slat_prot clear_w, clear_x, only_r, wc;
+	struct slat_mapping m;
+	struct fx f;
+
+	fx_init(&f, fmt);
+	map_ok(&f, 0x0000, 0x1000, HPA_OFF, RWX, 0);
+	map_ok(&f, 0x1000, 0x1000, HPA_OFF + 0x1000, RW, 0);
+	map_ok(&f, 0x2000, 0x1000, HPA_OFF + 0x2000, RWX, 0);
+	map_ok(&f, 0x3000, 0x1000, HPA_OFF + 0x3000, RW, 0);
+	map_ok(&f, 2 * MiB, 2 * MiB, HPA_OFF + 2 * MiB, RWX, 0);
+	map_ok(&f, 4 * MiB, 2 * MiB, HPA_OFF + 4 * MiB, RWX, 0);
+	expect_map(&f.t, 0x0000, HPA_OFF, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 0x1000, HPA_OFF + 0x1000, SLAT_PERM_RW, 12);
+	expect_map(&f.t, 0x2000, HPA_OFF + 0x2000, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 0x3000, HPA_OFF + 0x3000, SLAT_PERM_RW, 12);
+	expect_map(&f.t, 2 * MiB, HPA_OFF + 2 * MiB, SLAT_PERM_RWX, 21);
+
+	memset(&clear_w, 0, sizeof(clear_w));
+	clear_w.perm_clear = SLAT_PERM_W;
+	clear_x = clear_w;
+	clear_x.perm_clear = SLAT_PERM_X;
+	only_r = slat_prot_perms(SLAT_PERM_R);
+	memset(&wc, 0, sizeof(wc));
+	wc.set_memtype = true;
+	wc.memtype = SLAT_MT_WC;
+	/* Same old attributes, different requests. */
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x0000), 0x1000, &clear_w, &f.g), SLAT_OK);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x2000), 0x1000, &clear_x, &f.g), SLAT_OK);
+	expect_map(&f.t, 0x0000, HPA_OFF, SLAT_PERM_RX, 12);
+	expect_map(&f.t, 0x2000, HPA_OFF + 0x2000, SLAT_PERM_RW, 12);
+	/* Same request, different old attributes. */
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x1000), 0x1000, &clear_w, &f.g), SLAT_OK);
+	expect_map(&f.t, 0x1000, HPA_OFF + 0x1000, SLAT_PERM_R, 12);
+	/* Same request and attributes, another level: a 2 MiB leaf stays one. */
+	assert_int_equal(slat_protect(&f.t, slat_gpa(2 * MiB), 2 * MiB, &clear_w, &f.g), SLAT_OK);
+	expect_map(&f.t, 2 * MiB + 0x5000, HPA_OFF + 2 * MiB + 0x5000, SLAT_PERM_RX, 21);
+	/* And back at level 0 after it. */
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x3000), 0x1000, &only_r, &f.g), SLAT_OK);
+	expect_map(&f.t, 0x3000, HPA_OFF + 0x3000, SLAT_PERM_R, 12);
+	/* A memory type change, twice on pages of different permissions. */
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x0000), 0x1000, &wc, &f.g), SLAT_OK);
+	assert_int_equal(slat_protect(&f.t, slat_gpa(0x2000), 0x1000, &wc, &f.g), SLAT_OK);
+	assert_int_equal(slat_translate(&f.t, slat_gpa(0x0000), &m), SLAT_OK);
+	assert_int_equal(m.attrs.memtype, SLAT_MT_WC);
+	assert_int_equal(m.attrs.perms, SLAT_PERM_RX);
+	assert_int_equal(slat_translate(&f.t, slat_gpa(0x2000), &m), SLAT_OK);
+	assert_int_equal(m.attrs.memtype, SLAT_MT_WC);
+	assert_int_equal(m.attrs.perms, SLAT_PERM_RW);
+	/* One page inside the other 2 MiB leaf: split, only that page loses W. */
+	assert_int_equal(slat_protect(&f.t, slat_gpa(4 * MiB + 0x7000), 0x1000, &clear_w, &f.g),
+			 SLAT_OK);
+	expect_map(&f.t, 4 * MiB + 0x7000, HPA_OFF + 4 * MiB + 0x7000, SLAT_PERM_RX, 12);
+	expect_map(&f.t, 4 * MiB + 0x8000, HPA_OFF + 4 * MiB + 0x8000, SLAT_PERM_RWX, 12);
+	/* Maps alternate attributes too. */
+	map_ok(&f, 0x10000, 0x1000, HPA_OFF + 0x10000, RW, 0);
+	map_ok(&f, 0x11000, 0x1000, HPA_OFF + 0x11000, RWX, 0);
+	map_ok(&f, 0x12000, 0x1000, HPA_OFF + 0x12000, slat_attrs_make(SLAT_PERM_R, SLAT_MT_UC), 0);
+	expect_map(&f.t, 0x10000, HPA_OFF + 0x10000, SLAT_PERM_RW, 12);
+	expect_map(&f.t, 0x11000, HPA_OFF + 0x11000, SLAT_PERM_RWX, 12);
+	expect_map(&f.t, 0x12000, HPA_OFF + 0x12000, SLAT_PERM_R, 12);
+	assert_int_equal(slat_translate(&f.t, slat_gpa(0x12000), &m), SLAT_OK);
+	assert_int_equal(m.attrs.memtype, SLAT_MT_UC);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +802,7 @@ int main(void)
 		ON_ALL(test_remap_pending),
 		ON_ALL(test_dirty_write_protect),
 		ON_ALL(test_dirty_split_memtype),
+		ON_ALL(test_memo_requests),
 		cmocka_unit_test(test_bbm_batches),
 		cmocka_unit_test_prestate(test_merge_checks_subtree, (void *)&slat_format_ept),
 		cmocka_unit_test_prestate(test_merge_checks_subtree, (void *)&slat_format_npt),

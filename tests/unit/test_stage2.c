@@ -994,6 +994,69 @@ static void test_remap_bbm(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * The hook for a batched break-before-make: every page of the range it is
+ * asked to invalidate is invalid by then (valid bit 0 clear), not only the
+ * first.
+ */
+static void bbm_batch_hook(void *ctx, const struct slat_table *t,
+			   const struct slat_gather *g)
+{
+	struct bbm *b = ctx;
+	struct slat_gather_range r;
+	uint64_t gpa;
+
+	assert_int_equal(slat_gather_nranges(g), 1);
+	r = slat_gather_range(g, 0);
+	assert_int_equal(r.leaf_sizes, 4 * KiB);
+	for (gpa = r.start; gpa < r.end; gpa += 4 * KiB)
+		assert_int_equal(*entry_at(t, gpa, 0) & 1, 0);
+	b->calls++;
+	b->seen = *g;
+}
+
+/*
+ * Remapping 512 pages to new output addresses batches its
+ * break-before-make as a memory-type change does (protect): 64 leaves
+ * broken, one invalidation, 64 written, so 8 synchronous invalidations
+ * instead of 512.
+ */
+static void test_remap_batch_bbm(void **state)
+{
+	struct fx f;
+	struct bbm b;
+	struct slat_attrs a = slat_attrs_make(R | W, SLAT_MT_WB);
+	uint64_t base = 0x40000000, out = 0x80000000, out2 = 0x90000000, i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	prepare(&f, 0);
+	f.cfg.sync_invalidate = bbm_batch_hook;
+	f.cfg.sync_ctx = &b;
+	assert_int_equal(fx_create(&f), SLAT_OK);
+	assert_int_equal(slat_map(&f.t, slat_gpa(base), 2 * MiB, slat_hpa(out), &a,
+				  SLAT_MAP_MAX_PAGE(12), &f.g),
+			 SLAT_OK);
+	fx_flush(&f);
+	assert_int_equal(slat_map(&f.t, slat_gpa(base), 2 * MiB, slat_hpa(out2), &a,
+				  SLAT_MAP_REPLACE | SLAT_MAP_MAX_PAGE(12), &f.g),
+			 SLAT_OK);
+	assert_int_equal(b.calls, 8);
+	/* The last batch: the last 64 pages. */
+	assert_int_equal(slat_gather_range(&b.seen, 0).start, base + 2 * MiB - 64 * 4 * KiB);
+	assert_int_equal(slat_gather_range(&b.seen, 0).end, base + 2 * MiB);
+	/* Every page translates to its new address: page descriptor (bits
+	 * 1:0 = 3), MemAttr WB, S2AP read + write, inner shareable, AF. */
+	for (i = 0; i < 512; i++)
+		assert_int_equal(*entry_at(&f.t, base + (i << 12), 0),
+				 (out2 + (i << 12)) | PAGE | MA_WB | S2AP_R | S2AP_W | SH_IS |
+					 AF | XN1);
+	/* Nothing was left to the caller's gather: all of it was invalidated. */
+	assert_int_equal(slat_gather_nranges(&f.g), 0);
+	expect_valid(&f.t);
+	fx_fini(&f);
+}
+
 /* ---- TLB maintenance sequences ---------------------------------------------- */
 
 static void flush_ok(struct fx *f, struct slat_s2_op *ops, size_t cap, size_t *n)
@@ -1733,6 +1796,7 @@ int main(void)
 		cmocka_unit_test(test_split_bbm),
 		cmocka_unit_test(test_protect_bbm),
 		cmocka_unit_test(test_remap_bbm),
+		cmocka_unit_test(test_remap_batch_bbm),
 		cmocka_unit_test(test_flush_page),
 		cmocka_unit_test(test_flush_block_ttl),
 		cmocka_unit_test(test_flush_range),
