@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SLAT_FEAT_ALLOC_UNZEROED (slat/table.h, slat/alloc.h): the allocator
+ * hands out blocks full of garbage, and libslat must write every entry of
+ * a table before anything can read it.
+ *
+ * Two tables take the same random sequence of calls: a reference on a
+ * zeroing pool, and the table under test with the feature on a pool whose
+ * blocks are filled with garbage. Both pools have the same physical base
+ * and see the same allocations and frees in the same order, so the two
+ * tables must agree byte for byte, table page by table page: an entry
+ * libslat forgot to write still holds garbage and differs. The garbage
+ * alternates between two patterns that every format reads as a present
+ * entry of the wrong kind, so that a walk reading one goes astray:
+ *   0xa5 bytes: bit 0 set (present: EPT read, SDM vol. 3C 29.3.2; NPT P,
+ *     APM vol. 2 5.3.3; Arm valid, Arm ARM D8.3) with bit 7 set (EPT and
+ *     NPT page size: a large leaf) or bits 1:0 = 01 (Arm block);
+ *   0x07 bytes: EPT bits 2:0 = 111 with bit 7 clear, NPT P with PS clear,
+ *     Arm bits 1:0 = 11: a table entry above the last level, to an
+ *     address outside the pool (whose phys_to_virt aborts on it).
+ * After every call the table under test is validated. Every call is also
+ * made with allocation failure at each allocation in turn, on both
+ * tables alike: it must then fail with SLAT_ENOMEM and leave both tables
+ * exactly as they were.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+/*
+ * The hooks' context is the pool itself, as for every fixture (the
+ * harness reads it to tell pool addresses from corrupted ones); the
+ * allocation count that picks the pattern is a plain static.
+ */
+static uint64_t garbage_allocs;
+
+static void *garbage_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
+{
+	struct slat_allocator in = slat_pool_allocator_unzeroed(ctx);
+	void *va = in.alloc(ctx, size_lg2, pa);
+
+	if (va)
+		memset(va, garbage_allocs++ & 1 ? 0x07 : 0xa5, (size_t)1 << size_lg2);
+	return va;
+}
+
+static void garbage_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
+{
+	struct slat_allocator in = slat_pool_allocator_unzeroed(ctx);
+
+	/* What a freed block holds is garbage for its next user too. */
+	memset(va, 0xa5, (size_t)1 << size_lg2);
+	in.free(ctx, va, pa, size_lg2);
+}
+
+struct pair {
+	struct fx ref, ug;
+};
+
+static void pair_init(struct pair *p, const struct slat_format *fmt, unsigned granule_lg2)
+{
+	fx_prepare(&p->ref, fmt);
+	fx_prepare(&p->ug, fmt);
+	p->ref.cfg.granule_lg2 = (uint8_t)granule_lg2;
+	p->ug.cfg.granule_lg2 = (uint8_t)granule_lg2;
+	p->ug.cfg.alloc.alloc = garbage_alloc;
+	p->ug.cfg.alloc.free = garbage_free;
+	garbage_allocs = 0;
+	p->ug.cfg.features |= SLAT_FEAT_ALLOC_UNZEROED;
+	assert_int_equal(fx_create(&p->ref), SLAT_OK);
+	assert_int_equal(fx_create(&p->ug), SLAT_OK);
+}
+
+/* Say where two snapshots first differ, before the assertion fails. */
+static void snap_diff(const struct snap *a, const struct snap *b)
+{
+	size_t i, j, n = a->n < b->n ? a->n : b->n;
+
+	if (a->n != b->n || a->page != b->page)
+		print_error("%zu pages of %zu bytes, against %zu of %zu\n", a->n, a->page,
+			    b->n, b->page);
+	for (i = 0; i < n; i++) {
+		const uint64_t *x = (const uint64_t *)(a->bytes + i * a->page);
+		const uint64_t *y = (const uint64_t *)(b->bytes + i * b->page);
+
+		if (a->pa[i] != b->pa[i]) {
+			print_error("page %zu at %#llx, against %#llx\n", i,
+				    (unsigned long long)a->pa[i], (unsigned long long)b->pa[i]);
+			return;
+		}
+		for (j = 0; j < a->page / 8; j++)
+			if (x[j] != y[j]) {
+				print_error("page %zu (%#llx) entry %zu: %#llx, against %#llx\n",
+					    i, (unsigned long long)a->pa[i], j,
+					    (unsigned long long)x[j], (unsigned long long)y[j]);
+				return;
+			}
+	}
+}
+
+static void expect_same(struct pair *p)
+{
+	struct snap a, b;
+
+	snap_take(&p->ref.t, &a);
+	snap_take(&p->ug.t, &b);
+	if (!snap_equal(&a, &b))
+		snap_diff(&a, &b);
+	assert_true(snap_equal(&a, &b));
+	snap_free(&a);
+	snap_free(&b);
+	expect_valid(&p->ug.t);
+}
+
+/* One call, as drawn by the sequence. */
+struct call {
+	int kind;
+	uint64_t gpa, size, hpa, value;
+	uint32_t flags;
+	unsigned perms, page_lg2;
+};
+
+enum { C_MAP, C_UNMAP, C_PROTECT, C_SPLIT, C_COLLAPSE, C_PAYLOAD, C_KINDS };
+
+static int call_do(struct fx *f, const struct call *c)
+{
+	struct slat_attrs a = slat_attrs_make(c->perms, SLAT_MT_WB);
+	struct slat_prot pr = slat_prot_perms(c->perms);
+
+	switch (c->kind) {
+	case C_MAP:
+		return slat_map(&f->t, slat_gpa(c->gpa), c->size, slat_hpa(c->hpa), &a,
+				c->flags, &f->g);
+	case C_UNMAP:
+		return slat_unmap(&f->t, slat_gpa(c->gpa), c->size, &f->g);
+	case C_PROTECT:
+		return slat_protect(&f->t, slat_gpa(c->gpa), c->size, &pr, &f->g);
+	case C_SPLIT:
+		return slat_split(&f->t, slat_gpa(c->gpa), c->size, c->page_lg2, &f->g);
+	case C_COLLAPSE:
+		return slat_collapse(&f->t, slat_gpa(c->gpa), c->size, &f->g);
+	default:
+		return slat_payload_set(&f->t, slat_gpa(c->gpa), c->size, c->value, &f->g);
+	}
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+/*
+ * A call inside [0, span), sized so that it needs a handful of tables
+ * (each call is repeated once per allocation it makes): up to 8 MiB of
+ * base pages, or whole pieces of the middle level, or 1 GiB.
+ */
+static void call_draw(uint64_t *s, unsigned granule_lg2, uint64_t span, struct call *c)
+{
+	const uint64_t page = 1ull << granule_lg2;
+	const unsigned big_lg2 = granule_lg2 + 2 * (granule_lg2 - 3);
+	/* 1 GiB at most: Arm 16K and 64K have 64 GiB and 4 TiB there. */
+	const uint64_t big = 1ull << (big_lg2 < 30 ? big_lg2 : 30);
+	const uint64_t mid = 1ull << (granule_lg2 + (granule_lg2 - 3));
+	static const unsigned perms[] = { SLAT_PERM_RWX, SLAT_PERM_R, SLAT_PERM_RW,
+					  SLAT_PERM_R | SLAT_PERM_X, 0 };
+
+	memset(c, 0, sizeof(*c));
+	c->kind = (int)(rnd(s) % (C_KINDS + 1));
+	if (c->kind == C_KINDS)
+		c->kind = C_MAP; /* maps twice as often: they build tables */
+	switch (rnd(s) % 4) {
+	case 0: /* a few base pages anywhere */
+		c->gpa = (rnd(s) % (span / page)) * page;
+		c->size = (1 + rnd(s) % 8) * page;
+		break;
+	case 1: /* up to 8 MiB of base pages, ends anywhere */
+		c->gpa = (rnd(s) % (span / page)) * page;
+		c->size = (1 + rnd(s) % ((8ull << 20) / page)) * page;
+		break;
+	case 2: /* whole middle-level pieces */
+		c->gpa = (rnd(s) % (span / mid)) * mid;
+		c->size = (1 + rnd(s) % 2) * mid;
+		break;
+	default: /* a whole top-level leaf (4 KiB granule) */
+		c->gpa = (rnd(s) % (span / big)) * big;
+		c->size = big;
+		break;
+	}
+	if (c->gpa + c->size > span)
+		c->size = span - c->gpa;
+	c->hpa = c->gpa + (rnd(s) % 3 ? 0x100000000ull : 0x100000000ull + page);
+	c->perms = perms[rnd(s) % 5];
+	c->flags = rnd(s) % 2 ? SLAT_MAP_REPLACE : 0;
+	if (rnd(s) % 4 == 0)
+		c->flags |= SLAT_MAP_MAX_PAGE(granule_lg2);
+	c->page_lg2 = rnd(s) % 2 ? granule_lg2 : granule_lg2 + (granule_lg2 - 3);
+	c->value = 1 + rnd(s) % 7;
+}
+
+/*
+ * The same call on both tables: first with allocation failing at the
+ * first attempt, then the second..., until it goes through. Returns the
+ * number of attempts that failed.
+ */
+static unsigned call_both(struct pair *p, const struct call *c)
+{
+	struct snap before;
+	unsigned k;
+	int r1, r2;
+
+	snap_take(&p->ug.t, &before);
+	for (k = 0;; k++) {
+		slat_pool_fail_after(&p->ref.pool, k, false);
+		slat_pool_fail_after(&p->ug.pool, k, false);
+		r1 = call_do(&p->ref, c);
+		r2 = call_do(&p->ug, c);
+		slat_pool_fail_after(&p->ref.pool, -1, false);
+		slat_pool_fail_after(&p->ug.pool, -1, false);
+		assert_int_equal(r1, r2);
+		fx_flush(&p->ref);
+		fx_flush(&p->ug);
+		if (r2 != SLAT_ENOMEM)
+			break;
+		{
+			struct snap after;
+
+			snap_take(&p->ug.t, &after);
+			assert_true(snap_equal(&before, &after));
+			snap_free(&after);
+		}
+	}
+	snap_free(&before);
+	expect_same(p);
+	return k;
+}
+
+static void run_sequence(const struct slat_format *fmt, unsigned granule_lg2,
+			 unsigned steps)
+{
+	struct pair p;
+	/* Room for 1 GiB leaves, and for more than one table of the
+	 * middle level with the 64 KiB granule (512 MiB each). */
+	const uint64_t span = granule_lg2 == 16 ? 4ull << 30 : 1ull << 30;
+	uint64_t seed = 0x5eed5eed5eed5eedull ^ granule_lg2 ^
+			((uint64_t)(uintptr_t)slat_format_name(fmt)[0] << 32);
+	unsigned i, failures = 0, oks = 0;
+
+	pair_init(&p, fmt, granule_lg2);
+	expect_same(&p);
+	for (i = 0; i < steps; i++) {
+		struct call c;
+
+		call_draw(&seed, granule_lg2, span, &c);
+		failures += call_both(&p, &c);
+		oks += slat_table_pages(&p.ug.t) > 1;
+	}
+	/* The sequence did build tables and did hit allocation failures:
+	 * otherwise it proved nothing. */
+	assert_true(oks > 0);
+	assert_true(failures >= steps / 8);
+	fx_fini(&p.ref);
+	fx_fini(&p.ug);
+}
+
+static void random_calls(void **state)
+{
+	run_sequence(*state, 12, 150);
+}
+
+static void random_calls_arm_16k(void **state)
+{
+	(void)state;
+	run_sequence(&slat_format_stage2, 14, 60);
+}
+
+static void random_calls_arm_64k(void **state)
+{
+	(void)state;
+	run_sequence(&slat_format_stage2, 16, 60);
+}
+
+/*
+ * W1's case by hand: a map that covers a whole last-level table with
+ * leaves fills it, entry by entry, with the right leaves; one that covers
+ * part of a table leaves the rest zero, not garbage (the reference table
+ * is all zero there). Then a map whose first and last 2 MiB are partly
+ * covered, with a whole 2 MiB leaf between them: the walker visits the
+ * entry after the partial head before anything writes it. Each case runs
+ * with either pattern first.
+ */
+static void map_fills_or_zeroes(void **state)
+{
+	unsigned first;
+
+	for (first = 0; first < 2; first++) {
+		struct pair p;
+		struct call c;
+
+		pair_init(&p, *state, 12);
+		garbage_allocs = first;
+		memset(&c, 0, sizeof(c));
+		c.kind = C_MAP;
+		c.perms = SLAT_PERM_RWX;
+		c.flags = SLAT_MAP_MAX_PAGE(12);
+		c.gpa = 0x200000; /* one whole 2 MiB span: a full table */
+		c.size = 0x200000;
+		c.hpa = 0x100200000ull;
+		assert_int_equal(call_both(&p, &c), 1 + 1 + 1); /* L3, L2, L1 tables */
+		expect_map(&p.ug.t, 0x200000, 0x100200000ull, SLAT_PERM_RWX, 12);
+		expect_map(&p.ug.t, 0x3ff000, 0x1003ff000ull, SLAT_PERM_RWX, 12);
+		c.gpa = 0x403000; /* part of the next table, both ends inside it */
+		c.size = 0x5000;
+		c.hpa = 0x100403000ull;
+		assert_int_equal(call_both(&p, &c), 1);
+		expect_unmapped(&p.ug.t, 0x402000);
+		expect_map(&p.ug.t, 0x403000, 0x100403000ull, SLAT_PERM_RWX, 12);
+		expect_map(&p.ug.t, 0x407000, 0x100407000ull, SLAT_PERM_RWX, 12);
+		expect_unmapped(&p.ug.t, 0x408000);
+		/* In the next 1 GiB: a 2 MiB table, two 4 KiB tables. Not from
+		 * its first entry: reserve_take() zeroes the first two words. */
+		c.flags = 0;
+		c.gpa = 0x403ff000;
+		c.size = 0x1000 + 0x200000 + 0x1000;
+		c.hpa = 0x1403ff000ull;
+		assert_int_equal(call_both(&p, &c), 3);
+		expect_map(&p.ug.t, 0x403ff000, 0x1403ff000ull, SLAT_PERM_RWX, 12);
+		expect_map(&p.ug.t, 0x40400000, 0x140400000ull, SLAT_PERM_RWX, 21);
+		expect_map(&p.ug.t, 0x40600000, 0x140600000ull, SLAT_PERM_RWX, 12);
+		expect_unmapped(&p.ug.t, 0x40601000);
+		expect_unmapped(&p.ug.t, 0x403fe000);
+		fx_fini(&p.ref);
+		fx_fini(&p.ug);
+	}
+}
+
+/* The root comes from the allocator too: zeroed by slat_table_init(). */
+static void root_zeroed(void **state)
+{
+	struct pair p;
+
+	pair_init(&p, *state, 12);
+	expect_same(&p);
+	expect_unmapped(&p.ug.t, 0);
+	fx_fini(&p.ref);
+	fx_fini(&p.ug);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		ON_ALL(root_zeroed),
+		ON_ALL(map_fills_or_zeroes),
+		ON_ALL(random_calls),
+		cmocka_unit_test(random_calls_arm_16k),
+		cmocka_unit_test(random_calls_arm_64k),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
