@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "fill.h" /* lib/, white box */
 
 /*
  * The hooks' context is the pool itself, as for every fixture (the
@@ -350,9 +351,53 @@ static void root_zeroed(void **state)
 	fx_fini(&p.ug);
 }
 
+/*
+ * The fill loops against their definition, entry by entry: runs of every
+ * length up to 40 at every start parity, steps of 4 KiB to 1 GiB, and
+ * templates with and without bits inside the address field (the vector
+ * loop must step aside for those), around the top of a 52-bit output.
+ */
+static void fill_loops(void **state)
+{
+	static const uint64_t tmpls[] = {
+		0, 0x7, 0xfff, 0x8000000000000f77ull, 0x7ff0000000000001ull,
+		0x0000000000010003ull,   /* bit 16: inside the address field */
+		0x0008000000000003ull,   /* bit 51 */
+	};
+	static const uint64_t oas[] = { 0, 0x1000, 0x40000000ull, 0x000fffff00000000ull };
+	uint64_t buf[48];
+	unsigned ti, oi, lg2, n, off;
+
+	(void)state;
+	for (ti = 0; ti < sizeof(tmpls) / sizeof(tmpls[0]); ti++)
+		for (oi = 0; oi < sizeof(oas) / sizeof(oas[0]); oi++)
+			for (lg2 = 12; lg2 <= 30; lg2 += 9)
+				for (n = 0; n <= 40; n++)
+					for (off = 0; off < 2; off++) {
+						const uint64_t step = 1ull << lg2;
+						const uint64_t oa = oas[oi] & ~(step - 1);
+						uint64_t i;
+
+						memset(buf, 0xa5, sizeof(buf));
+						fill_run(buf + off, n, tmpls[ti], oa, step);
+						for (i = 0; i < off; i++)
+							assert_int_equal(buf[i], 0xa5a5a5a5a5a5a5a5ull);
+						for (i = 0; i < n; i++)
+							assert_int_equal(buf[off + i],
+									 tmpls[ti] | (oa + i * step));
+						assert_int_equal(buf[off + n], 0xa5a5a5a5a5a5a5a5ull);
+						memset(buf, 0xa5, sizeof(buf));
+						fill_zero(buf + off, n);
+						for (i = 0; i < n; i++)
+							assert_int_equal(buf[off + i], 0);
+						assert_int_equal(buf[off + n], 0xa5a5a5a5a5a5a5a5ull);
+					}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fill_loops),
 		ON_ALL(root_zeroed),
 		ON_ALL(map_fills_or_zeroes),
 		ON_ALL(random_calls),
