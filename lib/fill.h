@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Writing runs of entries into a table nothing can see yet (a fresh table):
- * the loops W1 and every split spend their time in. Plain stores, two
- * entries per 16-byte vector store, written out because gcc -O2 (its
+ * the loops W1 and every split spend their time in. Plain stores, two or
+ * four entries per vector store, written out because gcc -O2 (its
  * very-cheap cost model) does not vectorise a loop whose trip count it
  * cannot prove a multiple of the vector length. The vector types are the
  * compiler's generic ones: SSE2 on x86-64, Neon on AArch64, pairs of
@@ -13,8 +13,18 @@
 
 #include "core.h"
 
-/* Two entries; aligned(8) because a run may start at an odd index. */
-typedef uint64_t fill_pair __attribute__((vector_size(16), aligned(8), may_alias));
+/*
+ * Two entries, or four where the compiler may use AVX (built for
+ * x86-64-v3, say): a libc memset of the same bytes stores 32 at a time
+ * there. Plain x86-64 has 16-byte stores only, and gcc lowers a 32-byte
+ * vector to spills on the stack. aligned(8): a run may start anywhere.
+ */
+#if defined(__AVX__)
+#define FILL_LANES 4
+#else
+#define FILL_LANES 2
+#endif
+typedef uint64_t fill_vec __attribute__((vector_size(8 * FILL_LANES), aligned(8), may_alias));
 
 /*
  * slot[i] = tmpl | (oa + i * step) for i in [0, n): leaves whose output
@@ -37,19 +47,24 @@ static SLAT_ALWAYS_INLINE void fill_run(uint64_t *restrict slot, uint64_t n,
 	uint64_t i = 0;
 
 	if (!(tmpl & moving & ~(step - 1))) {
-		const fill_pair d = { 8 * step, 8 * step };
-		fill_pair a = { tmpl | oa, tmpl | (oa + step) };
-		fill_pair b = a + 2 * step, c = a + 4 * step, e = a + 6 * step;
+		const uint64_t per = 4 * FILL_LANES; /* entries per iteration */
+		fill_vec a, b, c, e;
+		unsigned k;
 
-		for (; i + 8 <= n; i += 8) {
-			*(fill_pair *)&slot[i] = a;
-			*(fill_pair *)&slot[i + 2] = b;
-			*(fill_pair *)&slot[i + 4] = c;
-			*(fill_pair *)&slot[i + 6] = e;
-			a += d;
-			b += d;
-			c += d;
-			e += d;
+		for (k = 0; k < FILL_LANES; k++)
+			a[k] = tmpl | (oa + k * step);
+		b = a + FILL_LANES * step;
+		c = a + 2 * FILL_LANES * step;
+		e = a + 3 * FILL_LANES * step;
+		for (; i + per <= n; i += per) {
+			*(fill_vec *)&slot[i] = a;
+			*(fill_vec *)&slot[i + FILL_LANES] = b;
+			*(fill_vec *)&slot[i + 2 * FILL_LANES] = c;
+			*(fill_vec *)&slot[i + 3 * FILL_LANES] = e;
+			a += per * step;
+			b += per * step;
+			c += per * step;
+			e += per * step;
 		}
 	}
 	for (; i < n; i++)
@@ -59,19 +74,25 @@ static SLAT_ALWAYS_INLINE void fill_run(uint64_t *restrict slot, uint64_t n,
 /* slot[i] = 0 for i in [0, n). */
 static SLAT_ALWAYS_INLINE void fill_zero(uint64_t *restrict slot, uint64_t n)
 {
-	const fill_pair z = { 0, 0 };
+	const fill_vec z = { 0 };
 	uint64_t i;
 
-	for (i = 0; i + 4 <= n; i += 4) {
-		*(fill_pair *)&slot[i] = z;
-		*(fill_pair *)&slot[i + 2] = z;
+	/* Two stores an iteration: with one, gcc turns the loop into a
+	 * memset call. */
+	for (i = 0; i + 2 * FILL_LANES <= n; i += 2 * FILL_LANES) {
+		*(fill_vec *)&slot[i] = z;
+		*(fill_vec *)&slot[i + FILL_LANES] = z;
 	}
-	/* Three at most: spelt out, or gcc makes a memset call of them. */
+	if (i + FILL_LANES <= n) {
+		*(fill_vec *)&slot[i] = z;
+		i += FILL_LANES;
+	}
+	/* Fewer than FILL_LANES: spelt out, or gcc calls memset for them. */
 	if (i < n)
 		slot[i++] = 0;
-	if (i < n)
+	if (FILL_LANES > 2 && i < n)
 		slot[i++] = 0;
-	if (i < n)
+	if (FILL_LANES > 2 && i < n)
 		slot[i] = 0;
 }
 
