@@ -71,13 +71,14 @@ echo " per thread instead of 1,000,000: per-unit figures comparable with the ful
 echo " bench/README.md; the loop that drives the calls is counted too, and measured"
 echo " alone for W3, W4b and W5; the pool's page zeroing is not counted)"
 echo
-awk -v order="W1 W2a W2b W3 W4a W4b W5 W6 W7 W8 W8b-1 W8b-2 W8b-3 W8b-4" '
+awk -v order="W1 W1u W2a W2b W3 W4a W4b W5 W6 W7 W8 W8b-1 W8b-2 W8b-3 W8b-4" '
 	BEGIN {
 		n = split(order, ids, " ")
 		split("ept npt stage2", fs, " ")
 		target["W3"] = "<= 280"; target["W4b"] = "<= 115"; target["W5"] = "<= 50"
 		target["W7"] = "<= 1,000"; target["W6"] = "<= 2"
 		target["W1"] = "no worse"; target["W2a"] = "no worse"
+		target["W1u"] = "(W1 unzeroed)"
 		target["W2b"] = "no worse"; target["W4a"] = "no worse"
 		target["W8"] = "1.8x in time"
 	}

@@ -84,6 +84,28 @@ static void uncounted_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
 	CALLGRIND_TOGGLE_COLLECT;
 }
 
+static void *uncounted_alloc_unzeroed(void *ctx, unsigned size_lg2, uint64_t *pa)
+{
+	void *va;
+
+	CALLGRIND_TOGGLE_COLLECT;
+	va = slat_pool_allocator_unzeroed(ctx).alloc(ctx, size_lg2, pa);
+	CALLGRIND_TOGGLE_COLLECT;
+	return va;
+}
+
+struct slat_allocator bench_allocator_unzeroed(void)
+{
+	struct slat_allocator a = slat_pool_allocator_unzeroed(bench_pool());
+
+	if (bench.mode != MODE_CALLGRIND)
+		return a;
+	pool_alloc = slat_pool_allocator(bench_pool());
+	a.alloc = uncounted_alloc_unzeroed;
+	a.free = uncounted_free;
+	return a;
+}
+
 struct slat_allocator bench_allocator(void)
 {
 	struct slat_allocator a;

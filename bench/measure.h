@@ -48,6 +48,9 @@ struct slat_pool *bench_pool(void);
 /* The pool as a libslat allocator; under callgrind its instructions are
  * not counted (measure.c says why). */
 struct slat_allocator bench_allocator(void);
+/* The same pool without zeroing, for tables with SLAT_FEAT_ALLOC_UNZEROED
+ * (W1u): libslat writes every entry itself. */
+struct slat_allocator bench_allocator_unzeroed(void);
 
 /* Bytes of the pool in use; 0 after every table is destroyed. */
 uint64_t bench_pool_in_use(void);

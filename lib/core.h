@@ -31,6 +31,7 @@
 #define page_check slat__page_check
 #define reserve_take slat__reserve_take
 #define reserve_release slat__reserve_release
+#define fresh_zero slat__fresh_zero
 #define gather_check slat__gather_check
 #define gather_overlaps slat__gather_overlaps
 #define gather_settle slat__gather_settle
@@ -329,7 +330,7 @@ uint64_t edge_split_cost(const struct slat_layout *l, unsigned level,
  * Pages a call reserves before it changes anything, so that the change
  * itself cannot fail half-way. Reserved pages are chained through their
  * first two words (next, own physical address); they are reachable by no
- * walker and are zeroed again when taken.
+ * walker, and their list words are zeroed again when taken.
  */
 struct reserve {
 	uint64_t *head;
@@ -339,8 +340,17 @@ struct reserve {
 int reserve_fill(struct table_state *t, struct reserve *r, uint64_t n);
 /* Is the block at `pa` of 2^lg2 bytes a usable table? SLAT_EALIGN, SLAT_EHPA. */
 int page_check(const struct slat_layout *l, uint64_t pa, unsigned lg2);
+/*
+ * A reserved page, its two list words zeroed. Under
+ * SLAT_FEAT_ALLOC_UNZEROED the rest is whatever the allocator left: the
+ * caller writes every entry a walker could read (leaf_split_fill()) or
+ * zeroes them (fresh_zero()) before the walker visits the page.
+ */
 uint64_t *reserve_take(struct reserve *r, uint64_t *pa);
 void reserve_release(struct table_state *t, struct reserve *r);
+/* Zero entries [from, to) of a fresh table, unless the allocator did. */
+void fresh_zero(const struct table_state *t, uint64_t *table, uint64_t from,
+		uint64_t to);
 
 /* ---- gathering -------------------------------------------------------- */
 

@@ -4,7 +4,7 @@
  * owns: the backend only says which entry bits are free for them.
  */
 
-#include "core.h"
+#include "fill.h"
 
 static uint64_t sw_encode(const struct slat_layout *l, unsigned sw)
 {
@@ -113,11 +113,9 @@ int leaf_templates(const struct table_state *t, const struct slat_attrs *a,
 	return SLAT_OK;
 }
 
-/* Compiled per call site: without a split address field (hi 0) the loop
- * only ORs the address into the template. */
-static SLAT_ALWAYS_INLINE void fill_leaves(uint64_t *child, uint64_t n, uint64_t tmpl,
-					   uint64_t oa, uint64_t step, uint64_t hi,
-					   unsigned hs)
+/* With a split address field (Arm 64K, 52 bits); fill_run() otherwise. */
+static void fill_leaves(uint64_t *child, uint64_t n, uint64_t tmpl,
+			uint64_t oa, uint64_t step, uint64_t hi, unsigned hs)
 {
 	uint64_t i;
 
@@ -145,7 +143,7 @@ void leaf_split_fill(const struct table_state *t, unsigned level, uint64_t old,
 	if (l->oa_hi)
 		fill_leaves(child, n, tmpl, oa, step, l->oa_hi, l->oa_hi_shift);
 	else
-		fill_leaves(child, n, tmpl, oa, step, 0, 0);
+		fill_run(child, n, tmpl, oa, step);
 }
 
 int leaf_faithful(const struct table_state *t, unsigned level, uint64_t e,

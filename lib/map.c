@@ -12,6 +12,7 @@
 
 #include "memo.h"
 #include "walk.h"
+#include "fill.h"
 
 struct map_op {
 	struct change c; /* first: the walker's op */
@@ -116,8 +117,13 @@ static SLAT_ALWAYS_INLINE int map_run_(struct walk *w, struct map_op *op, bool s
 
 	if (walk_in_fresh(w)) {
 		/* Nothing can see a fresh table yet: plain stores. */
-		for (i = 0; i < n; i++)
-			slot[i] = tmpl | addr_entry_split(oa + i * size, hi, hs);
+		if (split) {
+			for (i = 0; i < n; i++)
+				slot[i] = tmpl | addr_entry_split(oa + i * size, hi, hs);
+		} else {
+			fill_run(slot, n, tmpl, oa, size);
+			i = n;
+		}
 	} else {
 		for (i = 0; i < n; i++) {
 			if (i && (entry_load(&slot[i]) & present))
@@ -248,6 +254,38 @@ static void map_replace_table(struct walk *w, struct map_op *op)
 		   layout_sizes_upto(l, level - 1), 1ull << l->shift[level]);
 }
 
+/*
+ * Under SLAT_FEAT_ALLOC_UNZEROED, a fresh table that is not a split leaf
+ * holds garbage. This walk writes every entry of it inside the range (a
+ * leaf run, or a fresh table below linked on the climb); the walker reads
+ * an entry before its visitor writes it only where a visit begins. Those
+ * entries and the ones outside the range are zeroed here; the rest are
+ * left to the fill. Where the level below holds leaves, visits begin at
+ * most at the first entry, the one after it (when the first is partly
+ * covered and descended into) and the last (a partly covered tail: the
+ * run stops before it); elsewhere at every entry.
+ */
+static void map_fresh_zero(const struct walk *w, const struct map_op *op)
+{
+	const struct slat_layout *l = w->lay;
+	const unsigned cl = w->level - 1;
+	const uint64_t n = table_entries(l, cl);
+	const uint64_t i0 = entry_index(l, cl, w->addr);
+	const uint64_t i1 = entry_index(l, cl, walk_span_end(w) - 1) + 1;
+	uint64_t *child = w->child;
+
+	if (!(w->t->features & SLAT_FEAT_ALLOC_UNZEROED))
+		return;
+	if (!(op->leafmask & (1u << cl))) {
+		fresh_zero(w->t, child, 0, n);
+		return;
+	}
+	fresh_zero(w->t, child, 0, i0 + 1);
+	if (i0 + 1 < i1)
+		child[i0 + 1] = 0;
+	fresh_zero(w->t, child, i1 - 1, n);
+}
+
 static SLAT_ALWAYS_INLINE int map_visit(struct walk *w, enum walk_visit how)
 {
 	struct map_op *op = (struct map_op *)w->op;
@@ -280,6 +318,8 @@ static SLAT_ALWAYS_INLINE int map_visit(struct walk *w, enum walk_visit how)
 	if (entry_present(l, e)) {
 		leaf_split_fill(w->t, level, e, w->child);
 		w->replaced[level] = e;
+	} else {
+		map_fresh_zero(w, op);
 	}
 	return WALK_DESCEND;
 }

@@ -2,6 +2,7 @@
 /* Table pages: reserving them before a change, releasing them after one. */
 
 #include "walk.h"
+#include "fill.h"
 
 /*
  * Reserved pages hold two words while they wait: the next reserved page and
@@ -58,6 +59,13 @@ uint64_t *reserve_take(struct reserve *r, uint64_t *pa)
 	page[1] = 0;
 	r->count--;
 	return page;
+}
+
+void fresh_zero(const struct table_state *t, uint64_t *table, uint64_t from,
+		uint64_t to)
+{
+	if ((t->features & SLAT_FEAT_ALLOC_UNZEROED) && from < to)
+		fill_zero(table + from, to - from);
 }
 
 void reserve_release(struct table_state *t, struct reserve *r)

@@ -98,6 +98,7 @@ static int payload_visit(struct walk *w, enum walk_visit how)
 	if (!op->c.res.count)
 		__builtin_trap(); /* the first walk counted wrong */
 	w->child = reserve_take(&op->c.res, &w->child_pa);
+	fresh_zero(w->t, w->child, 0, table_entries(w->lay, w->level - 1));
 	return WALK_DESCEND;
 }
 

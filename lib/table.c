@@ -9,7 +9,8 @@
 #include "walk.h"
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
-			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC)
+			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC | \
+			SLAT_FEAT_ALLOC_UNZEROED)
 
 void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
 			  unsigned ia_bits, unsigned levels)
@@ -272,8 +273,9 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	n.root_pa = pa;
 	n.pages = 1ull << (n.lay.root_lg2 - n.lay.granule_lg2);
 	n.page_sum = page_tag(pa);
-	/* The allocator zeroed the root through the cache; the walker reads
-	 * it as soon as the embedder loads the root pointer. */
+	fresh_zero(&n, n.root, 0, 1ull << (n.lay.root_lg2 - 3));
+	/* The root was zeroed through the cache; the walker reads it as
+	 * soon as the embedder loads the root pointer. */
 	table_clean(&n, root, 1ull << n.lay.root_lg2);
 	*t = n;
 	return SLAT_OK;

@@ -49,6 +49,7 @@ dist_man_MANS = \
 	man/man3/slat_payload_get.3 \
 	man/man3/slat_payload_set.3 \
 	man/man3/slat_pool_allocator.3 \
+	man/man3/slat_pool_allocator_unzeroed.3 \
 	man/man3/slat_pool_fail_after.3 \
 	man/man3/slat_pool_fini.3 \
 	man/man3/slat_pool_init.3 \

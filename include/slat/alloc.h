@@ -23,6 +23,15 @@ struct slat_allocator {
 	 * for a translation table. size_lg2 is the table's granule (12, 14 or
 	 * 16) except for an Arm root made of concatenated tables, which asks
 	 * for up to 16 granules at once.
+	 *
+	 * For a table created with ::SLAT_FEAT_ALLOC_UNZEROED the block need
+	 * not be zeroed: libslat writes every 8-byte entry of it (zeroing
+	 * those a call does not fill) before linking it, so that no walker,
+	 * hardware or libslat's own, ever reads a byte the allocator left.
+	 * A block reserved by a call and given back unused (the call failed,
+	 * or needed fewer) is never read; libslat used its first 16 bytes as
+	 * a list link meanwhile. docs/embedding.md, "Allocators that do not
+	 * zero".
 	 * @param ctx the @ref slat_allocator::ctx value
 	 * @param size_lg2 log2 of the size and alignment in bytes
 	 * @param[out] pa host-physical address of the block

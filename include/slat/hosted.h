@@ -51,6 +51,13 @@ void slat_pool_fini(struct slat_pool *p);
 /** Allocator hooks that draw from @p p. */
 struct slat_allocator slat_pool_allocator(struct slat_pool *p);
 
+/**
+ * Allocator hooks that draw from @p p without zeroing: a block holds what
+ * its last user left. Only for tables created with
+ * ::SLAT_FEAT_ALLOC_UNZEROED. Since 0.3.
+ */
+struct slat_allocator slat_pool_allocator_unzeroed(struct slat_pool *p);
+
 /** Inject failure: the (@p n + 1)-th allocation attempt from now fails. -1 disables. */
 void slat_pool_fail_after(struct slat_pool *p, int64_t n, bool sticky);
 

@@ -83,7 +83,17 @@ enum slat_feature {
 	 * CPU may hold stale, and libslat's atomic updates of the entry
 	 * could drop them.
 	 */
-	SLAT_FEAT_WALK_NC = 1u << 8
+	SLAT_FEAT_WALK_NC = 1u << 8,
+	/**
+	 * The allocator's slat_allocator::alloc need not zero the blocks it
+	 * hands out (slat/alloc.h): libslat writes every entry of a new table
+	 * itself before any walker, hardware or software, can reach it,
+	 * zeroing only the entries a call does not fill. A table filled
+	 * completely (the split of a leaf, a map whose range covers the whole
+	 * span of the table with leaves) is then written once instead of
+	 * twice. The root is zeroed by slat_table_init(). Since 0.3.
+	 */
+	SLAT_FEAT_ALLOC_UNZEROED = 1u << 11
 };
 
 /**

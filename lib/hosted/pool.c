@@ -2,8 +2,8 @@
 /*
  * A pool allocator for hosted programs: one aligned block of process
  * memory with made-up physical addresses, pages zeroed only when handed
- * out (as ../shared/bench/WORKLOADS.md asks of every builder), and
- * failure injection for tests.
+ * out (as ../shared/bench/WORKLOADS.md asks of every builder) or not at
+ * all for tables that allow it, and failure injection for tests.
  */
 
 #include <stdlib.h>
@@ -43,9 +43,9 @@ void slat_pool_fail_after(struct slat_pool *p, int64_t n, bool sticky)
 	p->fail_sticky = sticky;
 }
 
-static void *pool_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
+static void *pool_take(struct slat_pool *p, unsigned size_lg2, uint64_t *pa,
+		       bool zero)
 {
-	struct slat_pool *p = ctx;
 	uint64_t size = 1ull << size_lg2;
 	unsigned char *block;
 
@@ -71,13 +71,25 @@ static void *pool_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
 		block = p->base + off;
 		p->bump = off + size;
 	}
-	memset(block, 0, size);
+	if (zero)
+		memset(block, 0, size);
 	p->in_use += size;
 	if (p->in_use > p->peak)
 		p->peak = p->in_use;
 	p->allocs++;
 	*pa = p->pa_base + (uint64_t)(block - p->base);
 	return block;
+}
+
+static void *pool_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
+{
+	return pool_take(ctx, size_lg2, pa, true);
+}
+
+/* For tables with SLAT_FEAT_ALLOC_UNZEROED: the block as it was left. */
+static void *pool_alloc_unzeroed(void *ctx, unsigned size_lg2, uint64_t *pa)
+{
+	return pool_take(ctx, size_lg2, pa, false);
 }
 
 static void pool_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
@@ -107,6 +119,13 @@ static void *pool_phys_to_virt(void *ctx, uint64_t pa)
 struct slat_allocator slat_pool_allocator(struct slat_pool *p)
 {
 	struct slat_allocator a = { pool_alloc, pool_free, pool_phys_to_virt, p };
+
+	return a;
+}
+
+struct slat_allocator slat_pool_allocator_unzeroed(struct slat_pool *p)
+{
+	struct slat_allocator a = { pool_alloc_unzeroed, pool_free, pool_phys_to_virt, p };
 
 	return a;
 }

@@ -235,6 +235,11 @@ static void *fz_alloc(void *ctx, unsigned lg2, uint64_t *pa)
 		e->alloc_fails++;
 		return NULL;
 	}
+	/* Garbage every format reads as present: a large leaf (0xa5: bit 0
+	 * and bit 7, Arm bits 1:0 = 01) or a table entry leading outside
+	 * the pool (0x07). libslat must write each entry before a walk. */
+	if (e->unzeroed)
+		memset(p, e->garbage++ & 1 ? 0x07 : 0xa5, 1ull << lg2);
 	if (e->have_table)
 		FZ_CHECK(lg2 == e->granule_lg2, "alloc-size",
 			 "table page of 2^%u bytes requested, granule 2^%u", lg2,
@@ -2234,6 +2239,11 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 	if (slat_pool_init(&e->pool, e->pool_bytes, 0x40000000ull))
 		abort();
 	e->palloc = slat_pool_allocator(&e->pool);
+	/* Engine option bit 2: an allocator that does not zero. */
+	if (opts & 4) {
+		e->unzeroed = true;
+		e->palloc = slat_pool_allocator_unzeroed(&e->pool);
+	}
 	e->cfg.alloc.alloc = fz_alloc;
 	e->cfg.alloc.free = fz_free;
 	e->cfg.alloc.phys_to_virt = fz_p2v;
@@ -2259,6 +2269,8 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 		/* memory and cache agree before the table exists */
 		memcpy(e->nc_mem, e->pool.base, e->pool.size);
 	}
+	if (e->unzeroed)
+		e->cfg.features |= SLAT_FEAT_ALLOC_UNZEROED;
 	e->ad = e->cfg.features & SLAT_FEAT_AD;
 	e->split_exec = e->cfg.features & SLAT_FEAT_SPLIT_EXEC;
 	e->nx = e->cfg.features & SLAT_FEAT_NX_HUGE;

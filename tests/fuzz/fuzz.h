@@ -233,6 +233,8 @@ struct engine {
 	unsigned sw_count;
 	bool ad, split_exec, fwb, nx; /* nx: SLAT_FEAT_NX_HUGE */
 	bool walk_nc;           /* SLAT_FEAT_WALK_NC: nc_mem is what the walker reads */
+	bool unzeroed;          /* SLAT_FEAT_ALLOC_UNZEROED: fz_alloc hands out garbage */
+	unsigned garbage;       /* blocks handed out so, to alternate the pattern */
 	unsigned char *nc_mem;  /* "memory" behind the pool; the pool is the cache */
 	uint64_t host_pat;      /* NPT */
 	uint16_t key_max;       /* largest host memory key (0: the table has none) */

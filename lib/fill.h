@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writing runs of entries into a table nothing can see yet (a fresh table):
+ * the loops W1 and every split spend their time in. Plain stores, two or
+ * four entries per vector store, written out because gcc -O2 (its
+ * very-cheap cost model) does not vectorise a loop whose trip count it
+ * cannot prove a multiple of the vector length. The vector types are the
+ * compiler's generic ones: SSE2 on x86-64, Neon on AArch64, pairs of
+ * scalar stores elsewhere; no libc, no intrinsics header.
+ */
+#ifndef SLAT_LIB_FILL_H
+#define SLAT_LIB_FILL_H
+
+#include "core.h"
+
+/*
+ * Two entries, or four where the compiler may use AVX (built for
+ * x86-64-v3, say): a libc memset of the same bytes stores 32 at a time
+ * there. Plain x86-64 has 16-byte stores only, and gcc lowers a 32-byte
+ * vector to spills on the stack. aligned(8): a run may start anywhere.
+ */
+#if defined(__AVX__)
+#define FILL_LANES 4
+#else
+#define FILL_LANES 2
+#endif
+typedef uint64_t fill_vec __attribute__((vector_size(8 * FILL_LANES), aligned(8), may_alias));
+
+/*
+ * slot[i] = tmpl | (oa + i * step) for i in [0, n): leaves whose output
+ * address field is one contiguous bit range (every format but Arm 64K
+ * with 52 bits, see addr_entry_split()).
+ *
+ * The vector loop adds instead: (tmpl | oa) + i * step. Both agree when
+ * the template has no bit from bit log2(step) up to the highest bit of the
+ * last address: the sum then never carries out of the address bits, and
+ * bits below step are never touched by adding a multiple of it. Every
+ * template libslat builds passes (attributes sit below bit 12 and above
+ * the output width), but it is checked rather than assumed; a template
+ * that fails gets the plain loop.
+ */
+static SLAT_ALWAYS_INLINE void fill_run(uint64_t *restrict slot, uint64_t n,
+					uint64_t tmpl, uint64_t oa, uint64_t step)
+{
+	const uint64_t last = n ? oa + (n - 1) * step : 0;
+	const uint64_t moving = last ? ~0ull >> __builtin_clzll(last) : 0;
+	uint64_t i = 0;
+
+	if (!(tmpl & moving & ~(step - 1))) {
+		const uint64_t per = 4 * FILL_LANES; /* entries per iteration */
+		fill_vec a, b, c, e;
+		unsigned k;
+
+		for (k = 0; k < FILL_LANES; k++)
+			a[k] = tmpl | (oa + k * step);
+		b = a + FILL_LANES * step;
+		c = a + 2 * FILL_LANES * step;
+		e = a + 3 * FILL_LANES * step;
+		for (; i + per <= n; i += per) {
+			*(fill_vec *)&slot[i] = a;
+			*(fill_vec *)&slot[i + FILL_LANES] = b;
+			*(fill_vec *)&slot[i + 2 * FILL_LANES] = c;
+			*(fill_vec *)&slot[i + 3 * FILL_LANES] = e;
+			a += per * step;
+			b += per * step;
+			c += per * step;
+			e += per * step;
+		}
+	}
+	for (; i < n; i++)
+		slot[i] = tmpl | (oa + i * step);
+}
+
+/* slot[i] = 0 for i in [0, n). */
+static SLAT_ALWAYS_INLINE void fill_zero(uint64_t *restrict slot, uint64_t n)
+{
+	const fill_vec z = { 0 };
+	uint64_t i;
+
+	/* Two stores an iteration: with one, gcc turns the loop into a
+	 * memset call. */
+	for (i = 0; i + 2 * FILL_LANES <= n; i += 2 * FILL_LANES) {
+		*(fill_vec *)&slot[i] = z;
+		*(fill_vec *)&slot[i + FILL_LANES] = z;
+	}
+	if (i + FILL_LANES <= n) {
+		*(fill_vec *)&slot[i] = z;
+		i += FILL_LANES;
+	}
+	/* Fewer than FILL_LANES: spelt out, or gcc calls memset for them. */
+	if (i < n)
+		slot[i++] = 0;
+	if (FILL_LANES > 2 && i < n)
+		slot[i++] = 0;
+	if (FILL_LANES > 2 && i < n)
+		slot[i] = 0;
+}
+
+#endif
