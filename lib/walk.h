@@ -212,32 +212,45 @@ struct change {
  * walk again with `apply`, which cannot fail, and give back any surplus.
  * Only when the second walk starts is the gather bound to the table.
  */
+static SLAT_ALWAYS_INLINE int walk_change_(struct table_state *t, uint64_t start,
+					   uint64_t end, struct change *c,
+					   walk_visitor prepare, walk_visitor apply)
+{
+	struct walk w;
+	int err;
+
+	walk_init(&w, t, start, end, c);
+	err = walk_range(&w, prepare);
+	if (err)
+		return err;
+	err = reserve_fill(t, &c->res, c->need);
+	if (err)
+		return err;
+	c->g->table = t;
+	if (c->settle)
+		gather_settle(t, c->g);
+	walk_init(&w, t, start, end, c);
+	walk_range(&w, apply);
+	reserve_release(t, &c->res);
+	return SLAT_OK;
+}
+
+/* With SLAT_FEAT_CONCURRENT, under the call's range lock (range_lock.h). */
 static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 					  uint64_t end, struct change *c,
 					  walk_visitor prepare, walk_visitor apply)
 {
+	const bool conc = SLAT_UNLIKELY(t->concurrent);
 	struct conc_call cc;
-	struct walk w;
 	int err;
 
-	if (SLAT_UNLIKELY(t->concurrent)) {
+	if (conc) {
 		cc.nreclaim = 0;
 		c->conc = &cc;
 		range_hold(t, &cc.hold, start, end);
 	}
-	walk_init(&w, t, start, end, c);
-	err = walk_range(&w, prepare);
-	if (!err)
-		err = reserve_fill(t, &c->res, c->need);
-	if (!err) {
-		c->g->table = t;
-		if (c->settle)
-			gather_settle(t, c->g);
-		walk_init(&w, t, start, end, c);
-		walk_range(&w, apply);
-		reserve_release(t, &c->res);
-	}
-	if (SLAT_UNLIKELY(t->concurrent))
+	err = walk_change_(t, start, end, c, prepare, apply);
+	if (conc)
 		conc_call_end(t, &cc, c->g);
 	return err;
 }
