@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <slat/hosted.h>
+
 #include "workloads.h"
 
 static void no_sync(void *ctx, const struct slat_table *t, const struct slat_gather *g)
@@ -52,6 +54,12 @@ void table_open(struct bench_table *b, const struct slat_format *fmt, bool ad,
 	table_open_features(b, fmt, ad ? SLAT_FEAT_AD : 0, alloc);
 }
 
+void table_open_concurrent(struct bench_table *b, const struct slat_format *fmt,
+			   struct slat_allocator alloc)
+{
+	table_open_features(b, fmt, SLAT_FEAT_CONCURRENT, alloc);
+}
+
 void table_open_features(struct bench_table *b, const struct slat_format *fmt,
 			 uint32_t features, struct slat_allocator alloc)
 {
@@ -65,6 +73,9 @@ void table_open_features(struct bench_table *b, const struct slat_format *fmt,
 	cfg.ia_bits = 48;
 	cfg.features = features;
 	cfg.sync_invalidate = no_sync;
+	/* Concurrent tables: more threads than CPUs must not spin out the
+	 * thread they wait for. */
+	cfg.wait = slat_wait_yield;
 	must(slat_table_init(&b->t, &cfg), "table_init");
 	b->g = (struct slat_gather)SLAT_GATHER_INIT; /* an empty gather */
 	pthread_mutex_init(&b->lock, NULL);

@@ -44,6 +44,9 @@ void table_open(struct bench_table *b, const struct slat_format *fmt, bool ad,
 /* table_open() with slat_config::features given whole. */
 void table_open_features(struct bench_table *b, const struct slat_format *fmt,
 			 uint32_t features, struct slat_allocator alloc);
+/* A SLAT_FEAT_CONCURRENT table (W8, W8b without the embedder's lock). */
+void table_open_concurrent(struct bench_table *b, const struct slat_format *fmt,
+			   struct slat_allocator alloc);
 void table_close(struct bench_table *b);
 uint64_t table_bytes(const struct bench_table *b);
 void must(int err, const char *what);

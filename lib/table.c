@@ -10,7 +10,7 @@
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
 			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC | \
-			SLAT_FEAT_ALLOC_UNZEROED)
+			SLAT_FEAT_ALLOC_UNZEROED | SLAT_FEAT_CONCURRENT)
 
 void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
 			  unsigned ia_bits, unsigned levels)
@@ -211,6 +211,15 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 		n.clean = cfg->clean_tables;
 		n.clean_ctx = cfg->clean_ctx;
 	}
+	/* Read only under their bit, like clean_tables (older callers pass
+	 * a shorter struct slat_config). */
+	if (cfg->features & SLAT_FEAT_CONCURRENT) {
+		n.concurrent = true;
+		n.grace = cfg->grace;
+		n.grace_ctx = cfg->grace_ctx;
+		n.wait = cfg->wait;
+		n.wait_ctx = cfg->wait_ctx;
+	}
 	n.caps = *cfg->caps;
 	n.features = cfg->features;
 	n.host_pat = cfg->host_pat;
@@ -320,7 +329,8 @@ uint64_t slat_table_pages(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
 
-	return t ? t->pages : 0;
+	/* Atomic: concurrent calls add to it (SLAT_FEAT_CONCURRENT). */
+	return t ? __atomic_load_n(&t->pages, __ATOMIC_RELAXED) : 0;
 }
 
 slat_hpa_t slat_table_root(const struct slat_table *t_pub)

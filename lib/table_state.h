@@ -121,7 +121,25 @@ struct __attribute__((may_alias)) table_state {
 	uint64_t tmpl_have; /* bit l: tmpl_bits[l] holds their leaf template */
 	uint64_t tmpl_bits[SLAT_MAX_LEVELS];
 	bool walk_std; /* the layout has the walker's constant geometry (walk.h) */
+	/* SLAT_FEAT_CONCURRENT (range_lock.h); all zero without it. */
+	bool concurrent;
+	slat_grace_fn grace;      /* NULL: the reader epoch below */
+	void *grace_ctx;
+	slat_wait_fn wait;        /* NULL: a CPU pause hint */
+	void *wait_ctx;
+	/* What concurrent calls write, a cache line away from what every walk
+	 * reads (the table may sit at any 8-byte boundary, hence 64 bytes of
+	 * padding on each side rather than an alignment). */
+	uint8_t conc_pad_lo_[64];
+	uint32_t holds_lock;      /* spinlock over `holds` */
+	uint32_t grace_lock;      /* one grace period at a time */
+	struct range_node *holds; /* ranges held by calls in flight, unordered */
+	uint64_t epoch;           /* reader epoch: readers count in readers[epoch & 1] */
+	uint64_t readers[2];
+	uint8_t conc_pad_hi_[64];
 };
+
+struct range_node;
 
 /* A gather. Zero-filled: empty and unbound. */
 struct __attribute__((may_alias)) gather_state {

@@ -4,6 +4,7 @@
 #include <slat/lookup.h>
 
 #include "core.h"
+#include "range_lock.h"
 
 /* Fill `m` from the leaf `e` at `level` for the address `gpa`. */
 void mapping_fill(const struct table_state *t, unsigned level, uint64_t e,
@@ -61,6 +62,22 @@ int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	return SLAT_OK;
 }
 
+/* SLAT_FEAT_CONCURRENT: the same walk as a lock-free reader (range_lock.h). */
+static __attribute__((noinline)) int translate_reader(const struct table_state *t,
+						     uint64_t gpa,
+						     struct slat_mapping *m)
+{
+	unsigned tok = reader_enter(t);
+	uint64_t *slot;
+	unsigned level;
+	int err = leaf_find(t, gpa, &slot, &level);
+
+	if (!err)
+		mapping_fill(t, level, entry_load(slot), gpa, 0, m);
+	reader_leave(t, tok);
+	return err;
+}
+
 int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		   struct slat_mapping *m)
 {
@@ -75,6 +92,8 @@ int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		return SLAT_EDEAD;
 	if (gpa.v >> t->lay.ia_bits)
 		return SLAT_EGPA;
+	if (SLAT_UNLIKELY(t->concurrent))
+		return translate_reader(t, gpa.v, m);
 	err = leaf_find(t, gpa.v, &slot, &level);
 	if (err)
 		return err;

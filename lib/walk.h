@@ -34,6 +34,7 @@
 #define SLAT_LIB_WALK_H
 
 #include "core.h"
+#include "range_lock.h"
 
 enum walk_visit { WALK_LEAF, WALK_PRE, WALK_POST };
 
@@ -274,12 +275,14 @@ static __attribute__((unused)) void walk_link_fresh_(struct walk *w,
 	uint64_t *child = w->table[level - 1];
 	uint64_t pa = w->table_pa[level - 1];
 
-	w->t->pages++;
-	w->t->page_sum += page_tag(pa);
+	pages_add(w->t, 1, page_tag(pa));
 	/* Zeroing and filling were plain stores: the whole page reaches
 	 * memory before the entry that makes it reachable. */
 	table_clean(w->t, child, 1ull << w->lay->granule_lg2);
-	if (entry_present(w->lay, w->entry)) {
+	if (SLAT_UNLIKELY(w->t->concurrent) && !walk_in_fresh(w) &&
+	    fresh_link_shared(w->t, w->slot, child, pa, level - 1)) {
+		/* An absent entry of a table other calls may share. */
+	} else if (entry_present(w->lay, w->entry)) {
 		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
 			      w->base, !walk_in_fresh(w), g);
 	} else {
@@ -321,6 +324,7 @@ struct change {
 	bool settle; /* complete g's pending invalidation before changing */
 	bool once_ok; /* the visitors may walk a one-page call once (below) */
 	bool once;    /* it is walked once: `need` is not used */
+	struct conc_call *conc; /* SLAT_FEAT_CONCURRENT only: walk_change()'s */
 };
 
 static inline void change_init(struct change *c, struct gather_state *g)
@@ -371,9 +375,9 @@ static inline int change_take(struct walk *w, struct change *c)
  * `settle`, which must invalidate before the first change but only when
  * the call will succeed.
  */
-static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
-					  uint64_t end, struct change *c,
-					  walk_visitor prepare, walk_visitor apply)
+static SLAT_ALWAYS_INLINE int walk_change_(struct table_state *t, uint64_t start,
+					   uint64_t end, struct change *c,
+					   walk_visitor prepare, walk_visitor apply)
 {
 	const struct table_state *bound = c->g->table;
 	struct walk w;
@@ -406,6 +410,26 @@ static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 	if (err)
 		walk_drop_fresh(&w);
 	reserve_release(t, &c->res);
+	return err;
+}
+
+/* With SLAT_FEAT_CONCURRENT, under the call's range lock (range_lock.h). */
+static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
+					  uint64_t end, struct change *c,
+					  walk_visitor prepare, walk_visitor apply)
+{
+	const bool conc = SLAT_UNLIKELY(t->concurrent);
+	struct conc_call cc;
+	int err;
+
+	if (conc) {
+		cc.nreclaim = 0;
+		c->conc = &cc;
+		range_hold(t, &cc.hold, start, end);
+	}
+	err = walk_change_(t, start, end, c, prepare, apply);
+	if (conc)
+		conc_call_end(t, &cc, c->g);
 	return err;
 }
 
