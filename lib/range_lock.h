@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SLAT_FEAT_CONCURRENT: what lets several threads change one table.
+ *
+ * The protocol, in one place (docs/concurrency.md says it for embedders):
+ *
+ * - A changing call holds a range lock on the guest range it changes, for
+ *   its whole length (both walks, and on Arm the invalidation of what it
+ *   broke). The held ranges are a list of nodes on the callers' stacks,
+ *   guarded by a one-word spinlock in the table. A call that would split
+ *   or change a leaf reaching outside its range first widens its hold to
+ *   that whole leaf (range_hold()), so a call owns every leaf it writes,
+ *   and every table whose span lies inside its hold.
+ *
+ * - Tables whose span reaches outside a call's hold are shared. The only
+ *   writes a call makes to a shared table are to entries inside its hold,
+ *   plus one kind of structural change: linking a fresh table into an
+ *   absent entry, by compare-exchange (fresh_link_shared()). The loser of
+ *   such a race moves its entries into the winner's table and frees its
+ *   own pages, which nothing ever saw. A shared table is never unlinked
+ *   by a call that does not hold its whole span (unmap leaves that to
+ *   conc_reclaim(), which takes the span first). So a table a call walks
+ *   stays linked while the call holds its range.
+ *
+ * - Lock-free readers (translate, payload_get) may hold a pointer to any
+ *   table. An unlinked table goes to the caller's gather and is freed by
+ *   slat_gather_done() after a grace period: the embedder's hook, or the
+ *   reader epoch here (reader_enter() / reader_leave(), conc_grace()).
+ *
+ * Everything here costs one test of t->concurrent per call when the mode
+ * is off.
+ */
+#ifndef SLAT_LIB_RANGE_LOCK_H
+#define SLAT_LIB_RANGE_LOCK_H
+
+#include "core.h"
+
+#define range_lock slat__range_lock
+#define range_unlock slat__range_unlock
+#define range_hold slat__range_hold
+#define conc_grace slat__conc_grace
+#define conc_wait slat__conc_wait
+#define reader_enter_slow slat__reader_enter_slow
+
+/* A held range [start, end), on the holder's stack while it is held. */
+struct range_node {
+	uint64_t start, end;
+	struct range_node *next;
+};
+
+/* Take [start, end) exclusively: wait while any held range overlaps it. */
+void range_lock(struct table_state *t, struct range_node *n, uint64_t start,
+		uint64_t end);
+void range_unlock(struct table_state *t, struct range_node *n);
+
+/*
+ * range_lock() [start, end), widened until it covers the whole of the leaf
+ * holding each end of the range (a leaf the call would split or change
+ * partly). On return n->start/n->end is the range held.
+ */
+void range_hold(struct table_state *t, struct range_node *n, uint64_t start,
+		uint64_t end);
+
+/* One round of waiting: the embedder's hook or a CPU pause hint. */
+void conc_wait(const struct table_state *t);
+
+/* The grace period before unlinked pages are freed (slat_gather_done()). */
+void conc_grace(struct table_state *t);
+
+/*
+ * Lock-free readers. Without the embedder's grace hook, a reader counts
+ * itself in readers[epoch & 1] for the length of its walk; conc_grace()
+ * flips the epoch and waits for the old count to drain. The returned
+ * token says which counter to leave (~0: none).
+ */
+unsigned reader_enter_slow(struct table_state *t);
+
+static inline unsigned reader_enter(const struct table_state *tc)
+{
+	struct table_state *t = (struct table_state *)(uintptr_t)tc;
+
+	if (!SLAT_UNLIKELY(t->concurrent) || t->grace)
+		return ~0u;
+	return reader_enter_slow(t);
+}
+
+static inline void reader_leave(const struct table_state *tc, unsigned token)
+{
+	struct table_state *t = (struct table_state *)(uintptr_t)tc;
+
+	if (token != ~0u)
+		__atomic_fetch_sub(&t->readers[token], 1, __ATOMIC_RELEASE);
+}
+
+/* Page accounting: plain in the single-thread mode, atomic otherwise. */
+static inline void pages_add(struct table_state *t, int64_t n, uint64_t tag)
+{
+	if (SLAT_UNLIKELY(t->concurrent)) {
+		__atomic_fetch_add(&t->pages, (uint64_t)n, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&t->page_sum, tag, __ATOMIC_RELAXED);
+	} else {
+		t->pages += (uint64_t)n;
+		t->page_sum += tag;
+	}
+}
+
+static inline void held_add(struct table_state *t, int64_t n)
+{
+	if (SLAT_UNLIKELY(t->concurrent))
+		__atomic_fetch_add(&t->held, (uint64_t)n, __ATOMIC_RELAXED);
+	else
+		t->held += (uint64_t)n;
+}
+
+#endif
