@@ -41,6 +41,9 @@
 #define conc_grace slat__conc_grace
 #define conc_wait slat__conc_wait
 #define reader_enter_slow slat__reader_enter_slow
+#define conc_call_end slat__conc_call_end
+#define conc_defer_empty slat__conc_defer_empty
+#define fresh_link_shared slat__fresh_link_shared
 
 /* A held range [start, end), on the holder's stack while it is held. */
 struct range_node {
@@ -60,6 +63,54 @@ void range_unlock(struct table_state *t, struct range_node *n);
  */
 void range_hold(struct table_state *t, struct range_node *n, uint64_t start,
 		uint64_t end);
+
+/*
+ * What a changing call of a concurrent table keeps beside its walk: the
+ * range it holds, and the (at most two: one per end of its range) tables
+ * unmap emptied but could not unlink because their span reaches outside
+ * that range (conc_reclaim()).
+ */
+struct conc_call {
+	struct range_node hold;
+	uint64_t reclaim_base[2];
+	uint8_t reclaim_level[2]; /* level of the entry pointing to the table */
+	uint8_t nreclaim;
+};
+
+/* Does the call hold all of [start, end)? */
+static inline bool conc_holds(const struct conc_call *cc, uint64_t start,
+			      uint64_t end)
+{
+	return start >= cc->hold.start && end <= cc->hold.end;
+}
+
+/*
+ * Unmap cleared entries of `table` (level `level` - 1), which hangs from
+ * the entry at `level` translating [base, end) in a table other calls may
+ * be using: if it looks empty, remember it for conc_reclaim(), which
+ * checks again under a lock of its whole span. Only the lowest such table
+ * per end of the range is kept; its parents are checked from there.
+ */
+void conc_defer_empty(struct table_state *t, struct conc_call *cc,
+		      const uint64_t *table, uint64_t base, uint64_t end,
+		      unsigned level);
+
+/*
+ * The end of a changing call: on Arm, complete the invalidation of what
+ * it broke; release its range; then unlink the tables it left empty
+ * (conc_reclaim()).
+ */
+void conc_call_end(struct table_state *t, struct conc_call *cc,
+		   struct gather_state *g);
+
+/*
+ * Link the fresh table `child` (level `level`, complete) into the entry
+ * `slot` of a live table that other calls may share: compare-exchange
+ * over the absent entry. When another call linked a table there first,
+ * move this call's entries into it and free `child`, which nothing saw.
+ */
+void fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
+		       uint64_t child_pa, unsigned level);
 
 /* One round of waiting: the embedder's hook or a CPU pause hint. */
 void conc_wait(const struct table_state *t);

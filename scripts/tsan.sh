@@ -25,7 +25,7 @@ cd "$dir"
 "$top/configure" -q --disable-valgrind CC="$cc" CXX="$cxx" \
 	CFLAGS="-g -O1 $san" CXXFLAGS="-g -O1 $san" LDFLAGS="$san"
 progs="tests/unit/test_stress tests/unit/test_race tests/unit/test_race2 tests/fuzz/fuzz-replay"
-make -s -j"$jobs" $progs
+make -s -j"$jobs" $progs >build.log 2>&1 || { tail -40 build.log; exit 1; }
 
 # Any report fails the run (exit code 66), at the first one.
 TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:history_size=4"
