@@ -17,6 +17,10 @@
  *                translation, as vCPUs of one guest would): exactly one
  *                map of each page succeeds, the others get SLAT_EEXIST;
  *                then all of them unmap overlapping runs.
+ *   link races   8 GiB + j GiB: all threads released at once (a spin
+ *                barrier) map a page each into a span with no tables yet,
+ *                then check and unmap it: fresh tables linked into one
+ *                absent entry by several calls, then reclaimed by several.
  * Each round: the shared phase, OPS random operations, then a barrier at
  * which thread 0 alone checks the whole table against the models (every
  * page through slat_translate()), runs slat_validate(), and checks that the
@@ -33,9 +37,11 @@
  * the test can see a race.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -79,6 +85,36 @@ static struct {
 	unsigned failed;
 } alloc_;
 
+/*
+ * Link races (link_races()) on a table with SLAT_FEAT_WALK_NC: libslat
+ * cleans a whole fresh table page before it links it (slat_config::
+ * clean_tables), after its walk found the entry absent. There a thread's
+ * first clean of a race waits until every thread has made one, or a few
+ * milliseconds have gone by: every call then links into the same absent
+ * entry, so the race is certain, not a matter of scheduling.
+ */
+static __thread bool lr_first;
+static unsigned lr_arrived, lr_threads, lr_met;
+
+static void lr_rendezvous(void)
+{
+	struct timespec t0, now;
+	unsigned spins = 0;
+
+	lr_first = false;
+	__atomic_add_fetch(&lr_arrived, 1, __ATOMIC_ACQ_REL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (__atomic_load_n(&lr_arrived, __ATOMIC_ACQUIRE) < lr_threads) {
+		if (++spins < 1000)
+			continue;
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - t0.tv_sec) * 1000000000l + (now.tv_nsec - t0.tv_nsec) > 20000000l)
+			return;
+	}
+	__atomic_add_fetch(&lr_met, 1, __ATOMIC_RELAXED);
+}
+
 static void *st_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
 {
 	void *va = NULL;
@@ -108,6 +144,15 @@ static void *st_p2v(void *ctx, uint64_t pa)
 	return alloc_.inner.phys_to_virt(alloc_.inner.ctx, pa);
 }
 
+/* The cache maintenance hook: nothing to clean in a test, a place to meet. */
+static void lr_clean(void *ctx, void *va, size_t len)
+{
+	(void)ctx;
+	(void)va;
+	if (lr_first && len >= 4 * KiB)
+		lr_rendezvous();
+}
+
 static void fail_every(unsigned n)
 {
 	pthread_mutex_lock(&alloc_.lock);
@@ -124,7 +169,15 @@ struct page {
 
 struct thr;
 
+struct variant {
+	const struct slat_format *fmt;
+	unsigned threads;
+	/* Only the link races, certain (a WALK_NC table without A/D). */
+	bool link_only;
+};
+
 struct run {
+	const struct variant *v;
 	const struct slat_format *fmt;
 	unsigned n;
 	struct fx f;
@@ -134,6 +187,7 @@ struct run {
 	/* Shared range: successful maps and attempts per page, this round. */
 	unsigned sh_ok[SH_PAGES], sh_tries[SH_PAGES], sh_nomem[SH_PAGES];
 	bool sh_big; /* a 2 MiB map of the shared range succeeded */
+	unsigned sb_count, sb_gen; /* spin barrier */
 	unsigned syncs;
 	int failed;
 	char why[512];
@@ -225,7 +279,7 @@ static uint64_t priv_base(const struct thr *t)
  */
 static uint8_t fresh_accessed(const struct run *r)
 {
-	return r->fmt == &slat_format_stage2;
+	return r->fmt == &slat_format_stage2 && !r->v->link_only; /* A/D off there */
 }
 
 /* ---- comparing one page with the table --------------------------------------- */
@@ -737,6 +791,85 @@ static void shared_tear_down(struct thr *t)
 	CHECK(t, rc == SLAT_OK, "shared unmap of the whole range: %d", rc);
 }
 
+/* ---- link races: every thread's first page in a span with no table yet ---- */
+
+/*
+ * All threads leave together, within a few hundred nanoseconds where a
+ * blocking barrier's wake-ups would spread them over tens of
+ * microseconds: each then links a fresh table into the same absent entry.
+ */
+static void spin_barrier(struct run *r)
+{
+	unsigned gen = __atomic_load_n(&r->sb_gen, __ATOMIC_ACQUIRE), spins = 0;
+
+	if (__atomic_add_fetch(&r->sb_count, 1, __ATOMIC_ACQ_REL) == r->n) {
+		__atomic_store_n(&r->sb_count, 0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&r->sb_gen, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&r->sb_gen, __ATOMIC_ACQUIRE) == gen)
+		if (++spins > 2000)
+			sched_yield(); /* valgrind runs one thread at a time */
+}
+
+#define LR_BASE (8 * GiB)
+#define LR_RACES 24
+
+/*
+ * Race j maps one page per thread into the 2 MiB span at LR_BASE + j GiB,
+ * whose level-0 and level-1 tables do not exist (the last race's were
+ * reclaimed): a call that linked its table with a plain store would drop
+ * another's. Each thread then finds its page, and unmaps it again, which
+ * empties the tables for several reclaims at once.
+ */
+static void link_races(struct thr *t)
+{
+	struct run *r = t->r;
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+	unsigned j;
+
+	for (j = 0; j < LR_RACES; j++) {
+		uint64_t gpa = LR_BASE + (uint64_t)(j % 8) * GiB + t->k * 8 * 4 * KiB;
+		struct page p = { 0 };
+		int rc = SLAT_OK;
+
+		if (t->k == 0) {
+			__atomic_store_n(&lr_arrived, 0, __ATOMIC_RELAXED);
+			lr_threads = opt_locked ? 1 : r->n; /* under one lock nobody can meet */
+		}
+		spin_barrier(r);
+		if (!failed(r)) {
+			lr_first = true;
+			enter(r);
+			rc = slat_map(&r->f.t, slat_gpa(gpa), 4 * KiB, slat_hpa(gpa + GiB), &a, 0, &t->g);
+			leave(r);
+			lr_first = false;
+			if (rc != SLAT_OK && rc != SLAT_ENOMEM)
+				bad(r, "link race %u: map of %#llx: %d", j, (unsigned long long)gpa, rc);
+		}
+		spin_barrier(r);
+		if (!failed(r)) {
+			p.mapped = rc == SLAT_OK;
+			p.hpa = gpa + GiB;
+			p.perms = SLAT_PERM_RW;
+			p.lg2 = 12;
+			p.accessed = fresh_accessed(r);
+			check_page(r, gpa, &p, "link race, every thread mapped");
+			enter(r);
+			rc = slat_unmap(&r->f.t, slat_gpa(gpa), 4 * KiB, &t->g);
+			leave(r);
+			if (rc != SLAT_OK)
+				bad(r, "link race %u: unmap of %#llx: %d", j, (unsigned long long)gpa, rc);
+			enter(r);
+			rc = slat_gather_done(&r->f.t, &t->g);
+			leave(r);
+			if (rc != SLAT_OK)
+				bad(r, "link race: gather_done: %d", rc);
+		}
+	}
+	spin_barrier(r);
+}
+
 /* ---- quiescent checks (thread 0, every other thread at the barrier) ----------- */
 
 static void count_problem(void *ctx, const struct slat_problem *p)
@@ -802,6 +935,14 @@ static void *worker(void *arg)
 		bool fault_in = round % 2 == 0;
 
 		t->round = round;
+		link_races(t);
+		if (r->v->link_only) {
+			pthread_barrier_wait(&r->bar);
+			if (t->k == 0 && !failed(r))
+				check_quiescent(r, false, round);
+			pthread_barrier_wait(&r->bar);
+			continue;
+		}
 		if (!failed(r)) {
 			if (fault_in)
 				shared_fault_in(t);
@@ -839,23 +980,26 @@ static void count_sync(void *ctx, const struct slat_table *t, const struct slat_
 	__atomic_add_fetch(&r->syncs, 1, __ATOMIC_RELAXED);
 }
 
-struct variant {
-	const struct slat_format *fmt;
-	unsigned threads;
-};
 
 static void run_stress(void **state)
 {
 	const struct variant *v = *state;
+
+	lr_met = 0;
 	struct run *r = calloc(1, sizeof(*r));
 	pthread_t th[MAX_THREADS];
 	unsigned k;
 
 	assert_non_null(r);
+	r->v = v;
 	r->fmt = v->fmt;
 	r->n = v->threads;
 	fx_prepare(&r->f, v->fmt);
 	r->f.cfg.features = stress_features();
+	if (v->link_only) {
+		r->f.cfg.features ^= SLAT_FEAT_AD | SLAT_FEAT_WALK_NC;
+		r->f.cfg.clean_tables = lr_clean;
+	}
 	r->f.cfg.sync_ctx = r;
 	r->f.cfg.sync_invalidate = count_sync;
 	/* valgrind runs one thread at a time: a waiter that only spins would
@@ -884,7 +1028,7 @@ static void run_stress(void **state)
 		slat_gather_init(&t->g);
 		r->thr[k] = t;
 	}
-	fail_every(FAIL_EVERY);
+	fail_every(v->link_only ? 0 : FAIL_EVERY);
 	for (k = 0; k < r->n; k++)
 		assert_int_equal(pthread_create(&th[k], NULL, worker, r->thr[k]), 0);
 	for (k = 0; k < r->n; k++)
@@ -897,12 +1041,18 @@ static void run_stress(void **state)
 	       slat_format_name(r->fmt), r->n, r->ok_ops, r->nomem_ops, alloc_.failed,
 	       r->eexist_shared, r->syncs);
 	/* Something happened: calls succeeded, failed for want of memory, and
-	 * lost the race for a shared page. */
-	assert_true(r->ok_ops > r->n * opt_rounds * opt_ops / 4);
-	assert_true(r->nomem_ops > 0);
-	assert_true(r->eexist_shared > 0);
-	if (slat_table_format(&r->f.t) == SLAT_FORMAT_STAGE2)
-		assert_true(r->syncs > 0);
+	 * lost the race for a shared page; the link races met. */
+	if (v->link_only) {
+		printf("test_stress: %s, %u threads: %u of %u calls met the others before linking\n",
+		       slat_format_name(r->fmt), r->n, lr_met, opt_rounds * LR_RACES * r->n);
+		assert_true(opt_locked || opt_plain || lr_met > 0);
+	} else {
+		assert_true(r->ok_ops > r->n * opt_rounds * opt_ops / 4);
+		assert_true(r->nomem_ops > 0);
+		assert_true(r->eexist_shared > 0);
+		if (slat_table_format(&r->f.t) == SLAT_FORMAT_STAGE2)
+			assert_true(r->syncs > 0);
+	}
 	for (k = 0; k < r->n; k++) {
 		assert_int_equal(slat_gather_done(&r->f.t, &r->thr[k]->g), SLAT_OK);
 		free(r->thr[k]);
@@ -916,30 +1066,34 @@ static void run_stress(void **state)
 }
 
 static const struct variant variants[] = {
-	{ &slat_format_ept, 2 },    { &slat_format_ept, 4 },
-	{ &slat_format_npt, 2 },    { &slat_format_npt, 4 },
-	{ &slat_format_stage2, 2 }, { &slat_format_stage2, 4 },
+	{ &slat_format_ept, 2, false },    { &slat_format_ept, 4, false },
+	{ &slat_format_npt, 2, false },    { &slat_format_npt, 4, false },
+	{ &slat_format_stage2, 2, false }, { &slat_format_stage2, 4, false },
+	/* NPT has no SLAT_FEAT_WALK_NC. */
+	{ &slat_format_ept, 2, true },     { &slat_format_stage2, 4, true },
 };
+#define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 
 int main(int argc, char **argv)
 {
-	struct CMUnitTest tests[6];
-	static char names[6][32];
-	int i;
+	struct CMUnitTest tests[NVARIANTS];
+	static char names[NVARIANTS][32];
+	unsigned i;
+	int a;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			opt_seed = strtoull(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
-			opt_rounds = (unsigned)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--ops") && i + 1 < argc)
-			opt_ops = (unsigned)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--locked"))
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--seed") && a + 1 < argc)
+			opt_seed = strtoull(argv[++a], NULL, 0);
+		else if (!strcmp(argv[a], "--rounds") && a + 1 < argc)
+			opt_rounds = (unsigned)strtoul(argv[++a], NULL, 0);
+		else if (!strcmp(argv[a], "--ops") && a + 1 < argc)
+			opt_ops = (unsigned)strtoul(argv[++a], NULL, 0);
+		else if (!strcmp(argv[a], "--locked"))
 			opt_locked = true;
-		else if (!strcmp(argv[i], "--plain"))
+		else if (!strcmp(argv[a], "--plain"))
 			opt_plain = true;
 		else {
-			fprintf(stderr, "usage: %s [--seed S] [--rounds R] [--ops K] [--locked]\n",
+			fprintf(stderr, "usage: %s [--seed S] [--rounds R] [--ops K] [--locked | --plain]\n",
 				argv[0]);
 			return 2;
 		}
@@ -949,13 +1103,14 @@ int main(int argc, char **argv)
 	printf("test_stress: seed %llu, %u rounds of %u operations per thread%s\n",
 	       (unsigned long long)opt_seed, opt_rounds, opt_ops,
 	       opt_locked ? ", every call under one lock" : "");
-	for (i = 0; i < 6; i++) {
-		snprintf(names[i], sizeof(names[i]), "stress_%s_%u", slat_format_name(variants[i].fmt),
-			 variants[i].threads);
+	for (i = 0; i < NVARIANTS; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s_%s_%u",
+			 variants[i].link_only ? "link_race" : "stress",
+			 slat_format_name(variants[i].fmt), variants[i].threads);
 		memset(&tests[i], 0, sizeof(tests[i]));
 		tests[i].name = names[i];
 		tests[i].test_func = run_stress;
 		tests[i].initial_state = (void *)&variants[i];
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return _cmocka_run_group_tests("test_stress", tests, NVARIANTS, NULL, NULL);
 }
