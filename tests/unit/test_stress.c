@@ -21,6 +21,10 @@
  *                barrier) map a page each into a span with no tables yet,
  *                then check and unmap it: fresh tables linked into one
  *                absent entry by several calls, then reclaimed by several.
+ *                On two more variants (link_race_*: WALK_NC tables, no
+ *                A/D) the calls meet in clean_tables before linking, which
+ *                makes the race certain, and split races follow: every
+ *                thread protects its own page of one 2 MiB leaf at once.
  * Each round: the shared phase, OPS random operations, then a barrier at
  * which thread 0 alone checks the whole table against the models (every
  * page through slat_translate()), runs slat_validate(), and checks that the
@@ -96,6 +100,8 @@ static struct {
 static __thread bool lr_first;
 static unsigned lr_arrived, lr_threads, lr_met;
 
+static bool lr_count = true; /* count meetings (link races, not split races) */
+
 static void lr_rendezvous(void)
 {
 	struct timespec t0, now;
@@ -112,7 +118,8 @@ static void lr_rendezvous(void)
 		if ((now.tv_sec - t0.tv_sec) * 1000000000l + (now.tv_nsec - t0.tv_nsec) > 20000000l)
 			return;
 	}
-	__atomic_add_fetch(&lr_met, 1, __ATOMIC_RELAXED);
+	if (lr_count)
+		__atomic_add_fetch(&lr_met, 1, __ATOMIC_RELAXED);
 }
 
 static void *st_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
@@ -870,6 +877,78 @@ static void link_races(struct thr *t)
 	spin_barrier(r);
 }
 
+#define SR_GPA (LR_BASE + 16 * GiB)
+#define SR_RACES 2
+
+/*
+ * Split races (link-only variants): one 2 MiB leaf, every thread protects
+ * a page of its own inside it at once. Their ranges are disjoint, but each
+ * must split the same leaf, so each must hold the whole leaf (the range
+ * widened over it): the first splits, the others wait and then change the
+ * 4 KiB leaves. A call that did not widen would split the leaf again from
+ * the value it read and drop the other's change; here each call waits in
+ * clean_tables for the others (a few milliseconds when they are rightly
+ * held back), so a missing widening fails for certain.
+ */
+static void split_races(struct thr *t)
+{
+	struct run *r = t->r;
+	struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+	struct slat_prot ro = slat_prot_perms(SLAT_PERM_R);
+	uint64_t mine = SR_GPA + t->k * 8 * 4 * KiB;
+	unsigned j;
+	int rc;
+
+	for (j = 0; j < SR_RACES; j++) {
+		struct page p = { .mapped = 1, .perms = SLAT_PERM_R, .lg2 = 12 };
+
+		if (t->k == 0 && !failed(r)) {
+			__atomic_store_n(&lr_arrived, 0, __ATOMIC_RELAXED);
+			lr_threads = opt_locked ? 1 : r->n;
+			lr_count = false;
+			enter(r);
+			rc = slat_map(&r->f.t, slat_gpa(SR_GPA), 2 * MiB, slat_hpa(SR_GPA + GiB), &a, 0,
+				      &t->g);
+			leave(r);
+			if (rc != SLAT_OK)
+				bad(r, "split race: map of the 2 MiB leaf: %d", rc);
+		}
+		spin_barrier(r);
+		if (!failed(r)) {
+			lr_first = true;
+			enter(r);
+			rc = slat_protect(&r->f.t, slat_gpa(mine), 4 * KiB, &ro, &t->g);
+			leave(r);
+			lr_first = false;
+			if (rc != SLAT_OK)
+				bad(r, "split race: protect of %#llx: %d", (unsigned long long)mine, rc);
+		}
+		spin_barrier(r);
+		if (!failed(r)) {
+			p.hpa = mine + GiB;
+			check_page(r, mine, &p, "split race, every thread protected its page");
+			p.hpa += 4 * KiB;
+			p.perms = SLAT_PERM_RW;
+			check_page(r, mine + 4 * KiB, &p, "split race, the page next to a protected one");
+		}
+		spin_barrier(r);
+		if (t->k == 0 && !failed(r)) {
+			enter(r);
+			rc = slat_unmap(&r->f.t, slat_gpa(SR_GPA), 2 * MiB, &t->g);
+			leave(r);
+			if (rc != SLAT_OK)
+				bad(r, "split race: unmap: %d", rc);
+			lr_count = true;
+		}
+		enter(r);
+		rc = slat_gather_done(&r->f.t, &t->g);
+		leave(r);
+		if (rc != SLAT_OK)
+			bad(r, "split race: gather_done: %d", rc);
+		spin_barrier(r);
+	}
+}
+
 /* ---- quiescent checks (thread 0, every other thread at the barrier) ----------- */
 
 static void count_problem(void *ctx, const struct slat_problem *p)
@@ -937,6 +1016,7 @@ static void *worker(void *arg)
 		t->round = round;
 		link_races(t);
 		if (r->v->link_only) {
+			split_races(t);
 			pthread_barrier_wait(&r->bar);
 			if (t->k == 0 && !failed(r))
 				check_quiescent(r, false, round);
