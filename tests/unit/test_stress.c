@@ -37,8 +37,9 @@
  * --seed reproduces each thread's operations (not their interleaving);
  * --locked runs the same load without SLAT_FEAT_CONCURRENT, every call
  * under one mutex (the embedder's lock), as a check of the harness;
- * --plain without either, which is wrong and must fail: a check that
- * the test can see a race.
+ * --plain without either, which is wrong and must fail (or hang: a
+ * table changed by unserialised calls may hold loops): a check that the
+ * test can see a race.
  */
 #include <pthread.h>
 #include <sched.h>
