@@ -1,6 +1,7 @@
 #!/bin/sh
-# The unit tests and the fuzz corpus replay under AddressSanitizer and
-# UndefinedBehaviorSanitizer, in a build directory of their own
+# The unit tests (the multi-threaded tests/unit/test_stress and test_race2
+# among them) and the fuzz corpus replay (also with its concurrent second
+# mutator) under AddressSanitizer and UndefinedBehaviorSanitizer, in a build directory of their own
 # (build-sanitize/, or $SANITIZE_DIR). The emulator tests (examples/*) and
 # the freestanding builds are left out: they do not run this build's code.
 #

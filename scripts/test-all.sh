@@ -5,6 +5,7 @@
 #     three example hypervisors under QEMU and Bochs, the fuzz corpus replay;
 #  2. each fuzzer for 45 s (libFuzzer, ASan, UBSan);
 #  3. the unit tests again under ASan + UBSan;
+#  3b. the concurrency tests under ThreadSanitizer (scripts/tsan.sh);
 #  4. line and branch coverage of lib/ and backends/;
 #  5. the API documentation builds without a warning;
 #  6. make distcheck (the release tarball builds and passes its tests);
@@ -36,6 +37,9 @@ make -s fuzz FUZZ_TIME=45
 
 step "sanitizers (ASan + UBSan: unit tests and fuzz corpus replay)"
 SANITIZE_DIR="$top/build-check/build-sanitize" "$top/scripts/sanitize.sh"
+
+step "thread sanitizer (stress, race points, concurrent fuzz replay)"
+TSAN_DIR="$top/build-check/build-tsan" "$top/scripts/tsan.sh"
 
 step "coverage of lib/ and backends/"
 COVERAGE_DIR="$top/build-check/build-coverage" "$top/scripts/coverage.sh" >coverage.log 2>&1 ||

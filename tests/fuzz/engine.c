@@ -9,6 +9,7 @@
  * the kind, the following bytes its arguments. Reads past the end yield
  * zeros, so every input is valid and the run ends when it is consumed.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,9 @@ static void stats_print(void)
 		(unsigned long long)fuzz_stats.collapsed,
 		(unsigned long long)fuzz_stats.exec_faults,
 		(unsigned long long)fuzz_stats.exec_splits);
+	fprintf(stderr, "slat-fuzz concurrent: %llu tables with a second mutator, %llu calls of it\n",
+		(unsigned long long)fuzz_stats.concurrent,
+		(unsigned long long)fuzz_stats.concurrent_ops);
 	fprintf(stderr, "slat-fuzz walk_nc: %llu tables, %llu clean_tables calls, %llu checks, "
 		"%llu uncleaned entries invalid in cache and memory\n",
 		(unsigned long long)fuzz_stats.walk_nc,
@@ -226,11 +230,45 @@ static bool snap_has(const struct snap *s, uint64_t pa)
 	return lo < s->n && s->sorted[lo] == pa;
 }
 
+/*
+ * With a second mutator (second.c) the pool is shared by two threads: its
+ * hooks take a lock, and the second thread's pages are counted apart and
+ * never fail on purpose (fail_next is for the engine's call).
+ */
+extern pthread_mutex_t second_pool_lock;
+
+static void *second_alloc(struct engine *e, unsigned lg2, uint64_t *pa)
+{
+	int64_t fail_after = e->pool.fail_after;
+	bool sticky = e->pool.fail_sticky;
+	void *p;
+
+	e->pool.fail_after = -1;
+	p = e->palloc.alloc(e->palloc.ctx, lg2, pa);
+	e->pool.fail_after = fail_after;
+	e->pool.fail_sticky = sticky;
+	if (p)
+		second_account((int64_t)1 << lg2);
+	return p;
+}
+
 static void *fz_alloc(void *ctx, unsigned lg2, uint64_t *pa)
 {
 	struct engine *e = ctx;
-	void *p = e->palloc.alloc(e->palloc.ctx, lg2, pa);
+	void *p;
 
+	if (second_active()) {
+		pthread_mutex_lock(&second_pool_lock);
+		if (second_is_me()) {
+			p = second_alloc(e, lg2, pa);
+			pthread_mutex_unlock(&second_pool_lock);
+			return p;
+		}
+		p = e->palloc.alloc(e->palloc.ctx, lg2, pa);
+		pthread_mutex_unlock(&second_pool_lock);
+	} else {
+		p = e->palloc.alloc(e->palloc.ctx, lg2, pa);
+	}
 	if (!p) {
 		e->alloc_fails++;
 		return NULL;
@@ -251,6 +289,27 @@ static void fz_free(void *ctx, void *va, uint64_t pa, unsigned lg2)
 {
 	struct engine *e = ctx;
 
+	if (second_active()) {
+		/* The second thread's pages are in its own subtree, which the
+		 * engine's snapshot and walk-cache model do not follow. */
+		pthread_mutex_lock(&second_pool_lock);
+		if (second_is_me())
+			second_account(-((int64_t)1 << lg2));
+		else if (e->free_check) {
+			struct wce w;
+
+			FZ_CHECK(!snap_has(&snap_cur, pa), "free-linked",
+				 "table page pa 0x%llx freed while it is still reachable from the root",
+				 (unsigned long long)pa);
+			FZ_CHECK(!shadow_wc_has(&e->sh, pa, &w), "free-cached",
+				 "table page pa 0x%llx (level %u) handed back while a cached walk "
+				 "may still reach it", (unsigned long long)pa, w.level);
+		}
+		memset(va, 0xa5, 1ull << lg2);
+		e->palloc.free(e->palloc.ctx, va, pa, lg2);
+		pthread_mutex_unlock(&second_pool_lock);
+		return;
+	}
 	if (e->free_check) {
 		struct wce w;
 
@@ -282,8 +341,8 @@ static void *fz_p2v(void *ctx, uint64_t pa)
 	struct engine *e = ctx;
 	void *va = e->palloc.phys_to_virt(e->palloc.ctx, pa);
 
-	if (e->in_op && frame.race_armed && !frame.race_at_point && !frame.race_busy &&
-	    !frame.race_k--)
+	if (e->in_op && !second_is_me() && frame.race_armed && !frame.race_at_point &&
+	    !frame.race_busy && !frame.race_k--)
 		race_inject(e);
 	return va;
 }
@@ -298,7 +357,7 @@ void slat__race_point(uint64_t *slot);
 void slat__race_point(uint64_t *slot)
 {
 	(void)slot;
-	if (cur && cur->in_op && frame.race_armed && frame.race_at_point &&
+	if (cur && cur->in_op && !second_is_me() && frame.race_armed && frame.race_at_point &&
 	    !frame.race_busy && !frame.race_k--)
 		race_inject(cur);
 }
@@ -344,6 +403,8 @@ static void snap_release(struct snap *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static struct snap snap_r2; /* the second mutator's subtree, counted apart */
+
 static void walk_rec(struct engine *e, struct snap *s, uint64_t pa,
 		     unsigned level, uint64_t base, bool root, bool record)
 {
@@ -362,12 +423,18 @@ static void walk_rec(struct engine *e, struct snap *s, uint64_t pa,
 	if (level == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		uint64_t ent = va[i];
+		uint64_t ent = va[i], b = base + ((uint64_t)i << e->level_shift[level]);
 
-		if (e->tg->is_table(e, level, ent))
-			walk_rec(e, s, e->tg->table_addr(e, ent), level - 1,
-				 base + ((uint64_t)i << e->level_shift[level]), false,
-				 record);
+		if (!e->tg->is_table(e, level, ent))
+			continue;
+		if (root && second_root_entry(b, 1ull << e->level_shift[level])) {
+			snap_reset(&snap_r2);
+			walk_rec(e, &snap_r2, e->tg->table_addr(e, ent), level - 1, b, false,
+				 false);
+			s->pages += snap_r2.pages;
+			continue;
+		}
+		walk_rec(e, s, e->tg->table_addr(e, ent), level - 1, b, false, record);
 	}
 }
 
@@ -383,6 +450,7 @@ static void walk_table(struct engine *e, struct snap *s, bool record)
 {
 	size_t i;
 
+	second_park();
 	snap_reset(s);
 	walk_rec(e, s, slat_table_root(&e->t).v, e->levels - 1, 0, true, record);
 	memcpy(s->sorted, s->pa, s->n * sizeof(*s->pa));
@@ -905,7 +973,7 @@ static void op_begin(struct engine *e, const char *name, uint64_t a, uint64_t b)
 		observe(e, tr);
 	}
 	frame.g = e->g;
-	frame.in_use = e->pool.in_use;
+	frame.in_use = e->pool.in_use - (uint64_t)second_net_bytes();
 	e->alloc_fails = 0;
 	if (frame.fail_pending) {
 		slat_pool_fail_after(&e->pool, frame.fail_n, frame.fail_sticky);
@@ -915,6 +983,7 @@ static void op_begin(struct engine *e, const char *name, uint64_t a, uint64_t b)
 	e->syncs = 0;
 	e->in_op = true;
 	fuzz_stats.mutating++;
+	second_release();
 }
 
 /* Check the result of a mutating call; true when it succeeded. */
@@ -922,6 +991,7 @@ static bool op_result(struct engine *e, int r, uint32_t errs)
 {
 	char b1[256];
 
+	second_park();
 	e->in_op = false;
 	fuzz_stats.by_err[r & 31]++;
 	eng_note(e, "   => %s (syncs %u, alloc fails %u)", ename(r), e->syncs, e->alloc_fails);
@@ -957,9 +1027,9 @@ static bool op_result(struct engine *e, int r, uint32_t errs)
 	/* All-or-nothing: a failed call changed nothing. */
 	FZ_CHECK(!memcmp(&e->g, &frame.g, sizeof(e->g)), "fail-gather",
 		 "failed call (%s) changed the gather", ename(r));
-	FZ_CHECK(e->pool.in_use == frame.in_use, "fail-memory",
+	FZ_CHECK(e->pool.in_use - (uint64_t)second_net_bytes() == frame.in_use, "fail-memory",
 		 "failed call (%s) kept %lld bytes of table memory", ename(r),
-		 (long long)(e->pool.in_use - frame.in_use));
+		 (long long)(e->pool.in_use - (uint64_t)second_net_bytes() - frame.in_use));
 	FZ_CHECK(e->syncs == 0, "fail-sync",
 		 "failed call (%s) ran the break-before-make hook %u times", ename(r),
 		 e->syncs);
@@ -1119,6 +1189,8 @@ static void fz_sync(void *ctx, const struct slat_table *t, const struct slat_gat
 	unsigned i;
 	int r;
 
+	if (second_is_me()) /* its range is not tracked by the cache model */
+		return;
 	FZ_CHECK(e->in_op && t == &e->t, "sync", "sync hook called outside an operation");
 	e->syncs++;
 	nc_check(e, "sync_invalidate");
@@ -2281,6 +2353,10 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 	iset_init(&e->dirty);
 	iset_init(&e->acc);
 	shadow_init(&e->sh);
+	if (second_want(e)) {
+		e->cfg.features |= SLAT_FEAT_CONCURRENT;
+		e->cfg.wait = slat_wait_yield;
+	}
 	err = slat_table_init(&e->t, &e->cfg);
 	if (err) {
 		eng_note(e, "config refused: %s", ename(err));
@@ -2354,6 +2430,7 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 
 static void engine_teardown(struct engine *e)
 {
+	second_stop();
 	if (e->have_table) {
 		check_structure(e, true);
 		if (!slat_gather_empty(&e->g)) {
@@ -2405,6 +2482,10 @@ int fuzz_run(const struct target *tg, const uint8_t *data, size_t size)
 		cur = NULL;
 		return 0;
 	}
+	/* Before the first snapshot: the pin of its root entry is mapped. */
+	second_start(e, data, size);
+	if (second_active())
+		check_structure(e, true);
 	for (e->op_index = 0; r.n && e->op_index < MAX_OPS; e->op_index++) {
 		k = rd_u8(&r) % OP_COUNT;
 		e->op_name = op_names[k];
@@ -2454,6 +2535,7 @@ int fuzz_run(const struct target *tg, const uint8_t *data, size_t size)
 
 void fuzz_release_buffers(void)
 {
+	snap_release(&snap_r2);
 	snap_release(&snap_cur);
 	snap_release(&snap_tmp);
 }

@@ -291,6 +291,22 @@ void eng_observe_all(struct engine *e);
 void eng_note(struct engine *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * second.c: a second mutator on a range of its own, in another thread
+ * (SLAT_FUZZ_CONCURRENT=1); it runs while the engine is inside a changing
+ * call (second_release() .. second_park()).
+ */
+bool second_want(struct engine *e);
+void second_start(struct engine *e, const uint8_t *data, size_t size);
+void second_release(void);
+void second_park(void);
+void second_stop(void);
+bool second_active(void);
+bool second_is_me(void);
+void second_account(int64_t bytes);
+int64_t second_net_bytes(void);
+bool second_root_entry(uint64_t base, uint64_t span);
+
 /* Run one input on one target. */
 int fuzz_run(const struct target *tg, const uint8_t *data, size_t size);
 
@@ -306,6 +322,7 @@ struct fuzz_stats {
 	uint64_t exec_faults, exec_splits; /* slat_exec_fault() calls, splits */
 	uint64_t walk_nc, nc_cleans, nc_checks; /* WALK_NC tables, hook calls, coherence checks */
 	uint64_t nc_absent_diffs; /* entries differing but invalid in both */
+	uint64_t concurrent, concurrent_ops; /* tables with a second mutator, its calls */
 };
 extern struct fuzz_stats fuzz_stats;
 void fuzz_stats_register(const char *target);

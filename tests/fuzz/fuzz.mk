@@ -14,7 +14,7 @@
 
 FUZZ_SOURCES = \
 	tests/fuzz/fuzz.h tests/fuzz/engine.c tests/fuzz/model.c \
-	tests/fuzz/shadow.c tests/fuzz/target_ept.c tests/fuzz/target_npt.c \
+	tests/fuzz/shadow.c tests/fuzz/second.c tests/fuzz/target_ept.c tests/fuzz/target_npt.c \
 	tests/fuzz/target_stage2.c
 
 # ---- the replay driver, in make check ---------------------------------------
@@ -23,7 +23,8 @@ check_PROGRAMS += tests/fuzz/fuzz-replay
 tests_fuzz_fuzz_replay_SOURCES = $(FUZZ_SOURCES) tests/fuzz/replay.c \
 	$(libslat_la_SOURCES) $(libslat_hosted_la_SOURCES)
 tests_fuzz_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS) -DSLAT_TEST_RACE
-tests_fuzz_fuzz_replay_LDFLAGS = -no-install
+tests_fuzz_fuzz_replay_CFLAGS = $(AM_CFLAGS) -pthread
+tests_fuzz_fuzz_replay_LDFLAGS = -no-install -pthread
 TESTS += tests/fuzz/replay.sh
 AM_TESTS_ENVIRONMENT += \
 	FUZZ_REPLAY='$(abs_top_builddir)/tests/fuzz/fuzz-replay'; export FUZZ_REPLAY;
