@@ -64,9 +64,15 @@
 
 /* ---- entries ---------------------------------------------------------- */
 
+/*
+ * An acquire: under SLAT_FEAT_CONCURRENT the table an entry points to may
+ * have been filled by another thread just before it linked it with a
+ * release, and every read of that table must see the filling. On x86-64
+ * an acquire load is a plain load; on AArch64 it is LDAR (or LDAPR).
+ */
 static inline uint64_t entry_load(const uint64_t *p)
 {
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
 static inline void entry_store(uint64_t *p, uint64_t v)

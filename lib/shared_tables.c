@@ -27,8 +27,9 @@ bool fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
 	 * would cover the whole span, which this call holds part of.
 	 */
 	while (!entry_is_table(l, level + 1, cur)) {
+		/* Acquire on failure: the winner's table is read next. */
 		if (__atomic_compare_exchange_n(slot, &cur, te, false,
-						__ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			table_clean(t, slot, sizeof(*slot));
 			return true;
 		}
