@@ -80,18 +80,3 @@ void vmm_main(void)
 	       exit_stats.total, exit_stats.hvc, exit_stats.mmio, exit_stats.aborts);
 	finish();
 }
-
-/* boot.S: we were not entered at EL2. */
-void boot_wrong_el(void)
-{
-	uart_init();
-	vmm_fatal("entered at EL%lu, not EL2: run QEMU with -M virt,virtualization=on",
-		  read_sysreg(CurrentEL) >> 2);
-}
-
-/* vectors.S: an exception at EL2 is a bug in the VMM. */
-void vmm_exception_report(uint64_t vector)
-{
-	vmm_fatal("exception at EL2: vector %lu, ESR_EL2 %lx, ELR_EL2 %lx, FAR_EL2 %lx",
-		  vector, read_sysreg(esr_el2), read_sysreg(elr_el2), read_sysreg(far_el2));
-}

@@ -116,6 +116,8 @@ static void flush(const struct slat_gather *g, const char *why)
 	int err;
 
 #ifdef STAGE2_SCRATCH_NO_FLUSH
+	bool STAGE2_SCRATCH_NO_FLUSH(void);
+
 	/* Scratch builds only (../vmm-stage2-smp, make check BROKEN=flush):
 	 * a predicate that says "drop this invalidation", to show that the
 	 * guest notices. */

@@ -1,7 +1,8 @@
 /*
  * vm.c - the parts of bringing up the VM that do not depend on the checks:
- * EL2 registers, the guest image and the vCPU's reset state.  Shared by
- * main.c and ../vmm-stage2-smp.
+ * EL2 registers, the guest image and the vCPU's reset state, and the two
+ * fatal exits boot.S and vectors.S call.  Shared by main.c and
+ * ../vmm-stage2-smp.
  */
 #include "arch.h"
 #include "mem.h"
@@ -75,4 +76,22 @@ void vcpu_reset(struct vcpu *v)
 	write_sysreg(sctlr_el1, SCTLR_EL1_RES1);
 	write_sysreg(vbar_el1, 0);
 	isb();
+}
+
+/* ---- fatal exits from boot.S and vectors.S ---- */
+
+/* boot.S: we were not entered at EL2. */
+void boot_wrong_el(void)
+{
+	uart_init();
+	vmm_fatal("entered at EL%lu, not EL2: run QEMU with -M virt,virtualization=on",
+		  read_sysreg(CurrentEL) >> 2);
+}
+
+/* vectors.S: an exception at EL2 is a bug in the VMM. */
+void vmm_exception_report(uint64_t vector)
+{
+	vmm_fatal("exception at EL2 on CPU %lu: vector %lu, ESR_EL2 %lx, ELR_EL2 %lx, FAR_EL2 %lx",
+		  read_sysreg(mpidr_el1) & 0xff, vector, read_sysreg(esr_el2),
+		  read_sysreg(elr_el2), read_sysreg(far_el2));
 }
