@@ -215,7 +215,8 @@ static void verdict(uint64_t mismatches, uint64_t rounds, uint64_t words)
 	printk("CPU 1: %lu table changes:", r->ops);
 	for (unsigned k = 0; k < OP_KINDS; k++)
 		printk(" %s %lu%s", churn_op_names[k], r->by_kind[k], k + 1 < OP_KINDS ? "," : "");
-	printk("; %lu picks of a page CPU 0 held\n", r->skipped);
+	printk("; %lu picks of a page CPU 0 held; harvests found %lu dirty pages\n",
+	       r->skipped, r->dirty_found);
 	printk("CPU 0: %lu faults resolved by a table change (%lu demand maps, %lu un-protects), "
 	       "%lu of them while CPU 1 churned; guest resumed unchanged: %lu on a page CPU 1 "
 	       "held, %lu on a block being changed, %lu spurious, %lu SLAT_EEXIST\n",

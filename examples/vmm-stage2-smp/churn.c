@@ -32,6 +32,7 @@ struct churn_control churn_control;
 const char *const churn_op_names[OP_KINDS] = {
 	[OP_MOVE] = "move", [OP_WP] = "write-protect", [OP_UNWP] = "un-protect",
 	[OP_EVICT] = "unmap", [OP_SPLIT] = "split-block", [OP_REMAP_BLOCK] = "remap-block",
+	[OP_HARVEST] = "harvest",
 };
 
 /* Host pages a moved guest page may go to: CPU 1's alone. */
@@ -208,15 +209,41 @@ static bool block_op(enum churn_op op)
 	return true;
 }
 
+/*
+ * No claim: the harvest changes no page's record, only the dirty state.
+ * Its range covers every churned page, so it overlaps whatever CPU 0 is
+ * doing there; in concurrent mode libslat serialises the two calls.
+ */
+static bool harvest(void)
+{
+	uint64_t bitmap[(CHURN_PAGES + 63) / 64], found = 0;
+	int err;
+
+	if (!stage2_has(SLAT_FEAT_AD))
+		return false;
+	table_enter();
+	err = slat_dirty_harvest(&s2.table, slat_gpa(CHURN_IPA), CHURN_PAGES * S2_PAGE, bitmap,
+				 sizeof(bitmap) / sizeof(bitmap[0]), 0, &found, &g1);
+	settle();
+	table_leave();
+	if (failed(err, OP_HARVEST, CHURN_IPA))
+		return false;
+	churn_report.dirty_found += found;
+	return true;
+}
+
 static bool one_change(void)
 {
 	unsigned r = (unsigned)(rnd() % 16);
-	enum churn_op op = r < 6 ? OP_MOVE : r < 9 ? OP_WP : r < 11 ? OP_UNWP :
-			   r < 13 ? OP_EVICT : r < 14 ? OP_SPLIT : OP_REMAP_BLOCK;
+	enum churn_op op = r < 5 ? OP_MOVE : r < 6 ? OP_HARVEST : r < 9 ? OP_WP :
+			   r < 11 ? OP_UNWP : r < 13 ? OP_EVICT : r < 14 ? OP_SPLIT :
+			   OP_REMAP_BLOCK;
 	bool changed;
 	int i;
 
-	if (op == OP_SPLIT || op == OP_REMAP_BLOCK)
+	if (op == OP_HARVEST)
+		changed = harvest();
+	else if (op == OP_SPLIT || op == OP_REMAP_BLOCK)
 		changed = block_op(op);
 	else {
 		if ((i = pick_page()) < 0)

@@ -14,6 +14,8 @@ enum churn_op {
 	OP_EVICT,       /* unmap a page; CPU 0 maps it again on the next touch */
 	OP_SPLIT,       /* split a 2 MiB block into 4 KiB pages */
 	OP_REMAP_BLOCK, /* make a split block one 2 MiB leaf again */
+	OP_HARVEST,     /* harvest the dirty state of all churned pages at once:
+			 * a range over pages CPU 0 may be changing meanwhile */
 	OP_KINDS
 };
 
@@ -25,6 +27,7 @@ struct churn_report {
 	uint64_t ops;                 /* table changes made, all kinds */
 	uint64_t by_kind[OP_KINDS];
 	uint64_t skipped;             /* picks of a page CPU 0 held */
+	uint64_t dirty_found;         /* pages the harvests found dirty */
 	int err;                      /* first libslat error on CPU 1, 0 if none */
 	uint32_t err_op;              /* the enum churn_op it happened in */
 	uint64_t err_ipa;
