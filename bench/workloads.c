@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <slat/hosted.h>
+
 #include "workloads.h"
 
 static void no_sync(void *ctx, const struct slat_table *t, const struct slat_gather *g)
@@ -46,8 +48,23 @@ void must(int err, const char *what)
 	}
 }
 
+static void table_open_features(struct bench_table *b, const struct slat_format *fmt,
+				uint32_t features, struct slat_allocator alloc);
+
 void table_open(struct bench_table *b, const struct slat_format *fmt, bool ad,
 		struct slat_allocator alloc)
+{
+	table_open_features(b, fmt, ad ? SLAT_FEAT_AD : 0, alloc);
+}
+
+void table_open_concurrent(struct bench_table *b, const struct slat_format *fmt,
+			   struct slat_allocator alloc)
+{
+	table_open_features(b, fmt, SLAT_FEAT_CONCURRENT, alloc);
+}
+
+static void table_open_features(struct bench_table *b, const struct slat_format *fmt,
+				uint32_t features, struct slat_allocator alloc)
 {
 	struct slat_config cfg;
 
@@ -57,8 +74,11 @@ void table_open(struct bench_table *b, const struct slat_format *fmt, bool ad,
 	cfg.caps = &b->caps;
 	cfg.alloc = alloc;
 	cfg.ia_bits = 48;
-	cfg.features = ad ? SLAT_FEAT_AD : 0;
+	cfg.features = features;
 	cfg.sync_invalidate = no_sync;
+	/* Concurrent tables: more threads than CPUs must not spin out the
+	 * thread they wait for. */
+	cfg.wait = slat_wait_yield;
 	must(slat_table_init(&b->t, &cfg), "table_init");
 	b->g = (struct slat_gather)SLAT_GATHER_INIT; /* an empty gather */
 	pthread_mutex_init(&b->lock, NULL);

@@ -41,6 +41,9 @@ struct bench_table {
 
 void table_open(struct bench_table *b, const struct slat_format *fmt, bool ad,
 		struct slat_allocator alloc);
+/* A SLAT_FEAT_CONCURRENT table (W8, W8b without the embedder's lock). */
+void table_open_concurrent(struct bench_table *b, const struct slat_format *fmt,
+			   struct slat_allocator alloc);
 void table_close(struct bench_table *b);
 uint64_t table_bytes(const struct bench_table *b);
 void must(int err, const char *what);

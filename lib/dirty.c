@@ -155,10 +155,37 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 	return WALK_SKIP;
 }
 
+static int harvest_walks(struct table_state *t, uint64_t gpa, uint64_t size,
+			 struct harvest_op *op)
+{
+	struct walk w;
+	int err;
+
+	walk_init(&w, t, gpa, gpa + size, op);
+	err = walk_range(&w, harvest_check_visit);
+	if (err)
+		return err;
+	op->g->table = t;
+	walk_init(&w, t, gpa, gpa + size, op);
+	return walk_range(&w, harvest_visit);
+}
+
+/* SLAT_FEAT_CONCURRENT: the walks under the range lock (range_lock.h). */
+static int harvest_held(struct table_state *t, uint64_t gpa, uint64_t size,
+			struct harvest_op *op)
+{
+	struct range_node hold;
+	int err;
+
+	range_hold(t, &hold, gpa, gpa + size);
+	err = harvest_walks(t, gpa, size, op);
+	range_unlock(t, &hold);
+	return err;
+}
+
 static int harvest(struct table_state *t, uint64_t gpa, uint64_t size,
 		   uint32_t flags, struct harvest_op *op)
 {
-	struct walk w;
 	int err;
 
 	if (!t || !op->g)
@@ -179,13 +206,9 @@ static int harvest(struct table_state *t, uint64_t gpa, uint64_t size,
 		return err;
 	op->start = gpa;
 	op->keep = flags & SLAT_HARVEST_KEEP;
-	walk_init(&w, t, gpa, gpa + size, op);
-	err = walk_range(&w, harvest_check_visit);
-	if (err)
-		return err;
-	op->g->table = t;
-	walk_init(&w, t, gpa, gpa + size, op);
-	return walk_range(&w, harvest_visit);
+	if (SLAT_UNLIKELY(t->concurrent))
+		return harvest_held(t, gpa, size, op);
+	return harvest_walks(t, gpa, size, op);
 }
 
 int slat_dirty_harvest(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,

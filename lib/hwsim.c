@@ -5,18 +5,34 @@
 #include <slat/lookup.h>
 
 #include "core.h"
+#include "range_lock.h"
 
+static int hw_access(struct table_state *t, slat_gpa_t gpa, bool write);
+
+/* Under SLAT_FEAT_CONCURRENT a lock-free reader, like the hardware walker
+ * it stands for. */
 int slat_hw_access(struct slat_table *t_pub, slat_gpa_t gpa, bool write)
 {
 	struct table_state *t = table_of(t_pub);
+	unsigned tok;
+	int err;
+
+	if (!t)
+		return SLAT_ENULL;
+	tok = reader_enter(t);
+	err = hw_access(t, gpa, write);
+	reader_leave(t, tok);
+	return err;
+}
+
+static int hw_access(struct table_state *t, slat_gpa_t gpa, bool write)
+{
 	const struct slat_layout *l;
 	struct slat_attrs a;
 	uint64_t *slot, e, set;
 	unsigned level;
 	int err;
 
-	if (!t)
-		return SLAT_ENULL;
 	if (!t->root)
 		return SLAT_EDEAD;
 	l = &t->lay;

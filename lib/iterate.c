@@ -50,7 +50,16 @@ int slat_for_each(const struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 		return err;
 	/* The walker is shared with the mutating calls; this visitor only reads. */
 	walk_init(&w, (struct table_state *)t, gpa.v, gpa.v + size, &op);
-	err = walk_range(&w, each_visit);
+	if (SLAT_UNLIKELY(t->concurrent)) {
+		/* A quiescent range: no call changes it while fn sees it. */
+		struct range_node hold;
+
+		range_lock((struct table_state *)t, &hold, gpa.v, gpa.v + size);
+		err = walk_range(&w, each_visit);
+		range_unlock((struct table_state *)t, &hold);
+	} else {
+		err = walk_range(&w, each_visit);
+	}
 	if (stopped)
 		*stopped = op.stopped;
 	return err == -EACH_STOP ? SLAT_OK : err;

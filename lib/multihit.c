@@ -13,6 +13,7 @@
 #include <slat/multihit.h>
 
 #include "core.h"
+#include "range_lock.h"
 
 int slat_exec_fault(struct slat_table *t_pub, slat_gpa_t gpa, struct slat_gather *g_pub)
 {
@@ -21,7 +22,7 @@ int slat_exec_fault(struct slat_table *t_pub, slat_gpa_t gpa, struct slat_gather
 	const struct slat_layout *l;
 	struct slat_attrs a;
 	uint64_t *slot, e, page;
-	unsigned level;
+	unsigned level, tok;
 	int err;
 
 	if (!t || !g)
@@ -33,10 +34,14 @@ int slat_exec_fault(struct slat_table *t_pub, slat_gpa_t gpa, struct slat_gather
 		return SLAT_ENOFEAT;
 	if (gpa.v >> l->ia_bits)
 		return SLAT_EGPA;
+	/* A lock-free look first (SLAT_FEAT_CONCURRENT); slat_split() below
+	 * takes the range and splits whatever it finds then. */
+	tok = reader_enter(t);
 	err = leaf_find(t, gpa.v, &slot, &level);
+	e = err ? 0 : entry_load(slot);
+	reader_leave(t, tok);
 	if (err)
 		return err;
-	e = entry_load(slot);
 	if (leaf_faithful(t, level, e, &a))
 		return SLAT_ECORRUPT;
 	if (!(a.perms & SLAT_PERM_X))

@@ -2,6 +2,7 @@
 /* Table pages: reserving them before a change, releasing them after one. */
 
 #include "core.h"
+#include "range_lock.h"
 
 /*
  * Reserved pages hold two words while they wait: the next reserved page and
@@ -156,9 +157,8 @@ void gather_defer_tree(struct table_state *t, struct gather_state *g,
 	g->free_list = va;
 	g->live = g;
 	g->free_pages++;
-	t->pages--;
-	t->page_sum -= page_tag(pa);
-	t->held++;
+	pages_add(t, -1, (uint64_t)0 - page_tag(pa));
+	held_add(t, 1);
 }
 
 int slat_gather_done(struct slat_table *t_pub, struct slat_gather *g_pub)
@@ -172,7 +172,10 @@ int slat_gather_done(struct slat_table *t_pub, struct slat_gather *g_pub)
 		return SLAT_EDEAD;
 	if (g->table && g->table != t)
 		return SLAT_EGATHER;
-	t->held -= g->free_pages;
+	held_add(t, -(int64_t)g->free_pages);
+	/* Lock-free readers may still be in the unlinked tables. */
+	if (SLAT_UNLIKELY(t->concurrent) && g->free_pages)
+		conc_grace(t);
 	gather_free_pages(t, g);
 	return SLAT_OK;
 }

@@ -124,24 +124,14 @@ int slat_payload_set(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 			   payload_visit);
 }
 
-int slat_payload_get(const struct slat_table *t_pub, slat_gpa_t gpa,
-		     uint64_t *value)
+static int payload_read(const struct table_state *t, slat_gpa_t gpa,
+			uint64_t *value)
 {
-	const struct table_state *t = table_of_c(t_pub);
-	const struct slat_layout *l;
-	const uint64_t *table;
+	const struct slat_layout *l = &t->lay;
+	const uint64_t *table = t->root;
 	unsigned level;
 	uint64_t e;
 
-	if (!t || !value)
-		return SLAT_ENULL;
-	*value = 0;
-	if (!t->root)
-		return SLAT_EDEAD;
-	l = &t->lay;
-	if (gpa.v >> l->ia_bits)
-		return SLAT_EGPA;
-	table = t->root;
 	for (level = l->levels - 1u;; level--) {
 		e = entry_load(&table[entry_index(l, level, gpa.v)]);
 		if (!entry_present(l, e))
@@ -157,6 +147,26 @@ int slat_payload_get(const struct slat_table *t_pub, slat_gpa_t gpa,
 		return SLAT_ENOENT;
 	*value = (e & l->payload_mask) >> l->payload_shift;
 	return SLAT_OK;
+}
+
+int slat_payload_get(const struct slat_table *t_pub, slat_gpa_t gpa,
+		     uint64_t *value)
+{
+	const struct table_state *t = table_of_c(t_pub);
+	unsigned tok;
+	int err;
+
+	if (!t || !value)
+		return SLAT_ENULL;
+	*value = 0;
+	if (!t->root)
+		return SLAT_EDEAD;
+	if (gpa.v >> t->lay.ia_bits)
+		return SLAT_EGPA;
+	tok = reader_enter(t); /* SLAT_FEAT_CONCURRENT: a lock-free reader */
+	err = payload_read(t, gpa, value);
+	reader_leave(t, tok);
+	return err;
 }
 
 unsigned slat_table_payload_bits(const struct slat_table *t_pub)

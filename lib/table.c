@@ -9,7 +9,8 @@
 #include "core.h"
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
-			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC)
+			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC | \
+			SLAT_FEAT_CONCURRENT)
 
 void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
 			  unsigned ia_bits, unsigned levels)
@@ -204,6 +205,15 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	if (cfg->features & SLAT_FEAT_WALK_NC) {
 		n.clean = cfg->clean_tables;
 		n.clean_ctx = cfg->clean_ctx;
+	}
+	/* Read only under their bit, like clean_tables (older callers pass
+	 * a shorter struct slat_config). */
+	if (cfg->features & SLAT_FEAT_CONCURRENT) {
+		n.concurrent = true;
+		n.grace = cfg->grace;
+		n.grace_ctx = cfg->grace_ctx;
+		n.wait = cfg->wait;
+		n.wait_ctx = cfg->wait_ctx;
 	}
 	n.caps = *cfg->caps;
 	n.features = cfg->features;

@@ -81,7 +81,20 @@ struct __attribute__((may_alias)) table_state {
 	struct slat_layout lay;
 	slat_clean_fn clean; /* NULL: the walker snoops the caches (core.h table_clean()) */
 	void *clean_ctx;
+	/* SLAT_FEAT_CONCURRENT (range_lock.h); all zero without it. */
+	bool concurrent;
+	slat_grace_fn grace;      /* NULL: the reader epoch below */
+	void *grace_ctx;
+	slat_wait_fn wait;        /* NULL: a CPU pause hint */
+	void *wait_ctx;
+	uint32_t holds_lock;      /* spinlock over `holds` */
+	uint32_t grace_lock;      /* one grace period at a time */
+	struct range_node *holds; /* ranges held by calls in flight, unordered */
+	uint64_t epoch;           /* reader epoch: readers count in readers[epoch & 1] */
+	uint64_t readers[2];
 };
+
+struct range_node;
 
 /* A gather. Zero-filled: empty and unbound. */
 struct __attribute__((may_alias)) gather_state {

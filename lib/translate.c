@@ -4,6 +4,7 @@
 #include <slat/lookup.h>
 
 #include "core.h"
+#include "range_lock.h"
 
 /* Fill `m` from the leaf `e` at `level` for the address `gpa`. */
 void mapping_fill(const struct table_state *t, unsigned level, uint64_t e,
@@ -66,7 +67,7 @@ int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 {
 	const struct table_state *t = table_of_c(t_pub);
 	uint64_t *slot;
-	unsigned level;
+	unsigned level, tok;
 	int err;
 
 	if (!t || !m)
@@ -75,9 +76,10 @@ int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		return SLAT_EDEAD;
 	if (gpa.v >> t->lay.ia_bits)
 		return SLAT_EGPA;
+	tok = reader_enter(t);
 	err = leaf_find(t, gpa.v, &slot, &level);
-	if (err)
-		return err;
-	mapping_fill(t, level, entry_load(slot), gpa.v, 0, m);
-	return SLAT_OK;
+	if (!err)
+		mapping_fill(t, level, entry_load(slot), gpa.v, 0, m);
+	reader_leave(t, tok);
+	return err;
 }

@@ -86,6 +86,25 @@ static int unmap_run(struct walk *w, struct unmap_op *op)
 	return WALK_SKIP;
 }
 
+/*
+ * SLAT_FEAT_CONCURRENT: a table whose span reaches outside the range this
+ * call holds may have another call inside it; conc_reclaim() unlinks it
+ * later if it is still empty, holding its whole span.
+ */
+static inline bool unmap_may_unlink(struct walk *w, struct unmap_op *op,
+				    const uint64_t *child)
+{
+	uint64_t end;
+
+	if (!SLAT_UNLIKELY(w->t->concurrent))
+		return true;
+	end = w->base + level_size(w->lay, w->level);
+	if (conc_holds(&op->c.conc, w->base, end))
+		return true;
+	conc_defer_empty(w->t, &op->c.conc, child, w->base, end, w->level);
+	return false;
+}
+
 static int unmap_visit(struct walk *w, enum walk_visit how)
 {
 	struct unmap_op *op = (struct unmap_op *)w->op;
@@ -100,6 +119,7 @@ static int unmap_visit(struct walk *w, enum walk_visit how)
 		if (walk_link_fresh(w, op->c.g)) {
 			/* a split: part of the old leaf stays, so not empty */
 		} else if ((op->cleared & (1u << (level - 1))) &&
+			   unmap_may_unlink(w, op, child) &&
 			   table_is_empty(w->t, child, level - 1)) {
 			entry_store(w->slot, 0);
 			/* The walker must stop reaching the table before it is freed. */

@@ -20,6 +20,7 @@
 #include <slat/validate.h>
 
 #include "core.h"
+#include "range_lock.h"
 
 struct check {
 	const struct table_state *t;
@@ -194,16 +195,11 @@ static void find_aliases(struct check *c, const uint64_t *table, unsigned level,
 	}
 }
 
-int slat_validate(const struct slat_table *t_pub, slat_problem_fn fn, void *ctx,
-		  uint64_t *count)
+static int validate_quiet(const struct table_state *t, slat_problem_fn fn,
+			  void *ctx, uint64_t *count)
 {
-	const struct table_state *t = table_of_c(t_pub);
 	struct check c;
 
-	if (!t || !count)
-		return SLAT_ENULL;
-	if (!t->root)
-		return SLAT_EDEAD;
 	c.t = t;
 	c.fn = fn;
 	c.ctx = ctx;
@@ -226,6 +222,29 @@ int slat_validate(const struct slat_table *t_pub, slat_problem_fn fn, void *ctx,
 	}
 	*count = c.count;
 	return SLAT_OK;
+}
+
+int slat_validate(const struct slat_table *t_pub, slat_problem_fn fn, void *ctx,
+		  uint64_t *count)
+{
+	const struct table_state *t = table_of_c(t_pub);
+	struct table_state *tw = (struct table_state *)(uintptr_t)t;
+	struct range_node hold;
+	int err;
+
+	if (!t || !count)
+		return SLAT_ENULL;
+	if (!t->root)
+		return SLAT_EDEAD;
+	if (!SLAT_UNLIKELY(t->concurrent))
+		return validate_quiet(t, fn, ctx, count);
+	/* SLAT_FEAT_CONCURRENT: the table's counts are exact only when no
+	 * call is in flight, so hold the whole input range. Calls still in
+	 * their conc_reclaim() hold nothing until they lock a span again. */
+	range_lock(tw, &hold, 0, 1ull << t->lay.ia_bits);
+	err = validate_quiet(t, fn, ctx, count);
+	range_unlock(tw, &hold);
+	return err;
 }
 
 const char *slat_problem_str(unsigned kind)

@@ -27,6 +27,7 @@
 #define SLAT_LIB_WALK_H
 
 #include "core.h"
+#include "range_lock.h"
 
 enum walk_visit { WALK_LEAF, WALK_PRE, WALK_POST };
 
@@ -153,12 +154,16 @@ static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
 
 	if (!(w->fresh & (1u << (level - 1))))
 		return false;
-	w->t->pages++;
-	w->t->page_sum += page_tag(pa);
+	pages_add(w->t, 1, page_tag(pa));
 	/* Zeroing and filling were plain stores: the whole page reaches
 	 * memory before the entry that makes it reachable. */
 	table_clean(w->t, child, 1ull << w->lay->granule_lg2);
-	if (entry_present(w->lay, w->entry)) {
+	if (SLAT_UNLIKELY(w->t->concurrent) && !walk_in_fresh(w) &&
+	    (!entry_present(w->lay, w->entry) ||
+	     entry_is_table(w->lay, level, w->entry))) {
+		/* An absent entry of a table other calls may share. */
+		fresh_link_shared(w->t, w->slot, child, pa, level - 1);
+	} else if (entry_present(w->lay, w->entry)) {
 		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
 			      w->base, !walk_in_fresh(w), g);
 	} else {
@@ -199,6 +204,7 @@ struct change {
 	struct reserve res;
 	struct gather_state *g;
 	bool settle; /* complete g's pending invalidation before changing */
+	struct conc_call conc; /* SLAT_FEAT_CONCURRENT only */
 };
 
 /*
@@ -215,20 +221,23 @@ static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 	struct walk w;
 	int err;
 
+	if (SLAT_UNLIKELY(t->concurrent))
+		range_hold(t, &c->conc.hold, start, end);
 	walk_init(&w, t, start, end, c);
 	err = walk_range(&w, prepare);
-	if (err)
-		return err;
-	err = reserve_fill(t, &c->res, c->need);
-	if (err)
-		return err;
-	c->g->table = t;
-	if (c->settle)
-		gather_settle(t, c->g);
-	walk_init(&w, t, start, end, c);
-	walk_range(&w, apply);
-	reserve_release(t, &c->res);
-	return SLAT_OK;
+	if (!err)
+		err = reserve_fill(t, &c->res, c->need);
+	if (!err) {
+		c->g->table = t;
+		if (c->settle)
+			gather_settle(t, c->g);
+		walk_init(&w, t, start, end, c);
+		walk_range(&w, apply);
+		reserve_release(t, &c->res);
+	}
+	if (SLAT_UNLIKELY(t->concurrent))
+		conc_call_end(t, &c->conc, c->g);
+	return err;
 }
 
 /*

@@ -52,6 +52,7 @@ dist_man_MANS = \
 	man/man3/slat_pool_fail_after.3 \
 	man/man3/slat_pool_fini.3 \
 	man/man3/slat_pool_init.3 \
+	man/man3/slat_wait_yield.3 \
 	man/man3/slat_problem_str.3 \
 	man/man3/slat_prot_perms.3 \
 	man/man3/slat_protect.3 \

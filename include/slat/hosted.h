@@ -54,6 +54,13 @@ struct slat_allocator slat_pool_allocator(struct slat_pool *p);
 /** Inject failure: the (@p n + 1)-th allocation attempt from now fails. -1 disables. */
 void slat_pool_fail_after(struct slat_pool *p, int64_t n, bool sticky);
 
+/**
+ * A @ref slat_config::wait hook for hosted programs: sched_yield(), so that
+ * a thread waiting for another call on the same table gives its CPU to the
+ * thread it waits for. @p ctx is unused.
+ */
+void slat_wait_yield(void *ctx);
+
 /** Print slat_dump() output to @p f. */
 int slat_dump_file(const struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 		   FILE *f);

@@ -6,7 +6,9 @@
  * A table is one guest's guest-physical to host-physical translation in one
  * hardware format. The hypervisor owns the @ref slat_table object (embed it
  * in its VM structure; libslat allocates nothing but table pages) and
- * serialises all calls on one table. Hardware walkers and the hardware's
+ * serialises all calls on one table, unless the table was created with
+ * ::SLAT_FEAT_CONCURRENT: then several threads may call libslat on it at
+ * once (docs/concurrency.md). Hardware walkers and the hardware's
  * accessed/dirty updates run concurrently with those calls; libslat's writes
  * are safe against them.
  */
@@ -83,7 +85,26 @@ enum slat_feature {
 	 * CPU may hold stale, and libslat's atomic updates of the entry
 	 * could drop them.
 	 */
-	SLAT_FEAT_WALK_NC = 1u << 8
+	SLAT_FEAT_WALK_NC = 1u << 8,
+	/**
+	 * Concurrent mode: several threads may call libslat on this table at
+	 * once (docs/concurrency.md). Every changing call is linearizable:
+	 * it takes effect at one instant between its entry and its return.
+	 * Calls on disjoint guest ranges run in parallel; calls whose ranges
+	 * overlap (libslat widens a range to every leaf it would split or
+	 * change partly) are serialised by a range lock in the table, the
+	 * later one waiting (@ref slat_config::wait). Readers
+	 * (slat_translate(), slat_payload_get()) take no lock and see every
+	 * entry either before or after a concurrent change, never a freed
+	 * table: unlinked table pages are freed by slat_gather_done() only
+	 * after a grace period (@ref slat_config::grace). Whole-table calls
+	 * (slat_validate(), slat_dump(), slat_for_each()) lock the whole
+	 * range and see a quiescent table; slat_table_destroy() requires
+	 * that no other call is in flight or starts. Each thread uses its
+	 * own gather. Without this bit the embedder serialises all calls on
+	 * the table, as before, and libslat pays nothing for the mode.
+	 */
+	SLAT_FEAT_CONCURRENT = 1u << 9
 };
 
 /**
@@ -111,6 +132,29 @@ typedef void (*slat_sync_fn)(void *ctx, const struct slat_table *t,
  * to cache lines (round it out). The hook must not call into libslat.
  */
 typedef void (*slat_clean_fn)(void *ctx, void *va, size_t len);
+
+/**
+ * Grace-period hook for ::SLAT_FEAT_CONCURRENT (@ref slat_config::grace):
+ * return only when every software walk of table @p t that began before the
+ * call has ended: the embedder's synchronize_rcu() or epoch wait. libslat
+ * calls it from slat_gather_done(), once, before it gives unlinked table
+ * pages back to the allocator, and only when the gather holds some. With
+ * this hook the embedder makes every lock-free reader of the table
+ * (slat_translate(), slat_payload_get(), slat_hw_access()) a read-side
+ * critical section of its scheme. The hook must not call into libslat
+ * for this table.
+ */
+typedef void (*slat_grace_fn)(void *ctx, const struct slat_table *t);
+
+/**
+ * Wait hook for ::SLAT_FEAT_CONCURRENT (@ref slat_config::wait): called in
+ * a loop while a call waits for another call on an overlapping range to
+ * finish, or for readers to leave during a grace period. A hosted program
+ * may pass slat_wait_yield() (sched_yield()); a hypervisor may relax the
+ * CPU or reschedule. NULL: libslat spins with the CPU's pause hint (x86
+ * PAUSE, Arm YIELD). The hook must not call into libslat for this table.
+ */
+typedef void (*slat_wait_fn)(void *ctx);
 
 /**
  * How to build a table. Zero-initialise, then set what you need. Later
@@ -187,6 +231,24 @@ struct slat_config {
 	slat_clean_fn clean_tables;
 	/** Passed to @ref clean_tables. */
 	void *clean_ctx;
+	/**
+	 * Grace period before unlinked table pages are freed
+	 * (::slat_grace_fn). Read only when @ref features has
+	 * ::SLAT_FEAT_CONCURRENT. NULL: libslat's own reader epoch (every
+	 * lock-free reader registers in the table for the length of its
+	 * walk, and slat_gather_done() waits for the readers that may have
+	 * seen the unlinked pages).
+	 */
+	slat_grace_fn grace;
+	/** Passed to @ref grace. */
+	void *grace_ctx;
+	/**
+	 * How to wait for another call (::slat_wait_fn). Read only when
+	 * @ref features has ::SLAT_FEAT_CONCURRENT; NULL: a CPU pause hint.
+	 */
+	slat_wait_fn wait;
+	/** Passed to @ref wait. */
+	void *wait_ctx;
 };
 
 /** Bytes of @ref slat_table, fixed for the life of the ABI (LIBSLAT_0.2). */
