@@ -223,6 +223,13 @@ static void verdict(uint64_t mismatches, uint64_t rounds, uint64_t words)
 	       f0.demand_maps + f0.unprotects, f0.demand_maps, f0.unprotects, f0.during_churn,
 	       f0.retries_claimed, f0.retries_block, f0.spurious, f0.eexist);
 
+	printk("table changes (libslat call and invalidation) that began while the other "
+	       "CPU was inside one: %lu\n",
+	       table_overlapping_calls());
+#ifdef SMP_SLAT_CONCURRENT
+	check(table_overlapping_calls() > 0, "calls-ran-at-once",
+	      "no call of one CPU overlapped a call of the other");
+#endif
 	check(mismatches == 0, "contents-kept-across-churn",
 	      "the guest read %lu words that were not what it wrote last", mismatches);
 	check(r->ops > 0, "cpu1-changed-tables", "CPU 1 made no table change");
