@@ -54,11 +54,66 @@ int64_t smp_start_cpu1(void)
 	return (int64_t)x0;
 }
 
-#ifdef STAGE2_SCRATCH_NO_FLUSH
-/* make check BROKEN=flush: CPU 1 skips every invalidation, both its own
- * after a change and libslat's break-before-make ones (tables_slat.c). */
-bool smp_scratch_no_flush(void)
+#ifdef STAGE2_SCRATCH_EXEC
+#include <slat/stage2.h>
+
+#ifdef SMP_BROKEN_LOCAL_TLBI
+/*
+ * The sequence with every broadcast form replaced by its local one: TLBI
+ * IPAS2E1, RIPAS2E1, VMALLE1, VMALLS12E1 (the IS forms without IS: CRm 4
+ * instead of 0 for the two by IPA, C5.5) and DSB NSH.  They invalidate
+ * only the TLBs of the PE that executes them.
+ */
+static void exec_local(const struct slat_s2_op *ops, size_t n)
 {
-	return this_cpu() == 1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t arg = ops[i].arg;
+
+		switch (ops[i].kind) {
+		case SLAT_S2_DSB_ISHST:
+			__asm__ __volatile__("dsb nshst" ::: "memory");
+			break;
+		case SLAT_S2_TLBI_IPAS2E1IS:
+			__asm__ __volatile__("tlbi ipas2e1, %0" ::"r"(arg) : "memory");
+			break;
+		case SLAT_S2_TLBI_RIPAS2E1IS:
+			/* TLBI RIPAS2E1 is SYS #4, C8, C4, #2 (FEAT_TLBIRANGE) */
+			__asm__ __volatile__("sys #4, c8, c4, #2, %0" ::"r"(arg) : "memory");
+			break;
+		case SLAT_S2_DSB_ISH:
+			__asm__ __volatile__("dsb nsh" ::: "memory");
+			break;
+		case SLAT_S2_TLBI_VMALLE1IS:
+			__asm__ __volatile__("tlbi vmalle1" ::: "memory");
+			break;
+		case SLAT_S2_TLBI_VMALLS12E1IS:
+			__asm__ __volatile__("tlbi vmalls12e1" ::: "memory");
+			break;
+		case SLAT_S2_ISB:
+			__asm__ __volatile__("isb" ::: "memory");
+			break;
+		default:
+			break;
+		}
+	}
+}
+#endif
+
+/*
+ * Scratch builds (tables_slat.c asks before each flush): on CPU 1,
+ * BROKEN=flush drops every invalidation, both CPU 1's own after a change
+ * and libslat's break-before-make ones; BROKEN=local-tlbi runs them with
+ * the local forms only.  CPU 0 flushes as usual.
+ */
+bool smp_scratch_exec(const struct slat_s2_op *ops, size_t n)
+{
+	if (this_cpu() != 1)
+		return false;
+#ifdef SMP_BROKEN_LOCAL_TLBI
+	exec_local(ops, n);
+#else
+	(void)ops, (void)n;
+#endif
+	return true;
 }
 #endif

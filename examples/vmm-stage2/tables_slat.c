@@ -113,18 +113,7 @@ static void flush(const struct slat_gather *g, const char *why)
 	 * default threshold (64 per-address TLBIs before a whole-VMID flush). */
 	struct slat_s2_op ops[SLAT_S2_OPS_MAX(64)];
 	size_t n;
-	int err;
-
-#ifdef STAGE2_SCRATCH_NO_FLUSH
-	bool STAGE2_SCRATCH_NO_FLUSH(void);
-
-	/* Scratch builds only (../vmm-stage2-smp, make check BROKEN=flush):
-	 * a predicate that says "drop this invalidation", to show that the
-	 * guest notices. */
-	if (STAGE2_SCRATCH_NO_FLUSH())
-		return;
-#endif
-	err = slat_stage2_flush(&s2.table, g, ops, sizeof(ops) / sizeof(ops[0]), &n);
+	int err = slat_stage2_flush(&s2.table, g, ops, sizeof(ops) / sizeof(ops[0]), &n);
 
 	if (err)
 		vmm_fatal("slat_stage2_flush: %s", slat_strerror(err));
@@ -132,6 +121,15 @@ static void flush(const struct slat_gather *g, const char *why)
 		return;
 	if (stage2_log_ops)
 		print_ops(why, ops, n);
+#ifdef STAGE2_SCRATCH_EXEC
+	/* Scratch builds only (../vmm-stage2-smp, make check BROKEN=...): a
+	 * function that may drop the sequence, or run it a wrong way, and
+	 * then returns true; to show that the guest notices. */
+	bool STAGE2_SCRATCH_EXEC(const struct slat_s2_op *ops, size_t n);
+
+	if (STAGE2_SCRATCH_EXEC(ops, n))
+		return;
+#endif
 	slat_stage2_exec(ops, n);
 }
 
