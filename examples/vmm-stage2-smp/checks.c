@@ -116,7 +116,8 @@ static void resolve_page(unsigned i, const struct abort_info *a)
 			f0.demand_maps++;
 			changed = true;
 		}
-		p->mapped = true;
+		if (!err)
+			p->mapped = true;
 	} else if (p->wp && a->f.kind == SLAT_FAULT_PERMISSION &&
 		   (a->f.access & SLAT_ACCESS_WRITE)) {
 		struct slat_prot rw = slat_prot_perms(SLAT_PERM_RW);
