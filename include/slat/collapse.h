@@ -68,6 +68,10 @@ extern "C" {
  * All-or-nothing: the call allocates nothing, and every entry in the range
  * is checked before anything changes.
  *
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range

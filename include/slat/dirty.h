@@ -52,6 +52,10 @@ enum slat_harvest_flag {
  * Every page cleared is recorded in @p g: the hardware sets a dirty flag
  * again only after its cached translation is invalidated.
  *
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
@@ -73,6 +77,10 @@ int slat_dirty_harvest(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 /**
  * Test, and unless ::SLAT_HARVEST_KEEP is given clear, the accessed flags
  * of the leaves in [gpa, gpa + size).
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range

@@ -25,6 +25,7 @@ typedef void (*slat_write_fn)(void *ctx, const char *s, size_t n);
  * Permissions read r, w, s (supervisor execute), u (user execute); then the
  * memory type, a '!' when it is forced, the leaf size and the leaf count,
  * then "sw=N" when software bits are set.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): holds the range while it walks.
  * @return as slat_for_each().
  */
 int slat_dump(const struct slat_table *t, slat_gpa_t gpa, uint64_t size,

@@ -100,6 +100,9 @@ uint64_t slat_gather_pages(const struct slat_gather *g);
  * Report that the invalidation the gather asked for has been performed on
  * every CPU that may use the table. Frees the table pages the gather held
  * and leaves the gather empty, ready for reuse.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): before it frees unlinked table
+ * pages it waits for a grace period (@ref slat_config::grace, or
+ * libslat's reader epoch), so that no lock-free reader is still in them.
  * @return ::SLAT_OK, ::SLAT_ENULL, ::SLAT_EDEAD after slat_table_destroy(),
  *         or ::SLAT_EGATHER if @p g belongs to another table
  */

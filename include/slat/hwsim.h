@@ -22,6 +22,8 @@ extern "C" {
  * Record a guest access to @p gpa the way the hardware walker would: set the
  * leaf's accessed flag, and its dirty state when @p write. Does nothing to
  * tables without ::SLAT_FEAT_AD.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): a lock-free reader, like the
+ * hardware walker it stands for.
  * @return ::SLAT_OK; ::SLAT_ENULL; ::SLAT_EDEAD; ::SLAT_EGPA;
  *   ::SLAT_ENOENT when nothing
  *   is mapped; ::SLAT_EPERM when the leaf does not allow the access (the

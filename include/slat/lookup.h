@@ -28,6 +28,8 @@ struct slat_mapping {
 
 /**
  * Translate one guest-physical address as the hardware walker would.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): takes no lock; sees each entry
+ * before or after any concurrent change, never a freed table.
  * @param t the table
  * @param gpa the address
  * @param[out] m the leaf containing @p gpa; @ref slat_mapping::gpa is @p gpa
@@ -45,6 +47,9 @@ typedef int (*slat_mapping_fn)(void *ctx, const struct slat_mapping *m);
 /**
  * Call @p fn for every leaf mapping in [gpa, gpa + size), in address order,
  * clipped to the range.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): holds the range for the whole
+ * walk; @p fn must not change an overlapping range (it would wait for
+ * itself).
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range

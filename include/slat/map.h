@@ -62,6 +62,12 @@ enum slat_map_flag {
  *  - Stage-2: a valid descriptor with S2AP = 00 and XN (Arm ARM D8.4):
  *    the access is a stage-2 permission fault.
  *
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
+ * A concurrent map of the same page finds this call's leaf:
+ * ::SLAT_EEXIST, which a fault handler treats as a spurious fault.
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
@@ -93,6 +99,12 @@ int slat_map(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * with the guest's vCPUs stopped if a write between the harvest and the
  * unmap must not be missed. The parts of a split leaf that stay keep its
  * state.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
+ * A table it empties that other calls may share is unlinked after the
+ * range is released, under a lock of the table's whole span.
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
@@ -137,6 +149,10 @@ static inline struct slat_prot slat_prot_perms(unsigned perms)
  * software bit then; slat/dirty.h). Removing every permission leaves a
  * no-access mapping that keeps its address and memory type (slat_map());
  * setting permissions on it again re-opens it.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range
@@ -156,6 +172,10 @@ int slat_protect(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
  * bytes into leaves of that size, keeping translation and attributes
  * (ahead of a fine-grained protect, or for dirty logging at page
  * granularity). Leaves partly inside the range are split as well.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
  * @param t the table
  * @param gpa first guest-physical address of the range
  * @param size bytes in the range

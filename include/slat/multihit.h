@@ -81,6 +81,8 @@ static inline bool slat_multihit_affected(bool has_arch_caps, uint64_t arch_caps
  * pieces stay large and non-executable. The split is recorded in @p g:
  * complete the invalidation, then resume the guest.
  *
+ * Concurrency (::SLAT_FEAT_CONCURRENT): looks without a lock, then
+ * splits as slat_split() does, holding the page's leaf.
  * @param t the table
  * @param gpa the faulting guest-physical address (any byte of the page)
  * @param g the gather that records what the hardware may still cache

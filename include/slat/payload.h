@@ -54,6 +54,10 @@ extern "C" {
  * The hardware sees the entries as absent before and after, so nothing is
  * invalidated; @p g is only bound to the table as by every changing call.
  *
+ * Concurrency (::SLAT_FEAT_CONCURRENT): linearizable; holds its range,
+ * widened to any leaf reaching past its ends, so calls on overlapping
+ * ranges wait for each other and disjoint ones run in parallel
+ * (docs/concurrency.md).
  * @return ::SLAT_OK; ::SLAT_ENULL, ::SLAT_EDEAD, ::SLAT_EALIGN,
  *         ::SLAT_ESIZE, ::SLAT_EWRAP, ::SLAT_EGPA (the range),
  *         ::SLAT_EGATHER, ::SLAT_EPAYLOAD (value 0 or too wide),
@@ -65,6 +69,7 @@ int slat_payload_set(struct slat_table *t, slat_gpa_t gpa, uint64_t size,
 /**
  * Read the payload of the base page at @p gpa (any address inside it).
  *
+ * Concurrency (::SLAT_FEAT_CONCURRENT): takes no lock, as slat_translate().
  * @return ::SLAT_OK with *@p value set; ::SLAT_ENOENT when the entry holds
  *         neither a mapping nor a payload; ::SLAT_EEXIST when the address
  *         is mapped (no-access leaves included), *@p value then 0;

@@ -64,6 +64,8 @@ typedef void (*slat_problem_fn)(void *ctx, const struct slat_problem *p);
  * table does not hold (docs/errors.md, "Corrupted table addresses"). Linear
  * in the table's size on a sound table; naming aliased entries costs a pass
  * quadratic in the number of table entries, run only when the pages differ.
+ * Concurrency (::SLAT_FEAT_CONCURRENT): holds the whole input range;
+ * exact when no changing call is in flight.
  * @param t the table
  * @param fn called once per problem (may be NULL to only count)
  * @param ctx passed to @p fn
