@@ -72,7 +72,10 @@ static void merge_into(struct table_state *t, const uint64_t *ours,
 	}
 }
 
-/* A hint read without the table's span held: whole entries, atomically. */
+/*
+ * Is the table empty? Read with atomic loads: without the span held it is
+ * a hint (other calls may be writing); with it, the answer.
+ */
 static bool seems_empty(const struct table_state *t, const uint64_t *table,
 			unsigned level)
 {
@@ -154,7 +157,9 @@ static void conc_reclaim(struct table_state *t, struct gather_state *g,
 		if (slot && entry_is_table(l, level, e) &&
 		    !entry_check_walkable(t, level, e)) {
 			pa = entry_table_addr(l, e);
-			if (table_is_empty(t, (uint64_t *)table_va(t, pa), level - 1)) {
+			/* Atomic loads: a hardware walker or slat_hw_access()
+			 * may still set bits in a live entry of it. */
+			if (seems_empty(t, (uint64_t *)table_va(t, pa), level - 1)) {
 				entry_store(slot, 0);
 				table_clean(t, slot, sizeof(*slot));
 				gather_defer_tree(t, g, (uint64_t *)table_va(t, pa), pa,

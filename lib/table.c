@@ -330,7 +330,8 @@ uint64_t slat_table_pages(const struct slat_table *t_pub)
 {
 	const struct table_state *t = table_of_c(t_pub);
 
-	return t ? t->pages : 0;
+	/* Atomic: concurrent calls add to it (SLAT_FEAT_CONCURRENT). */
+	return t ? __atomic_load_n(&t->pages, __ATOMIC_RELAXED) : 0;
 }
 
 slat_hpa_t slat_table_root(const struct slat_table *t_pub)

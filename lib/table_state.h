@@ -87,11 +87,16 @@ struct __attribute__((may_alias)) table_state {
 	void *grace_ctx;
 	slat_wait_fn wait;        /* NULL: a CPU pause hint */
 	void *wait_ctx;
+	/* What concurrent calls write, a cache line away from what every walk
+	 * reads (the table may sit at any 8-byte boundary, hence 64 bytes of
+	 * padding on each side rather than an alignment). */
+	uint8_t conc_pad_lo_[64];
 	uint32_t holds_lock;      /* spinlock over `holds` */
 	uint32_t grace_lock;      /* one grace period at a time */
 	struct range_node *holds; /* ranges held by calls in flight, unordered */
 	uint64_t epoch;           /* reader epoch: readers count in readers[epoch & 1] */
 	uint64_t readers[2];
+	uint8_t conc_pad_hi_[64];
 };
 
 struct range_node;

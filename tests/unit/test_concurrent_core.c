@@ -30,6 +30,10 @@ struct cfx {
 	 * before any of them changes the table. */
 	pthread_barrier_t barrier;
 	int meet;
+	/* Or a rendezvous that gives up after 200 ms (a thread the range
+	 * lock holds back never comes). */
+	int meet_timed, arrived;
+	pthread_cond_t cv;
 	/* Order of events, for the grace test. */
 	int seq, grace_at, first_free_at, graces;
 	/* The wait hook: how often a call waited. */
@@ -40,6 +44,27 @@ struct cfx {
 };
 
 static __thread int met, cleans;
+
+/* Meet the other thread, or give up after 200 ms. */
+static void meet_timed(struct cfx *c)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 200 * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&c->lock);
+	c->arrived++;
+	pthread_cond_broadcast(&c->cv);
+	while (c->arrived < c->meet_timed &&
+	       pthread_cond_timedwait(&c->cv, &c->lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&c->lock);
+}
+
 
 /*
  * The clean hook of SLAT_FEAT_WALK_NC tables runs on each fresh table page
@@ -55,6 +80,11 @@ static void c_clean(void *ctx, void *va, size_t len)
 	(void)va;
 	if (c->meet && len == 4096 && ++cleans == 3)
 		pthread_barrier_wait(&c->barrier);
+	/* The first fresh page a split links: both threads have read the
+	 * leaf and are about to replace it, unless one waits for the
+	 * other's range. */
+	if (c->meet_timed && len == 4096 && ++cleans == 1)
+		meet_timed(c);
 }
 
 static void *c_alloc(void *ctx, unsigned lg2, uint64_t *pa)
@@ -145,6 +175,7 @@ static void cfx_init_nc(struct cfx *c, const struct slat_format *fmt,
 	}
 	c->inner = c->f.cfg.alloc;
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cv, NULL);
 	c->f.cfg.alloc.alloc = c_alloc;
 	c->f.cfg.alloc.free = c_free;
 	c->f.cfg.alloc.phys_to_virt = c_p2v;
@@ -169,6 +200,7 @@ static void cfx_init(struct cfx *c, const struct slat_format *fmt, bool own_grac
 static void cfx_fini(struct cfx *c)
 {
 	fx_fini(&c->f);
+	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->lock);
 }
 
@@ -376,6 +408,75 @@ static void same_page_eexist(void **state)
 		for (k = 0; k < 2; k++)
 			assert_int_equal(slat_gather_done(&c.f.t, &m[k].g), SLAT_OK);
 	}
+	assert_int_equal(problems(&c), 0);
+	cfx_fini(&c);
+}
+
+struct protector {
+	struct cfx *c;
+	uint64_t gpa;
+	int err;
+	struct slat_gather g;
+};
+
+static void *protect_thread(void *p)
+{
+	struct protector *k = p;
+	const struct slat_prot ro = slat_prot_perms(SLAT_PERM_R);
+
+	memset(&k->g, 0, sizeof(k->g));
+	k->err = slat_protect(&k->c->f.t, slat_gpa(k->gpa), 4096, &ro, &k->g);
+	return NULL;
+}
+
+/*
+ * Two threads protect different pages of one 2 MiB leaf: each must split
+ * it, so each widens its range to the whole leaf and the second waits.
+ * The clean hook gives them 200 ms to meet just before each links its
+ * split table, which only calls that are not serialised can do; met,
+ * both would replace the same leaf and one split would be lost (one page
+ * left writable). Afterwards: one level-0 table, each page read-only,
+ * the rest of the leaf as it was. EPT and Stage-2 (the clean hook).
+ */
+static void split_same_leaf_serialised(void **state)
+{
+	const struct slat_format *fmt = *state;
+	const struct slat_attrs a = slat_attrs_make(SLAT_PERM_RW, SLAT_MT_WB);
+	struct cfx c;
+	struct protector k[2];
+	pthread_t th[2];
+	struct slat_mapping mp;
+	uint64_t pages;
+	int i;
+
+	if (fmt == &slat_format_npt)
+		return;
+	cfx_init_nc(&c, fmt, false, true);
+	assert_int_equal(slat_map(&c.f.t, slat_gpa(2 * MiB), 2 * MiB,
+				  slat_hpa(0x80000000ull), &a, 0, &c.f.g), SLAT_OK);
+	fx_flush(&c.f);
+	pages = slat_table_pages(&c.f.t);
+	c.meet_timed = 2;
+	for (i = 0; i < 2; i++) {
+		k[i] = (struct protector){ &c, 2 * MiB + 4096 + (uint64_t)i * 64 * 4096, -1,
+					   { { 0 } } };
+		assert_int_equal(pthread_create(&th[i], NULL, protect_thread, &k[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	c.meet_timed = 0;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(k[i].err, SLAT_OK);
+		assert_int_equal(slat_translate(&c.f.t, slat_gpa(k[i].gpa), &mp), SLAT_OK);
+		assert_int_equal(mp.attrs.perms, SLAT_PERM_R);
+		assert_int_equal(mp.page_lg2, 12);
+		assert_int_equal(mp.hpa.v, 0x80000000ull + (k[i].gpa - 2 * MiB));
+		assert_int_equal(slat_gather_done(&c.f.t, &k[i].g), SLAT_OK);
+	}
+	assert_int_equal(slat_translate(&c.f.t, slat_gpa(2 * MiB + 8192), &mp), SLAT_OK);
+	assert_int_equal(mp.attrs.perms, SLAT_PERM_RW);
+	assert_int_equal(slat_table_pages(&c.f.t), pages + 1);
+	assert_int_equal(c.f.pool.allocs - c.f.pool.frees, pages + 1);
 	assert_int_equal(problems(&c), 0);
 	cfx_fini(&c);
 }
@@ -649,6 +750,7 @@ int main(void)
 		cmocka_unit_test(lock_widens_over_leaf),
 		ON_ALL(merge_on_lost_link),
 		ON_ALL(same_page_eexist),
+		ON_ALL(split_same_leaf_serialised),
 		ON_ALL(reclaim_after_unmap),
 		ON_ALL(reclaim_spares_refilled_table),
 		ON_ALL(grace_hook_before_free),
