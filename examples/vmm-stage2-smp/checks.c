@@ -46,6 +46,14 @@ static struct {
 	int err;
 } f0;
 
+/* Lookups of block pages by CPU 0 while CPU 1 splits and re-maps them. */
+static struct {
+	uint64_t n, absent, wrong;
+	uint64_t wrong_ipa, wrong_hpa;
+	int wrong_err;
+} rd;
+static uint64_t rd_rnd = 0x9e3779b97f4a7c15UL;
+
 static bool churning(void)
 {
 	return __atomic_load_n(&churn_control.go, __ATOMIC_ACQUIRE) &&
@@ -86,6 +94,43 @@ void tests_setup(void)
 		if (now_ms() - t0 > 5000)
 			vmm_fatal("CPU 1 did not come up within 5 s of PSCI CPU_ON");
 	printk("CPU 1 online at EL%lu (PSCI CPU_ON by SMC)\n", churn_report.cpu1_el);
+}
+
+/*
+ * slat_translate() of random block pages, racing CPU 1's splits and
+ * re-maps.  In concurrent mode the lookup takes no lock: it must see the
+ * page either absent (CPU 1 is between break and make) or at its host
+ * address, through the old or the new shape, and never read a table that
+ * libslat has freed (the grace period of slat_gather_done()).  In lock
+ * mode it takes the VMM's lock like any other call.
+ */
+static void lookup_blocks(unsigned count)
+{
+	for (unsigned k = 0; k < count; k++) {
+		struct slat_mapping m;
+		uint64_t off, ipa, want;
+		int err;
+
+		rd_rnd ^= rd_rnd << 13;
+		rd_rnd ^= rd_rnd >> 7;
+		rd_rnd ^= rd_rnd << 17;
+		off = (rd_rnd % (SBLOCKS * S2_BLOCK)) & ~7UL;
+		ipa = SBLOCK_IPA + off;
+		want = sblock_hpa[off / S2_BLOCK] + off % S2_BLOCK;
+		table_read_enter();
+		err = slat_translate(&s2.table, slat_gpa(ipa), &m);
+		table_read_leave();
+		rd.n++;
+		if (err == SLAT_ENOENT)
+			rd.absent++;
+		else if (err || m.hpa.v != want) {
+			if (!rd.wrong++) {
+				rd.wrong_ipa = ipa;
+				rd.wrong_hpa = err ? 0 : m.hpa.v;
+				rd.wrong_err = err;
+			}
+		}
+	}
 }
 
 /* ---- faults (CPU 0) ---- */
@@ -152,6 +197,7 @@ bool tests_abort(struct vcpu *v, const struct abort_info *a)
 		}
 		resolve_page(i, a);
 		page_release(&churn_pages[i]);
+		lookup_blocks(4);
 		return true;
 	}
 	if (in_range(a->ipa, SBLOCK_IPA, SBLOCKS * S2_BLOCK) &&
@@ -242,6 +288,11 @@ static void verdict(uint64_t mismatches, uint64_t rounds, uint64_t words)
 	      "CPU 1: %s in %s at IPA %lx; CPU 0: %s", slat_errname(r->err),
 	      churn_op_names[r->err_op < OP_KINDS ? r->err_op : 0], r->err_ipa,
 	      slat_errname(f0.err));
+	printk("CPU 0: %lu lookups of block pages during the churn, %lu of them absent "
+	       "(between break and make)\n", rd.n, rd.absent);
+	check(rd.n > 0 && rd.wrong == 0, "lookups-during-churn",
+	      "%lu of %lu lookups wrong; first: IPA %lx gave %s, hpa %lx", rd.wrong, rd.n,
+	      rd.wrong_ipa, slat_errname(rd.wrong_err), rd.wrong_hpa);
 	check(table_mismatches() == 0, "table-matches-record",
 	      "the table and the VMM's record of the pages disagree (above)");
 	check(slat_validate(&s2.table, NULL, NULL, &problems) == SLAT_OK && problems == 0,
@@ -264,6 +315,7 @@ uint64_t tests_step(struct vcpu *v, uint64_t step, uint64_t a1, uint64_t a2,
 			__atomic_store_n(&churn_control.go, 1, __ATOMIC_RELEASE);
 			return 1;
 		}
+		lookup_blocks(32);
 		ms = now_ms() - churn_start_ms;
 		if (a2 || churn_report.err || f0.err || ms >= CHURN_MAX_MS)
 			return 0;

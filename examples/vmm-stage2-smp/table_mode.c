@@ -36,3 +36,17 @@ uint64_t table_overlapping_calls(void)
 	return __atomic_load_n(&overlapping[0], __ATOMIC_ACQUIRE) +
 	       __atomic_load_n(&overlapping[1], __ATOMIC_ACQUIRE);
 }
+
+void table_read_enter(void)
+{
+#ifndef SMP_SLAT_CONCURRENT
+	spin_lock(&table_lock);
+#endif
+}
+
+void table_read_leave(void)
+{
+#ifndef SMP_SLAT_CONCURRENT
+	spin_unlock(&table_lock);
+#endif
+}

@@ -37,6 +37,11 @@
 void table_enter(void);
 void table_leave(void);
 
+/* Around a lookup (slat_translate()): the lock in lock mode; nothing in
+ * concurrent mode, where readers take no lock (and are not counted). */
+void table_read_enter(void);
+void table_read_leave(void);
+
 /* Calls that began while the other CPU was inside one (both CPUs). */
 uint64_t table_overlapping_calls(void);
 
