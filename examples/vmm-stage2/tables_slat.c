@@ -63,6 +63,14 @@ static void *table_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
 static void table_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
 {
 	(void)ctx, (void)pa;
+#ifdef STAGE2_POISON_FREED_TABLES
+	/* (../vmm-stage2-smp) A freed table reads as descriptors with every
+	 * bit set: valid, with an output address beyond any PA size.  A walk
+	 * that still reaches it, by libslat or by the CPU, fails visibly
+	 * instead of finding the entries it had before. */
+	for (uint64_t i = 0; i < (1UL << size_lg2) / 8; i++)
+		((volatile uint64_t *)va)[i] = ~0UL;
+#endif
 	pool_acquire();
 	mem_free(va, size_lg2);
 	pool_release();
