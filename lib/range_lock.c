@@ -168,3 +168,14 @@ void conc_grace(struct table_state *t)
 		conc_wait(t);
 	spin_unlock(&t->grace_lock);
 }
+
+void pages_add_atomic(struct table_state *t, int64_t n, uint64_t tag)
+{
+	__atomic_fetch_add(&t->pages, (uint64_t)n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&t->page_sum, tag, __ATOMIC_RELAXED);
+}
+
+void held_add_atomic(struct table_state *t, int64_t n)
+{
+	__atomic_fetch_add(&t->held, (uint64_t)n, __ATOMIC_RELAXED);
+}

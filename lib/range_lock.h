@@ -42,6 +42,8 @@
 #define conc_wait slat__conc_wait
 #define reader_enter_slow slat__reader_enter_slow
 #define conc_call_end slat__conc_call_end
+#define pages_add_atomic slat__pages_add_atomic
+#define held_add_atomic slat__held_add_atomic
 #define conc_defer_empty slat__conc_defer_empty
 #define fresh_link_shared slat__fresh_link_shared
 
@@ -108,8 +110,10 @@ void conc_call_end(struct table_state *t, struct conc_call *cc,
  * `slot` of a live table that other calls may share: compare-exchange
  * over the absent entry. When another call linked a table there first,
  * move this call's entries into it and free `child`, which nothing saw.
+ * Returns false, doing nothing, when the entry is a leaf (this call's,
+ * being split: the caller replaces it as in the single-thread mode).
  */
-void fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
+bool fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
 		       uint64_t child_pa, unsigned level);
 
 /* One round of waiting: the embedder's hook or a CPU pause hint. */
@@ -143,12 +147,18 @@ static inline void reader_leave(const struct table_state *tc, unsigned token)
 		__atomic_fetch_sub(&t->readers[token], 1, __ATOMIC_RELEASE);
 }
 
-/* Page accounting: plain in the single-thread mode, atomic otherwise. */
+/*
+ * Page accounting: plain in the single-thread mode, atomic otherwise. The
+ * atomic half is out of line, so that the walks it is inlined into keep
+ * their registers for their own loops.
+ */
+void pages_add_atomic(struct table_state *t, int64_t n, uint64_t tag);
+void held_add_atomic(struct table_state *t, int64_t n);
+
 static inline void pages_add(struct table_state *t, int64_t n, uint64_t tag)
 {
 	if (SLAT_UNLIKELY(t->concurrent)) {
-		__atomic_fetch_add(&t->pages, (uint64_t)n, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&t->page_sum, tag, __ATOMIC_RELAXED);
+		pages_add_atomic(t, n, tag);
 	} else {
 		t->pages += (uint64_t)n;
 		t->page_sum += tag;
@@ -158,7 +168,7 @@ static inline void pages_add(struct table_state *t, int64_t n, uint64_t tag)
 static inline void held_add(struct table_state *t, int64_t n)
 {
 	if (SLAT_UNLIKELY(t->concurrent))
-		__atomic_fetch_add(&t->held, (uint64_t)n, __ATOMIC_RELAXED);
+		held_add_atomic(t, n);
 	else
 		t->held += (uint64_t)n;
 }

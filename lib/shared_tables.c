@@ -11,13 +11,15 @@
 static void merge_into(struct table_state *t, const uint64_t *ours,
 		       uint64_t *theirs, unsigned level);
 
-void fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
+bool fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
 		       uint64_t child_pa, unsigned level)
 {
 	const struct slat_layout *l = &t->lay;
 	const uint64_t te = l->table_tmpl | addr_entry(l, child_pa);
 	uint64_t cur = entry_load(slot);
 
+	if (entry_present(l, cur) && !entry_is_table(l, level + 1, cur))
+		return false; /* a leaf this call holds and splits */
 	/*
 	 * The entry was absent (or an embedder's payload inside this call's
 	 * range) when the walk passed it. The only thing another call can
@@ -28,7 +30,7 @@ void fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
 		if (__atomic_compare_exchange_n(slot, &cur, te, false,
 						__ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
 			table_clean(t, slot, sizeof(*slot));
-			return;
+			return true;
 		}
 	}
 	/*
@@ -39,6 +41,7 @@ void fresh_link_shared(struct table_state *t, uint64_t *slot, uint64_t *child,
 	merge_into(t, child, (uint64_t *)table_va(t, entry_table_addr(l, cur)), level);
 	pages_add(t, -1, (uint64_t)0 - page_tag(child_pa));
 	t->alloc.free(t->alloc.ctx, child, child_pa, l->granule_lg2);
+	return true;
 }
 
 /*

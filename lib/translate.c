@@ -62,12 +62,28 @@ int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	return SLAT_OK;
 }
 
+/* SLAT_FEAT_CONCURRENT: the same walk as a lock-free reader (range_lock.h). */
+static __attribute__((noinline)) int translate_reader(const struct table_state *t,
+						     uint64_t gpa,
+						     struct slat_mapping *m)
+{
+	unsigned tok = reader_enter(t);
+	uint64_t *slot;
+	unsigned level;
+	int err = leaf_find(t, gpa, &slot, &level);
+
+	if (!err)
+		mapping_fill(t, level, entry_load(slot), gpa, 0, m);
+	reader_leave(t, tok);
+	return err;
+}
+
 int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		   struct slat_mapping *m)
 {
 	const struct table_state *t = table_of_c(t_pub);
 	uint64_t *slot;
-	unsigned level, tok;
+	unsigned level;
 	int err;
 
 	if (!t || !m)
@@ -76,10 +92,11 @@ int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		return SLAT_EDEAD;
 	if (gpa.v >> t->lay.ia_bits)
 		return SLAT_EGPA;
-	tok = reader_enter(t);
+	if (SLAT_UNLIKELY(t->concurrent))
+		return translate_reader(t, gpa.v, m);
 	err = leaf_find(t, gpa.v, &slot, &level);
-	if (!err)
-		mapping_fill(t, level, entry_load(slot), gpa.v, 0, m);
-	reader_leave(t, tok);
-	return err;
+	if (err)
+		return err;
+	mapping_fill(t, level, entry_load(slot), gpa.v, 0, m);
+	return SLAT_OK;
 }

@@ -99,9 +99,9 @@ static inline bool unmap_may_unlink(struct walk *w, struct unmap_op *op,
 	if (!SLAT_UNLIKELY(w->t->concurrent))
 		return true;
 	end = w->base + level_size(w->lay, w->level);
-	if (conc_holds(&op->c.conc, w->base, end))
+	if (conc_holds(op->c.conc, w->base, end))
 		return true;
-	conc_defer_empty(w->t, &op->c.conc, child, w->base, end, w->level);
+	conc_defer_empty(w->t, op->c.conc, child, w->base, end, w->level);
 	return false;
 }
 

@@ -159,10 +159,8 @@ static inline bool walk_link_fresh(struct walk *w, struct gather_state *g)
 	 * memory before the entry that makes it reachable. */
 	table_clean(w->t, child, 1ull << w->lay->granule_lg2);
 	if (SLAT_UNLIKELY(w->t->concurrent) && !walk_in_fresh(w) &&
-	    (!entry_present(w->lay, w->entry) ||
-	     entry_is_table(w->lay, level, w->entry))) {
+	    fresh_link_shared(w->t, w->slot, child, pa, level - 1)) {
 		/* An absent entry of a table other calls may share. */
-		fresh_link_shared(w->t, w->slot, child, pa, level - 1);
 	} else if (entry_present(w->lay, w->entry)) {
 		leaf_to_table(w->t, w->slot, w->replaced[level], child, pa, level,
 			      w->base, !walk_in_fresh(w), g);
@@ -204,7 +202,7 @@ struct change {
 	struct reserve res;
 	struct gather_state *g;
 	bool settle; /* complete g's pending invalidation before changing */
-	struct conc_call conc; /* SLAT_FEAT_CONCURRENT only */
+	struct conc_call *conc; /* SLAT_FEAT_CONCURRENT only: walk_change()'s */
 };
 
 /*
@@ -218,11 +216,15 @@ static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 					  uint64_t end, struct change *c,
 					  walk_visitor prepare, walk_visitor apply)
 {
+	struct conc_call cc;
 	struct walk w;
 	int err;
 
-	if (SLAT_UNLIKELY(t->concurrent))
-		range_hold(t, &c->conc.hold, start, end);
+	if (SLAT_UNLIKELY(t->concurrent)) {
+		cc.nreclaim = 0;
+		c->conc = &cc;
+		range_hold(t, &cc.hold, start, end);
+	}
 	walk_init(&w, t, start, end, c);
 	err = walk_range(&w, prepare);
 	if (!err)
@@ -236,7 +238,7 @@ static SLAT_ALWAYS_INLINE int walk_change(struct table_state *t, uint64_t start,
 		reserve_release(t, &c->res);
 	}
 	if (SLAT_UNLIKELY(t->concurrent))
-		conc_call_end(t, &c->conc, c->g);
+		conc_call_end(t, &cc, c->g);
 	return err;
 }
 
