@@ -33,9 +33,9 @@ tests_unit_test_fault_stage2_LDFLAGS = $(UNIT_LINK)
 VMM_STAGE2_DIST = \
 	Makefile run-check.sh README.md NOTES.md \
 	arch.h exits.h features.h mem.h mmio_uart.h protocol.h report.h \
-	stage2.h tests.h uart.h vcpu.h \
+	stage2.h tests.h uart.h vcpu.h vm.h guest_io.h \
 	abort.c exits.c features.c guest.c main.c mem.c mmio_uart.c report.c \
-	tables_slat.c tests.c uart.c \
+	tables_slat.c tests.c uart.c vm.c \
 	boot.S guest_blob.S guest_start.S vectors.S guest.ld.S vmm.ld
 
 dist-hook: dist-vmm-stage2

@@ -11,6 +11,8 @@
  * Rules:
  *   - One table (this VMM runs one VM, one vCPU); calls on it are
  *     serialised by the caller, and the vCPU is stopped during them.
+ *     (../vmm-stage2-smp changes it from a second host CPU while the
+ *     vCPU runs; it uses the *_with and *_gather variants below.)
  *   - Every libslat call that changes s2.table records in s2.pending what
  *     the TLBs may still hold; it does not invalidate it.  Before the guest
  *     runs again and depends on a change, call stage2_invalidate().
@@ -55,6 +57,11 @@ extern bool stage2_log_ops;
 int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits,
 		 unsigned granule_lg2, uint16_t vmid);
 
+/* The same, with more SLAT_FEAT_* bits for the table (e.g.
+ * SLAT_FEAT_CONCURRENT for a table changed from two host CPUs). */
+int stage2_setup_with(const struct cpu_features *cpu, unsigned ipa_bits,
+		      unsigned granule_lg2, uint16_t vmid, uint32_t features);
+
 /* Print the geometry libslat chose: start level, concatenated root
  * tables, leaf sizes, and VTCR_EL2 decoded. */
 void stage2_print(void);
@@ -67,6 +74,10 @@ unsigned stage2_leaf_shift(unsigned level);
  * EL2, with this VM's VTTBR_EL2 loaded), then let libslat free what the
  * changes unlinked. */
 void stage2_invalidate(void);
+
+/* The same for another gather than s2.pending: a VMM that changes the
+ * table from two host CPUs gives each its own gather. */
+void stage2_invalidate_gather(struct slat_gather *g);
 
 /* Attributes of ordinary guest RAM with the given SLAT_PERM_* bits. */
 static inline struct slat_attrs stage2_ram(unsigned perms)

@@ -23,17 +23,36 @@
 struct stage2 s2;
 bool stage2_log_ops = true;
 
-/* The longest sequence slat_stage2_flush() may return with the default
- * threshold (64 per-address TLBIs before it flushes the whole VMID). */
-static struct slat_s2_op ops[SLAT_S2_OPS_MAX(64)];
-
 /* ---- table memory: the VMM's MMU is off, so VA == PA ---- */
+
+/*
+ * mem.c serves one CPU at a time.  With a second host CPU (../vmm-stage2-smp)
+ * libslat may ask for table memory on both at once, so the hooks take this
+ * lock; uncontended on one CPU.  The exclusives behind it work on QEMU with
+ * the MMU off; on hardware they need Normal memory (README, Simplifications).
+ */
+static uint32_t pool_lock;
+
+static void pool_acquire(void)
+{
+	while (__atomic_exchange_n(&pool_lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&pool_lock, __ATOMIC_RELAXED))
+			__asm__ __volatile__("yield");
+}
+
+static void pool_release(void)
+{
+	__atomic_store_n(&pool_lock, 0, __ATOMIC_RELEASE);
+}
 
 static void *table_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
 {
-	void *p = mem_alloc(size_lg2);   /* zeroed, naturally aligned */
+	void *p;
 
 	(void)ctx;
+	pool_acquire();
+	p = mem_alloc(size_lg2);   /* zeroed, naturally aligned */
+	pool_release();
 	/* slat_table_init() allocates only the root: record its size */
 	if (!s2.root_lg2)
 		s2.root_lg2 = size_lg2;
@@ -44,7 +63,17 @@ static void *table_alloc(void *ctx, unsigned size_lg2, uint64_t *pa)
 static void table_free(void *ctx, void *va, uint64_t pa, unsigned size_lg2)
 {
 	(void)ctx, (void)pa;
+#ifdef STAGE2_POISON_FREED_TABLES
+	/* (../vmm-stage2-smp) A freed table reads as descriptors with every
+	 * bit set: valid, with an output address beyond any PA size.  A walk
+	 * that still reaches it, by libslat or by the CPU, fails visibly
+	 * instead of finding the entries it had before. */
+	for (uint64_t i = 0; i < (1UL << size_lg2) / 8; i++)
+		((volatile uint64_t *)va)[i] = ~0UL;
+#endif
+	pool_acquire();
 	mem_free(va, size_lg2);
+	pool_release();
 }
 
 static void *table_va(void *ctx, uint64_t pa)
@@ -58,7 +87,7 @@ static void *table_va(void *ctx, uint64_t pa)
 /* The log shows what libslat asked for: the operand of a TLBI by IPA holds
  * IPA[47:12] and, with FEAT_TTL, a level hint in bits 47:44; the range form
  * has its own layout (docs/formats.md section 3.9). */
-static void print_ops(const char *why, size_t n)
+static void print_ops(const char *why, const struct slat_s2_op *ops, size_t n)
 {
 	static const char *const names[] = {
 		[SLAT_S2_DSB_ISHST] = "dsb ishst",
@@ -83,10 +112,14 @@ static void print_ops(const char *why, size_t n)
 	printk("\n");
 }
 
-/* Turn a gather into instructions and execute them on this CPU (the only
- * one that runs the guest; the IS forms would reach the others). */
+/* Turn a gather into instructions and execute them on this CPU.  The IS
+ * forms reach every CPU that may run the guest.  The op array is on the
+ * stack (about 1 KiB) so that two host CPUs may flush at once. */
 static void flush(const struct slat_gather *g, const char *why)
 {
+	/* The longest sequence slat_stage2_flush() may return with the
+	 * default threshold (64 per-address TLBIs before a whole-VMID flush). */
+	struct slat_s2_op ops[SLAT_S2_OPS_MAX(64)];
 	size_t n;
 	int err = slat_stage2_flush(&s2.table, g, ops, sizeof(ops) / sizeof(ops[0]), &n);
 
@@ -95,7 +128,16 @@ static void flush(const struct slat_gather *g, const char *why)
 	if (!n)
 		return;
 	if (stage2_log_ops)
-		print_ops(why, n);
+		print_ops(why, ops, n);
+#ifdef STAGE2_SCRATCH_EXEC
+	/* Scratch builds only (../vmm-stage2-smp, make check BROKEN=...): a
+	 * function that may drop the sequence, or run it a wrong way, and
+	 * then returns true; to show that the guest notices. */
+	bool STAGE2_SCRATCH_EXEC(const struct slat_s2_op *ops, size_t n);
+
+	if (STAGE2_SCRATCH_EXEC(ops, n))
+		return;
+#endif
 	slat_stage2_exec(ops, n);
 }
 
@@ -111,22 +153,33 @@ static void sync_invalidate(void *ctx, const struct slat_table *t,
 	flush(g, "break-before-make");
 }
 
-void stage2_invalidate(void)
+void stage2_invalidate_gather(struct slat_gather *g)
 {
 	int err;
 
-	flush(&s2.pending, "invalidate");
+	flush(g, "invalidate");
 	/* Done on every CPU that may run the guest: libslat may now free
 	 * the tables the changes unlinked, and the gather starts empty. */
-	err = slat_gather_done(&s2.table, &s2.pending);
+	err = slat_gather_done(&s2.table, g);
 	if (err)
 		vmm_fatal("slat_gather_done: %s", slat_strerror(err));
+}
+
+void stage2_invalidate(void)
+{
+	stage2_invalidate_gather(&s2.pending);
 }
 
 /* ---- set-up ---- */
 
 int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits,
 		 unsigned granule_lg2, uint16_t vmid)
+{
+	return stage2_setup_with(cpu, ipa_bits, granule_lg2, vmid, 0);
+}
+
+int stage2_setup_with(const struct cpu_features *cpu, unsigned ipa_bits,
+		      unsigned granule_lg2, uint16_t vmid, uint32_t features)
 {
 	struct slat_config cfg = { 0 };
 	int err;
@@ -136,7 +189,7 @@ int stage2_setup(const struct cpu_features *cpu, unsigned ipa_bits,
 		return err;
 
 	/* Use hardware dirty state and split execute where the CPU has them. */
-	s2.features = 0;
+	s2.features = features;
 	if (s2.caps.flags & SLAT_CAP_AD)
 		s2.features |= SLAT_FEAT_AD;            /* FEAT_HAFDBS: HA/HD, DBM */
 	if (s2.caps.flags & SLAT_CAP_SPLIT_EXEC)
