@@ -149,11 +149,12 @@ static SLAT_ALWAYS_INLINE int map_run(struct walk *w, struct map_op *op)
  * Break-before-make for the leaves of `win` (from `base`) in `broken`,
  * already made invalid: one invalidation for all of them, then their new
  * leaves. The new leaf of a replacing map does not depend on the old one.
- * `written` is the first entry of the run changed so far: all of them
+ * [written, upto) are the entries of the run changed so far: all of them
  * reach memory before the invalidation (slat_config::clean_tables).
  */
 static void map_make(struct walk *w, const struct map_op *op, uint64_t *win,
-		     uint64_t base, uint64_t broken, const uint64_t *written)
+		     uint64_t base, uint64_t broken, const uint64_t *written,
+		     const uint64_t *upto)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
@@ -163,7 +164,7 @@ static void map_make(struct walk *w, const struct map_op *op, uint64_t *win,
 	unsigned hi = 63u - (unsigned)__builtin_clzll(broken);
 	unsigned i;
 
-	table_clean_run(w->t, written, win + hi + 1);
+	table_clean_run(w->t, written, upto);
 	broken_sync(w->t, base + lo * size, base + (hi + 1) * size, level, false);
 	for (i = lo; i <= hi; i++)
 		if (broken & (1ull << i))
@@ -194,7 +195,7 @@ static int map_replace_run(struct walk *w, struct map_op *op)
 
 		if (slot - win == BBM_BATCH) {
 			if (broken)
-				map_make(w, op, win, win_base, broken, written);
+				map_make(w, op, win, win_base, broken, written, slot);
 			win = slot;
 			win_base = addr;
 			broken = 0;
@@ -226,7 +227,7 @@ static int map_replace_run(struct walk *w, struct map_op *op)
 		written_end = slot + 1;
 	}
 	if (broken)
-		map_make(w, op, win, win_base, broken, written);
+		map_make(w, op, win, win_base, broken, written, written_end);
 	if (written)
 		table_clean_run(w->t, written, written_end);
 	w->addr = addr;

@@ -202,11 +202,13 @@ static int prot_update(struct walk *w, struct prot_op *op, uint64_t *slot,
 
 /*
  * Finish break-before-make for the entries of `win` (from `base`) in
- * `broken`. `written` is the first entry of the run changed so far: all of
- * them reach memory before the invalidation (slat_config::clean_tables).
+ * `broken`. [written, upto) are the entries of the run changed so far
+ * (also those changed in place after the last broken one): all of them
+ * reach memory before the invalidation (slat_config::clean_tables).
  */
 static void prot_make(struct walk *w, struct prot_op *op, uint64_t *win,
-		      uint64_t base, uint64_t broken, const uint64_t *written)
+		      uint64_t base, uint64_t broken, const uint64_t *written,
+		      const uint64_t *upto)
 {
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
@@ -215,7 +217,7 @@ static void prot_make(struct walk *w, struct prot_op *op, uint64_t *win,
 	unsigned hi = 63u - (unsigned)__builtin_clzll(broken);
 	unsigned i;
 
-	table_clean_run(w->t, written, win + hi + 1);
+	table_clean_run(w->t, written, upto);
 	broken_sync(w->t, base + lo * size, base + (hi + 1) * size, level, false);
 	for (i = lo; i <= hi; i++) {
 		uint64_t new_;
@@ -244,7 +246,8 @@ static int prot_run(struct walk *w, struct prot_op *op)
 		if (slot - win == BBM_BATCH) {
 			if (broken)
 				prot_make(w, op, win, win_base, broken,
-					  w->slot + ((first - w->addr) >> l->shift[level]));
+					  w->slot + ((first - w->addr) >> l->shift[level]),
+					  w->slot + ((last - w->addr) >> l->shift[level]));
 			win = slot;
 			win_base = addr;
 			broken = 0;
@@ -265,7 +268,8 @@ static int prot_run(struct walk *w, struct prot_op *op)
 	}
 	if (broken)
 		prot_make(w, op, win, win_base, broken,
-			  w->slot + ((first - w->addr) >> l->shift[level]));
+			  w->slot + ((first - w->addr) >> l->shift[level]),
+			  w->slot + ((last - w->addr) >> l->shift[level]));
 	/* Nothing in a fresh table was ever visible: the leaf it replaces
 	 * is invalidated as a whole when the table is linked. */
 	if (last && !walk_in_fresh(w)) {
