@@ -3,7 +3,8 @@
 # own (build-tsan/, or $TSAN_DIR): the multi-threaded stress against the
 # model (tests/unit/test_stress), the race-point tests (test_race,
 # test_race2) and the fuzz corpus replayed with a concurrent second mutator
-# (SLAT_FUZZ_CONCURRENT=1 tests/fuzz/fuzz-replay).
+# (SLAT_FUZZ_CONCURRENT=1 tests/fuzz/fuzz-replay), and the unit tests of
+# the concurrent core (tests/unit/test_concurrent_core).
 #
 #   scripts/tsan.sh            clang (or $TSAN_CC); gcc works too with libtsan2
 #
@@ -24,7 +25,7 @@ mkdir -p "$dir"
 cd "$dir"
 "$top/configure" -q --disable-valgrind CC="$cc" CXX="$cxx" \
 	CFLAGS="-g -O1 $san" CXXFLAGS="-g -O1 $san" LDFLAGS="$san"
-progs="tests/unit/test_stress tests/unit/test_race tests/unit/test_race2 tests/fuzz/fuzz-replay"
+progs="tests/unit/test_stress tests/unit/test_concurrent_core tests/unit/test_race tests/unit/test_race2 tests/fuzz/fuzz-replay"
 make -s -j"$jobs" $progs >build.log 2>&1 || { tail -40 build.log; exit 1; }
 
 # Any report fails the run (exit code 66), at the first one.
@@ -49,6 +50,7 @@ run() {
 	fi
 }
 run tests/unit/test_stress --rounds 4
+run tests/unit/test_concurrent_core
 run tests/unit/test_race
 run tests/unit/test_race2
 for t in ept npt stage2; do

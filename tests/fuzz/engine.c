@@ -252,6 +252,23 @@ static void *second_alloc(struct engine *e, unsigned lg2, uint64_t *pa)
 	return p;
 }
 
+/*
+ * The pool's bytes in use, read under the second mutator's pool lock while
+ * it may be allocating (the statistics read it right after a call, when the
+ * second thread can still be inside its own).
+ */
+static uint64_t pool_in_use(struct engine *e)
+{
+	uint64_t v;
+
+	if (!second_active())
+		return e->pool.in_use;
+	pthread_mutex_lock(&second_pool_lock);
+	v = e->pool.in_use - (uint64_t)second_net_bytes();
+	pthread_mutex_unlock(&second_pool_lock);
+	return v;
+}
+
 static void *fz_alloc(void *ctx, unsigned lg2, uint64_t *pa)
 {
 	struct engine *e = ctx;
@@ -1998,7 +2015,7 @@ static void do_exec_fault(struct engine *e, uint64_t x)
 	fuzz_stats.exec_faults++;
 	op_begin(e, "exec_fault", page, page + (1ull << e->granule_lg2));
 	ret = slat_exec_fault(&e->t, slat_gpa(x), &e->g);
-	if (ret == SLAT_OK && e->pool.in_use > frame.in_use)
+	if (ret == SLAT_OK && pool_in_use(e) > frame.in_use)
 		fuzz_stats.exec_splits++;
 	if (op_result(e, ret, errs)) {
 		struct slat_mapping m;
