@@ -7,10 +7,10 @@
  * lives, so a kept result is right for as long as it is there; a fault
  * path that repeats one request then calls no backend at all.
  *
- * Tables are used by one thread at a time today. The memos are still
- * guarded by a sequence count whose writer only tries: calls on one table
- * from several threads at once never read a torn result, they miss and
- * compute it themselves.
+ * Under SLAT_FEAT_CONCURRENT calls on one table run on several threads at
+ * once, so the memos are guarded by a sequence count whose writer only
+ * tries: a call never reads a torn result; while another call writes, it
+ * misses and computes the result itself.
  */
 #ifndef SLAT_LIB_MEMO_H
 #define SLAT_LIB_MEMO_H
