@@ -60,6 +60,32 @@ struct slat_layout {
 	uint64_t attr_mask[SLAT_MAX_LEVELS]; /* leaf bits set from struct slat_attrs, per level */
 	uint8_t sw_pos[8];   /* entry bit of software bit i */
 	uint8_t sw_count;    /* number of software bits */
+	/*
+	 * A leaf's index into the core's table of permissions (translate.c
+	 * read_setup()): ((e & leaf_index_mask) * leaf_index_mul) >> 57.
+	 * The mask holds every bit the permissions depend on (at every level:
+	 * leaf_decode()'s perms are a function of e & mask) and every bit of
+	 * present, noaccess and page_mask; the multiplier gathers them into
+	 * bits 63:57 so that leaves differing in them get different indexes
+	 * (the core checks both at table creation). 0: no such index; reads
+	 * then decode through the backend.
+	 */
+	uint64_t leaf_index_mask;
+	uint64_t leaf_index_mul;
+};
+
+/*
+ * What the reading calls (translate.c) prepare at slat_table_init(): the
+ * walk they take and a table from permission bits to ::slat_perm bits.
+ */
+struct read_state {
+	uint8_t walk;         /* enum read_walk; READ_GENERIC on a dead table */
+	uint64_t table_mask;  /* !((e ^ table_val) & table_mask): a table entry */
+	uint64_t table_val;   /*   the walk follows without a second look */
+	uint64_t std4_limit;  /* READ_STD_4: 2^ia_bits, else 0 (no address is below it) */
+	uint64_t index_mask;  /* leaf[((e & index_mask) * index_mul) >> 57]; */
+	uint64_t index_mul;   /*   index_mask 0: no table, decode */
+	uint8_t leaf[128];    /* ::slat_perm bits, READ_NOT_PAGE unless a valid level-0 leaf */
 };
 
 /* A table. NULL root: never created, or destroyed (SLAT_EDEAD). */
@@ -81,6 +107,8 @@ struct __attribute__((may_alias)) table_state {
 	struct slat_layout lay;
 	slat_clean_fn clean; /* NULL: the walker snoops the caches (core.h table_clean()) */
 	void *clean_ctx;
+	uint64_t linear_offset; /* SLAT_FEAT_LINEAR_MAP: va = pa + linear_offset */
+	struct read_state read;
 };
 
 /* A gather. Zero-filled: empty and unbound. */

@@ -67,6 +67,40 @@ static inline void walk_init(struct walk *w, struct table_state *t,
 	w->op = op;
 }
 
+/*
+ * One step down the tree, shared by walk_range() and the lookup of one
+ * address (translate.c lookup()): the slot of `addr` in `table` at
+ * `level`, and the table a table entry points to. With `std` the table
+ * is READ_STD_* (core.h: 4 KiB granule, 9 bits per level, no split
+ * address field, a linear map) and the shifts, masks and table addresses
+ * are constants and adds (the caller passes t->lay.addr_mask and
+ * t->linear_offset, read once: an atomic load of an entry would make the
+ * compiler load them again at every level); `root` then says `table` is
+ * the root, whose index is all that is left of an address already
+ * checked against the input width (a concatenated root has more than 9
+ * bits of it).
+ */
+static SLAT_ALWAYS_INLINE uint64_t *walk_step_slot(const struct slat_layout *l,
+						  uint64_t *table, unsigned level,
+						  uint64_t addr, bool std, bool root)
+{
+	if (!std)
+		return &table[entry_index(l, level, addr)];
+	if (root)
+		return &table[addr >> (12u + 9u * level)];
+	return &table[(addr >> (12u + 9u * level)) & 511u];
+}
+
+static SLAT_ALWAYS_INLINE uint64_t *walk_step_table(const struct table_state *t,
+						   uint64_t e, bool std,
+						   uint64_t addr_mask,
+						   uint64_t linear_offset)
+{
+	if (!std)
+		return (uint64_t *)table_va(t, entry_table_addr(&t->lay, e));
+	return (uint64_t *)(uintptr_t)((e & addr_mask) + linear_offset);
+}
+
 static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 {
 	const struct slat_layout *l = w->lay;
@@ -78,7 +112,7 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 	w->table[top] = table;
 	w->table_pa[top] = w->t->root_pa;
 	for (;;) {
-		uint64_t *slot = &table[entry_index(l, level, w->addr)];
+		uint64_t *slot = walk_step_slot(l, table, level, w->addr, false, false);
 		uint64_t e = entry_load(slot);
 
 		w->level = level;
@@ -89,7 +123,7 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 			r = visit(w, WALK_PRE);
 			if (r == WALK_DESCEND) {
 				w->child_pa = entry_table_addr(l, e);
-				w->child = (uint64_t *)table_va(w->t, w->child_pa);
+				w->child = walk_step_table(w->t, e, false, 0, 0);
 			}
 		} else {
 			r = visit(w, WALK_LEAF);

@@ -83,7 +83,22 @@ enum slat_feature {
 	 * CPU may hold stale, and libslat's atomic updates of the entry
 	 * could drop them.
 	 */
-	SLAT_FEAT_WALK_NC = 1u << 8
+	SLAT_FEAT_WALK_NC = 1u << 8,
+	/**
+	 * Table memory is mapped linearly in the hypervisor: the table at
+	 * host-physical address pa is at virtual address pa +
+	 * @ref slat_config::linear_offset (modulo 2^64), for every table page
+	 * the allocator hands out. libslat then computes table addresses
+	 * itself and never calls @ref slat_allocator::phys_to_virt, which may
+	 * be NULL. slat_table_init() checks the rule on the root the
+	 * allocator returns (its virtual address against its physical
+	 * address plus the offset) and fails with ::SLAT_ECONFIG, changing
+	 * nothing, when they disagree; later pages are taken on trust, as
+	 * phys_to_virt's answers are. A direct map (Linux's __va(), a
+	 * hypervisor's identity map) is such a mapping; the hosted pool is
+	 * too (slat_pool_linear_offset()).
+	 */
+	SLAT_FEAT_LINEAR_MAP = 1u << 10
 };
 
 /**
@@ -187,6 +202,12 @@ struct slat_config {
 	slat_clean_fn clean_tables;
 	/** Passed to @ref clean_tables. */
 	void *clean_ctx;
+	/**
+	 * Virtual minus physical address of every table page (modulo 2^64).
+	 * Read only when @ref features has ::SLAT_FEAT_LINEAR_MAP (so a
+	 * program built against a header without it keeps working).
+	 */
+	uint64_t linear_offset;
 };
 
 /** Bytes of @ref slat_table, fixed for the life of the ABI (LIBSLAT_0.2). */
