@@ -46,11 +46,35 @@ static void bitmap_set(uint64_t *bm, uint64_t i, uint64_t j)
 		bm[i >> 6] |= 1ull << (i & 63);
 }
 
-/* First walk: only check what the second will interpret. */
+/*
+ * First walk: only check what the second will interpret. The entries of
+ * a level-1 table are checked in one loop (the second walk reads the
+ * tables below them itself, harvest_run()); a table entry as libslat
+ * writes it passes on one test (core.h read_state).
+ */
 static int harvest_check_visit(struct walk *w, enum walk_visit how)
 {
 	if (how == WALK_POST || w->level == 0)
 		return WALK_NEXT;
+	if (w->level == 1) {
+		const struct table_state *t = w->t;
+		const uint64_t mask = t->read.table_mask, val = t->read.table_val;
+		const uint64_t end = walk_run_end(w, false);
+		const uint64_t size = level_size(w->lay, 1);
+		const uint64_t *slot = w->slot;
+		uint64_t addr = w->addr & ~(size - 1);
+
+		for (; addr < end; addr += size, slot++) {
+			uint64_t e = entry_load(slot);
+
+			if (!((e ^ val) & mask) || !entry_present(w->lay, e))
+				continue;
+			if (entry_check_walkable(t, 1, e))
+				return -SLAT_ECORRUPT;
+		}
+		w->addr = end;
+		return WALK_SKIP;
+	}
 	if (!entry_present(w->lay, w->entry))
 		return WALK_NEXT;
 	if (entry_check_walkable(w->t, w->level, w->entry))
@@ -61,51 +85,158 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 }
 
 /*
- * A run of base pages: one bit each, and in a live-migration loop most of
- * them clean, so the common case is one load and one test per entry.
+ * Sixteen entries, 128 bytes: does any of them have a bit of `any` set?
+ * A filter, read with plain vector loads (two entries per load, OR-ed
+ * together): an entry that changes during the read is either seen with
+ * the bit or without it, as if read a moment earlier or later, and every
+ * entry the filter passes is read again, atomically, before it is used.
+ * ThreadSanitizer would call those plain reads a race with another
+ * thread's atomic writes, so its builds take the per-entry atomic loads.
  */
-static int harvest_pages(struct walk *w, struct harvest_op *op)
+#define HARVEST_GROUP 16u
+
+#if defined(__SANITIZE_THREAD__)
+#define HARVEST_ATOMIC_FILTER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HARVEST_ATOMIC_FILTER 1
+#endif
+#endif
+
+#ifdef HARVEST_ATOMIC_FILTER
+static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
 {
-	const struct slat_layout *l = w->lay;
-	const unsigned page_lg2 = l->granule_lg2;
-	const uint64_t end = walk_run_end(w, false);
-	/* Read once: the atomic ANDs below could alias them. */
-	const uint64_t flag = op->flag, gate = op->gate, swd = op->swd;
-	const uint64_t any = flag | swd;
-	uint64_t *slot = w->slot;
-	uint64_t addr = w->addr, first = 0, last = 0;
-
-	for (; addr < end; addr += 1ull << page_lg2, slot++) {
-		uint64_t e = entry_load(slot), i, hw;
-
-		if (!(e & any))
-			continue;
-		hw = (e & gate) == gate ? e & flag : 0;
-		if (!(hw | (e & swd)) || !entry_is_page(l, e))
-			continue;
-		i = (addr - op->start) >> page_lg2;
-		if (op->bitmap)
-			op->bitmap[i >> 6] |= 1ull << (i & 63);
-		op->found++;
-		if (!op->keep) {
-			__atomic_fetch_and(slot, ~(hw | swd), __ATOMIC_RELAXED);
-			if (!last)
-				first = addr;
-			last = addr + (1ull << page_lg2);
-		}
-	}
-	if (last) {
-		table_clean_run(w->t, w->slot + ((first - w->base) >> page_lg2),
-				w->slot + ((last - w->base) >> page_lg2));
-		gather_add(op->g, first, last, 1ull << page_lg2, 0);
-	}
-	w->addr = addr;
-	return WALK_SKIP;
+	return entry_load(p);
 }
 
-static int harvest_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE bool group_any(const uint64_t *p, uint64_t any)
 {
-	struct harvest_op *op = (struct harvest_op *)w->op;
+	uint64_t acc = 0;
+	unsigned i;
+
+	for (i = 0; i < HARVEST_GROUP; i++)
+		acc |= entry_load(&p[i]);
+	return (acc & any) != 0;
+}
+#else
+/* A plain read of an entry, for the filter only (see above). */
+static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
+{
+	return *p;
+}
+
+typedef uint64_t entry_pair __attribute__((vector_size(16), may_alias));
+
+/* `p` is aligned to the group (a table page holds whole groups). */
+static SLAT_ALWAYS_INLINE bool group_any(const uint64_t *p, uint64_t any)
+{
+	const entry_pair *v = (const entry_pair *)__builtin_assume_aligned(p, 128);
+	entry_pair acc = v[0];
+
+	/* One chain: each OR takes its second operand from memory. */
+	acc |= v[1];
+	acc |= v[2];
+	acc |= v[3];
+	acc |= v[4];
+	acc |= v[5];
+	acc |= v[6];
+	acc |= v[7];
+	return ((acc[0] | acc[1]) & any) != 0;
+}
+#endif
+
+/* What a scan of base pages found so far. */
+struct page_scan {
+	uint64_t *slot;       /* the run's first entry */
+	uint64_t start_page;  /* its bit in the bitmap */
+	uint64_t first, last; /* entries [first, last) of the run were cleared */
+	uint64_t found;
+};
+
+/* One entry of the run: the whole rule, on an atomic read. */
+static SLAT_ALWAYS_INLINE void harvest_page(const struct slat_layout *l,
+					    const struct harvest_op *op,
+					    struct page_scan *s, uint64_t i)
+{
+	/* Read once: the atomic ANDs below could alias them. */
+	const uint64_t flag = op->flag, gate = op->gate, swd = op->swd;
+	uint64_t e = entry_load(&s->slot[i]), b, hw;
+
+	if (!(e & (flag | swd)))
+		return;
+	hw = (e & gate) == gate ? e & flag : 0;
+	if (!(hw | (e & swd)) || !entry_is_page(l, e))
+		return;
+	b = s->start_page + i;
+	if (op->bitmap)
+		op->bitmap[b >> 6] |= 1ull << (b & 63);
+	s->found++;
+	if (!op->keep) {
+		__atomic_fetch_and(&s->slot[i], ~(hw | swd), __ATOMIC_RELAXED);
+		if (s->first == ~0ull)
+			s->first = i;
+		s->last = i + 1;
+	}
+}
+
+/*
+ * A run of base pages: one bit each, and in a live-migration loop most
+ * of them clean. Whole groups of HARVEST_GROUP entries are tested at once
+ * (group_any()); a group with a hit is looked at entry by entry, with a
+ * plain read first, and the rest of the run one entry at a time.
+ */
+static void harvest_page_run(struct table_state *t, struct harvest_op *op,
+			     uint64_t *slot, uint64_t addr, uint64_t end)
+{
+	const struct slat_layout *l = &t->lay;
+	const unsigned page_lg2 = l->granule_lg2;
+	const uint64_t any = op->flag | op->swd;
+	const uint64_t n = (end - addr) >> page_lg2;
+	/* Entries before the first whole group (tables are page-aligned). */
+	uint64_t head = (uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) &
+				   (HARVEST_GROUP - 1));
+	struct page_scan s;
+	uint64_t i = 0, k;
+
+	s.slot = slot;
+	s.start_page = (addr - op->start) >> page_lg2;
+	s.first = ~0ull;
+	s.last = 0;
+	s.found = 0;
+	if (head > n)
+		head = n;
+	for (; i < head; i++)
+		harvest_page(l, op, &s, i);
+	for (; n - i >= HARVEST_GROUP; i += HARVEST_GROUP) {
+		const uint64_t *g = slot + i;
+
+		if (__builtin_expect(!group_any(g, any), 1))
+			continue;
+#pragma GCC unroll 16
+		for (k = 0; k < HARVEST_GROUP; k++)
+			if (__builtin_expect(entry_peek(&g[k]) & any, 0))
+				harvest_page(l, op, &s, i + k);
+	}
+	for (; i < n; i++)
+		harvest_page(l, op, &s, i);
+	op->found += s.found;
+	if (s.last) {
+		table_clean_run(t, slot + s.first, slot + s.last);
+		gather_add(op->g, addr + (s.first << page_lg2),
+			   addr + (s.last << page_lg2), 1ull << page_lg2, 0);
+	}
+}
+
+/*
+ * The run of entries of the visited table from the visited one: leaves
+ * in one loop; at level 1 the tables of base pages too, each scanned by
+ * harvest_page_run() through the walker's descent step, so that the walk
+ * makes no step of its own per table of pages. A table entry above level
+ * 1 ends the run (the walker descends into it). Ranges go to the gather
+ * in address order, as the walker would have visited them.
+ */
+static int harvest_run(struct walk *w, struct harvest_op *op)
+{
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	const uint64_t size = level_size(l, level);
@@ -114,23 +245,26 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 	uint64_t *slot = w->slot;
 	uint64_t addr = w->addr, first = 0, last = 0;
 
-	if (how == WALK_POST)
-		return WALK_NEXT;
-	if (how == WALK_PRE)
-		return WALK_DESCEND;
-	if (level == 0)
-		return harvest_pages(w, op);
-	/* The run of entries of this table: leaves are read in one loop. */
 	while (addr < end) {
 		uint64_t e = entry_load(slot);
 		uint64_t base = addr & ~(size - 1);
 		uint64_t stop = base + size < w->end ? base + size : w->end;
 		uint64_t hw = (e & op->gate) == op->gate ? e & op->flag : 0;
 
-		if (entry_present(l, e) && entry_is_table(l, level, e))
-			break;
-		if ((hw | (e & op->swd)) &&
-		    entry_present(l, e) && (level > 0 || entry_is_page(l, e))) {
+		if (entry_present(l, e) && entry_is_table(l, level, e)) {
+			uint64_t *child;
+
+			if (level > 1)
+				break;
+			if (last) {
+				table_clean_run(w->t, w->slot + ((first - w->base) >> l->shift[level]),
+						w->slot + ((last - w->base) >> l->shift[level]));
+				gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+				last = 0;
+			}
+			child = walk_step_table(w->t, e, false, 0, 0);
+			harvest_page_run(w->t, op, &child[entry_index(l, 0, addr)], addr, stop);
+		} else if ((hw | (e & op->swd)) && entry_present(l, e)) {
 			if (op->bitmap)
 				bitmap_set(op->bitmap, (addr - op->start) >> page_lg2,
 					   (stop - op->start) >> page_lg2);
@@ -153,6 +287,23 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 	}
 	w->addr = addr;
 	return WALK_SKIP;
+}
+
+static int harvest_visit(struct walk *w, enum walk_visit how)
+{
+	struct harvest_op *op = (struct harvest_op *)w->op;
+
+	if (how == WALK_POST)
+		return WALK_NEXT;
+	if (how == WALK_PRE && w->level > 1)
+		return WALK_DESCEND;
+	if (w->level == 0) {
+		/* Only a walk that starts at level 0 (a one-level table). */
+		harvest_page_run(w->t, op, w->slot, w->addr, walk_run_end(w, false));
+		w->addr = walk_run_end(w, false);
+		return WALK_SKIP;
+	}
+	return harvest_run(w, op);
 }
 
 static int harvest(struct table_state *t, uint64_t gpa, uint64_t size,
