@@ -85,15 +85,17 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 }
 
 /*
- * Sixteen entries, 128 bytes: does any of them have a bit of `any` set?
- * A filter, read with plain vector loads (two entries per load, OR-ed
- * together): an entry that changes during the read is either seen with
- * the bit or without it, as if read a moment earlier or later, and every
- * entry the filter passes is read again, atomically, before it is used.
- * ThreadSanitizer would call those plain reads a race with another
- * thread's atomic writes, so its builds take the per-entry atomic loads.
+ * A group of entries (HARVEST_GROUP, 256 bytes, in two halves): does any
+ * of them have a bit of `any` set? A filter, read with plain vector loads
+ * (two entries per load, OR-ed together): an entry that changes during
+ * the read is either seen with the bit or without it, as if read a moment
+ * earlier or later, and every entry the filter passes is read again,
+ * atomically, before it is used. ThreadSanitizer would call those plain
+ * reads a race with another thread's atomic writes, so its builds use
+ * atomic loads for the filter too.
  */
-#define HARVEST_GROUP 16u
+#define HARVEST_GROUP 32u
+#define HARVEST_HALF (HARVEST_GROUP / 2)
 
 #if defined(__SANITIZE_THREAD__)
 #define HARVEST_ATOMIC_FILTER 1
@@ -104,19 +106,41 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 #endif
 
 #ifdef HARVEST_ATOMIC_FILTER
+/* The OR of each half of the group at `p`. */
+struct group_or {
+	uint64_t lo, hi;
+};
+
 static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
 {
 	return entry_load(p);
 }
 
-static SLAT_ALWAYS_INLINE bool group_any(const uint64_t *p, uint64_t any)
+static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
 {
-	uint64_t acc = 0;
+	struct group_or r = { 0, 0 };
 	unsigned i;
 
-	for (i = 0; i < HARVEST_GROUP; i++)
-		acc |= entry_load(&p[i]);
-	return (acc & any) != 0;
+	for (i = 0; i < HARVEST_HALF; i++) {
+		r.lo |= entry_load(&p[i]);
+		r.hi |= entry_load(&p[HARVEST_HALF + i]);
+	}
+	return r;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
+{
+	return r->lo | r->hi;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
+{
+	return r->lo;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
+{
+	return r->hi;
 }
 #else
 /* A plain read of an entry, for the filter only (see above). */
@@ -127,56 +151,114 @@ static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
 
 typedef uint64_t entry_pair __attribute__((vector_size(16), may_alias));
 
-/* `p` is aligned to the group (a table page holds whole groups). */
-static SLAT_ALWAYS_INLINE bool group_any(const uint64_t *p, uint64_t any)
-{
-	const entry_pair *v = (const entry_pair *)__builtin_assume_aligned(p, 128);
-	entry_pair acc = v[0];
+/* Each half of the group at `p`, OR-ed down to one pair of entries. */
+struct group_or {
+	entry_pair lo_pair, hi_pair;
+};
 
-	/* One chain: each OR takes its second operand from memory. */
-	acc |= v[1];
-	acc |= v[2];
-	acc |= v[3];
-	acc |= v[4];
-	acc |= v[5];
-	acc |= v[6];
-	acc |= v[7];
-	return ((acc[0] | acc[1]) & any) != 0;
+/* Keep the ORs one chain, each taking its second operand from memory
+ * (the compiler would otherwise make a tree of them, with a load more
+ * per pair). */
+#if defined(__x86_64__)
+#define PAIR_CHAIN(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define PAIR_CHAIN(v) __asm__("" : "+w"(v))
+#else
+#define PAIR_CHAIN(v) ((void)0)
+#endif
+
+static SLAT_ALWAYS_INLINE entry_pair half_or(const entry_pair *v)
+{
+	entry_pair acc = v[0];
+	unsigned i;
+
+#pragma GCC unroll 8
+	for (i = 1; i < HARVEST_HALF / 2; i++) {
+		acc |= v[i];
+		PAIR_CHAIN(acc);
+	}
+	return acc;
+}
+
+static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
+{
+	const entry_pair *v = (const entry_pair *)__builtin_assume_aligned(p, 256);
+	struct group_or r;
+
+	r.lo_pair = half_or(v);
+	r.hi_pair = half_or(v + HARVEST_HALF / 2);
+	return r;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t pair_or(entry_pair v)
+{
+	return v[0] | v[1];
+}
+
+/* The OR of the whole group: the two halves OR-ed as pairs first. */
+static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
+{
+	return pair_or(r->lo_pair | r->hi_pair);
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
+{
+	return pair_or(r->lo_pair);
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
+{
+	return pair_or(r->hi_pair);
 }
 #endif
 
-/* What a scan of base pages found so far. */
+/* A scan of base pages: what it looks for, and what it found so far. */
 struct page_scan {
 	uint64_t *slot;       /* the run's first entry */
 	uint64_t start_page;  /* its bit in the bitmap */
+	uint64_t *bitmap;
+	uint64_t flag, gate, swd;
+	uint64_t page_mask, page_type, present;
+	bool keep;
 	uint64_t first, last; /* entries [first, last) of the run were cleared */
 	uint64_t found;
 };
 
-/* One entry of the run: the whole rule, on an atomic read. */
-static SLAT_ALWAYS_INLINE void harvest_page(const struct slat_layout *l,
-					    const struct harvest_op *op,
-					    struct page_scan *s, uint64_t i)
+/*
+ * One entry of the run: the whole rule, on an atomic read. Out of line:
+ * hits are rare, and the scan keeps its registers.
+ */
+static __attribute__((noinline)) void harvest_page(struct page_scan *s, uint64_t i)
 {
-	/* Read once: the atomic ANDs below could alias them. */
-	const uint64_t flag = op->flag, gate = op->gate, swd = op->swd;
 	uint64_t e = entry_load(&s->slot[i]), b, hw;
 
-	if (!(e & (flag | swd)))
-		return;
-	hw = (e & gate) == gate ? e & flag : 0;
-	if (!(hw | (e & swd)) || !entry_is_page(l, e))
+	hw = (e & s->gate) == s->gate ? e & s->flag : 0;
+	/* entry_is_page(), from the scan's copy of the layout's masks. */
+	if (!(hw | (e & s->swd)) || !(e & s->present) ||
+	    (e & s->page_mask) != s->page_type)
 		return;
 	b = s->start_page + i;
-	if (op->bitmap)
-		op->bitmap[b >> 6] |= 1ull << (b & 63);
+	if (s->bitmap)
+		s->bitmap[b >> 6] |= 1ull << (b & 63);
 	s->found++;
-	if (!op->keep) {
-		__atomic_fetch_and(&s->slot[i], ~(hw | swd), __ATOMIC_RELAXED);
+	if (!s->keep) {
+		__atomic_fetch_and(&s->slot[i], ~(hw | s->swd), __ATOMIC_RELAXED);
 		if (s->first == ~0ull)
 			s->first = i;
 		s->last = i + 1;
 	}
+}
+
+/* A half group with a hit: its entries one by one, a plain read first. */
+static SLAT_ALWAYS_INLINE void harvest_half(struct page_scan *s, const uint64_t *g,
+					    uint64_t i, uint64_t any)
+{
+	unsigned k;
+
+#pragma GCC unroll 16
+	for (k = 0; k < HARVEST_HALF; k++)
+		if (__builtin_expect(entry_peek(&g[k]) & any, 0))
+			harvest_page(s, i + k);
 }
 
 /*
@@ -195,30 +277,43 @@ static void harvest_page_run(struct table_state *t, struct harvest_op *op,
 	/* Entries before the first whole group (tables are page-aligned). */
 	uint64_t head = (uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) &
 				   (HARVEST_GROUP - 1));
+	const uint64_t *g, *groups_end;
 	struct page_scan s;
-	uint64_t i = 0, k;
+	uint64_t i;
 
 	s.slot = slot;
 	s.start_page = (addr - op->start) >> page_lg2;
+	s.bitmap = op->bitmap;
+	s.flag = op->flag;
+	s.gate = op->gate;
+	s.swd = op->swd;
+	s.page_mask = l->page_mask;
+	s.page_type = l->page_type;
+	s.present = l->present | l->noaccess;
+	s.keep = op->keep;
 	s.first = ~0ull;
 	s.last = 0;
 	s.found = 0;
 	if (head > n)
 		head = n;
-	for (; i < head; i++)
-		harvest_page(l, op, &s, i);
-	for (; n - i >= HARVEST_GROUP; i += HARVEST_GROUP) {
-		const uint64_t *g = slot + i;
+	for (i = 0; i < head; i++)
+		if (entry_peek(&slot[i]) & any)
+			harvest_page(&s, i);
+	groups_end = slot + head + ((n - head) & ~(uint64_t)(HARVEST_GROUP - 1));
+	for (g = slot + head; g != groups_end; g += HARVEST_GROUP) {
+		const struct group_or r = group_read(g);
 
-		if (__builtin_expect(!group_any(g, any), 1))
+		if (__builtin_expect(!(group_all(&r) & any), 1))
 			continue;
-#pragma GCC unroll 16
-		for (k = 0; k < HARVEST_GROUP; k++)
-			if (__builtin_expect(entry_peek(&g[k]) & any, 0))
-				harvest_page(l, op, &s, i + k);
+		i = (uint64_t)(g - slot);
+		if (group_lo(&r) & any)
+			harvest_half(&s, g, i, any);
+		if (group_hi(&r) & any)
+			harvest_half(&s, g + HARVEST_HALF, i + HARVEST_HALF, any);
 	}
-	for (; i < n; i++)
-		harvest_page(l, op, &s, i);
+	for (i = (uint64_t)(groups_end - slot); i < n; i++)
+		if (entry_peek(&slot[i]) & any)
+			harvest_page(&s, i);
 	op->found += s.found;
 	if (s.last) {
 		table_clean_run(t, slot + s.first, slot + s.last);
