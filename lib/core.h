@@ -498,14 +498,6 @@ void mapping_fill(const struct table_state *t, unsigned level, uint64_t e,
 int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	      unsigned *level);
 
-/*
- * The walks the reading calls use (struct read_state::walk): READ_STD_<n>
- * is the common geometry (4 KiB granule, 9 bits per level below the
- * root, address bits in place) with n levels and a linear map, where the
- * lookup's shifts, masks and table addresses are constants and adds.
- */
-enum read_walk { READ_GENERIC, READ_STD_3, READ_STD_4, READ_STD_5 };
-
 /* Fill t->read from the layout and the backend (slat_table_init()). */
 void read_setup(struct table_state *t);
 

@@ -75,6 +75,14 @@ struct slat_layout {
 };
 
 /*
+ * The walks the reading calls use (struct read_state::walk): READ_STD_<n>
+ * is the common geometry (4 KiB granule, 9 bits per level below the
+ * root, address bits in place) with n levels and a linear map, where the
+ * lookup's shifts, masks and table addresses are constants and adds.
+ */
+enum read_walk { READ_GENERIC, READ_STD_3, READ_STD_4, READ_STD_5 };
+
+/*
  * What the reading calls (translate.c) prepare at slat_table_init(): the
  * walk they take and a table from permission bits to ::slat_perm bits.
  */
