@@ -64,6 +64,7 @@ static void gather_append_full(struct gather_state *g,
 	uint64_t best_gap = ~0ull;
 	uint32_t k, best = 0;
 
+#pragma GCC unroll 8
 	for (k = 0; k + 1 < n; k++) {
 		uint64_t gap = rs[k + 1].start - rs[k].end;
 
