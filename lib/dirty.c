@@ -105,42 +105,10 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 #endif
 #endif
 
-#ifdef HARVEST_ATOMIC_FILTER
-/* The OR of each half of the group at `p`. */
-struct group_or {
-	uint64_t lo, hi;
-};
-
+#if defined(HARVEST_ATOMIC_FILTER)
 static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
 {
 	return entry_load(p);
-}
-
-static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
-{
-	struct group_or r = { 0, 0 };
-	unsigned i;
-
-	for (i = 0; i < HARVEST_HALF; i++) {
-		r.lo |= entry_load(&p[i]);
-		r.hi |= entry_load(&p[HARVEST_HALF + i]);
-	}
-	return r;
-}
-
-static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
-{
-	return r->lo | r->hi;
-}
-
-static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
-{
-	return r->lo;
-}
-
-static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
-{
-	return r->hi;
 }
 #else
 /* A plain read of an entry, for the filter only (see above). */
@@ -148,7 +116,14 @@ static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
 {
 	return *p;
 }
+#endif
 
+#if !defined(HARVEST_ATOMIC_FILTER) && (defined(__SSE2__) || defined(__ARM_NEON))
+/*
+ * With vector registers (hosted builds; a hypervisor built with
+ * -mgeneral-regs-only or -mno-sse takes the scalar loop below): two
+ * entries per load.
+ */
 typedef uint64_t entry_pair __attribute__((vector_size(16), may_alias));
 
 /* Each half of the group at `p`, OR-ed down to one pair of entries. */
@@ -209,6 +184,39 @@ static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
 static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
 {
 	return pair_or(r->hi_pair);
+}
+#else
+/* One entry per load (general registers only, or atomic loads). */
+struct group_or {
+	uint64_t lo, hi;
+};
+
+static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
+{
+	struct group_or r = { 0, 0 };
+	unsigned i;
+
+#pragma GCC unroll 16
+	for (i = 0; i < HARVEST_HALF; i++) {
+		r.lo |= entry_peek(&p[i]);
+		r.hi |= entry_peek(&p[HARVEST_HALF + i]);
+	}
+	return r;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
+{
+	return r->lo | r->hi;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
+{
+	return r->lo;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
+{
+	return r->hi;
 }
 #endif
 
