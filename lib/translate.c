@@ -58,7 +58,7 @@ struct leaf_at {
  * for every entry the walk may meet. SLAT_ENOENT where nothing is mapped,
  * SLAT_ECORRUPT for an entry the walk cannot use.
  */
-static __attribute__((noinline)) int
+static SLAT_ALWAYS_INLINE int
 lookup_layout(const struct table_state *t, uint64_t gpa, uint64_t *table,
 	      unsigned level, struct leaf_at *r)
 {
@@ -204,7 +204,7 @@ int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	case READ_STD_3: err = lookup(t, gpa, true, 3, leaf_at_fill, leaf_at_rest, &r); break;
 	case READ_STD_4: err = lookup(t, gpa, true, 4, leaf_at_fill, leaf_at_rest, &r); break;
 	case READ_STD_5: err = lookup(t, gpa, true, 5, leaf_at_fill, leaf_at_rest, &r); break;
-	default: err = lookup(t, gpa, false, 0, leaf_at_fill, leaf_at_rest, &r); break;
+	default: err = leaf_at_rest(t, gpa, t->root, t->lay.levels - 1u, &r); break;
 	}
 	if (err)
 		return err;
@@ -213,13 +213,24 @@ int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	return SLAT_OK;
 }
 
+static SLAT_ALWAYS_INLINE int mapping_leaf(const struct table_state *t,
+					  uint64_t gpa, uint64_t *slot,
+					  uint64_t e, unsigned level, bool std,
+					  void *ctx)
+{
+	(void)slot;
+	if (std && level == 0 && !leaf_page(t, e))
+		return SLAT_ENOENT; /* nothing, or invalid to the hardware */
+	mapping_fill(t, level, e, gpa, 0, (struct slat_mapping *)ctx);
+	return SLAT_OK;
+}
+
+LOOKUP_REST(mapping_rest, mapping_leaf)
+
 int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		   struct slat_mapping *m)
 {
 	const struct table_state *t = table_of_c(t_pub);
-	uint64_t *slot;
-	unsigned level;
-	int err;
 
 	if (!t || !m)
 		return SLAT_ENULL;
@@ -227,11 +238,12 @@ int slat_translate(const struct slat_table *t_pub, slat_gpa_t gpa,
 		return SLAT_EDEAD;
 	if (gpa.v >> t->lay.ia_bits)
 		return SLAT_EGPA;
-	err = leaf_find(t, gpa.v, &slot, &level);
-	if (err)
-		return err;
-	mapping_fill(t, level, entry_load(slot), gpa.v, 0, m);
-	return SLAT_OK;
+	switch (t->read.walk) {
+	case READ_STD_3: return lookup(t, gpa.v, true, 3, mapping_leaf, mapping_rest, m);
+	case READ_STD_4: return lookup(t, gpa.v, true, 4, mapping_leaf, mapping_rest, m);
+	case READ_STD_5: return lookup(t, gpa.v, true, 5, mapping_leaf, mapping_rest, m);
+	default: return mapping_rest(t, gpa.v, t->root, t->lay.levels - 1u, m);
+	}
 }
 
 /*
