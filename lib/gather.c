@@ -106,10 +106,6 @@ void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 			range_merge(last, &r);
 			return;
 		}
-		if (start > last->end && g->nranges == SLAT_GATHER_RANGES) {
-			gather_append_full(g, &r);
-			return;
-		}
 	}
 	/* Find the insertion point, then absorb every range r touches. */
 	for (i = 0; i < g->nranges && g->ranges[i].end < start; i++)
@@ -124,6 +120,10 @@ void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		while (j < g->nranges)
 			g->ranges[i++] = g->ranges[j++];
 		g->nranges = i;
+		return;
+	}
+	if (g->nranges == SLAT_GATHER_RANGES && i == g->nranges) {
+		gather_append_full(g, &r);
 		return;
 	}
 	if (g->nranges == SLAT_GATHER_RANGES) {

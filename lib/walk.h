@@ -70,7 +70,8 @@ static inline void walk_init(struct walk *w, struct table_state *t,
 /*
  * One step down the tree, shared by walk_range() and the lookup of one
  * address (translate.c lookup()): the slot of `addr` in `table` at
- * `level`, and the table a table entry points to. With `std` the table
+ * `level`, and the table a table entry points to (walk_range() has the
+ * table's physical address at hand and calls table_va() itself). With `std` the table
  * is READ_STD_* (core.h: 4 KiB granule, 9 bits per level, no split
  * address field, a linear map) and the shifts, masks and table addresses
  * are constants and adds (the caller passes t->lay.addr_mask and
@@ -123,7 +124,7 @@ static SLAT_ALWAYS_INLINE int walk_range(struct walk *w, walk_visitor visit)
 			r = visit(w, WALK_PRE);
 			if (r == WALK_DESCEND) {
 				w->child_pa = entry_table_addr(l, e);
-				w->child = walk_step_table(w->t, e, false, 0, 0);
+				w->child = (uint64_t *)table_va(w->t, w->child_pa);
 			}
 		} else {
 			r = visit(w, WALK_LEAF);
