@@ -494,7 +494,11 @@ struct slat_mapping;
 void mapping_fill(const struct table_state *t, unsigned level, uint64_t e,
 		  uint64_t gpa, uint64_t end, struct slat_mapping *m);
 
-/* The slot and level of the leaf translating `gpa` (SLAT_ENOENT, SLAT_ECORRUPT). */
+/*
+ * The slot and level of the leaf translating `gpa` (SLAT_ENOENT,
+ * SLAT_ECORRUPT). The caller has checked `gpa` against the input width:
+ * the root's index is taken from what is left of it, unmasked.
+ */
 int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	      unsigned *level);
 
