@@ -71,15 +71,15 @@ static inline void walk_init(struct walk *w, struct table_state *t,
  * One step down the tree, shared by walk_range() and the lookup of one
  * address (translate.c lookup()): the slot of `addr` in `table` at
  * `level`, and the table a table entry points to (walk_range() has the
- * table's physical address at hand and calls table_va() itself). With `std` the table
- * is READ_STD_* (core.h: 4 KiB granule, 9 bits per level, no split
- * address field, a linear map) and the shifts, masks and table addresses
- * are constants and adds (the caller passes t->lay.addr_mask and
- * t->linear_offset, read once: an atomic load of an entry would make the
- * compiler load them again at every level); `root` then says `table` is
- * the root, whose index is all that is left of an address already
- * checked against the input width (a concatenated root has more than 9
- * bits of it).
+ * table's physical address at hand and calls table_va() itself).
+ * With `std` the table is READ_STD_* (table_state.h: 4 KiB granule, 9
+ * bits per level, no split address field, a linear map) and the shifts,
+ * masks and table addresses are constants and adds (the caller passes
+ * t->lay.addr_mask and t->linear_offset, read once: an atomic load of an
+ * entry would make the compiler load them again at every level); `root`
+ * then says `table` is the root, whose index is all that is left of an
+ * address already checked against the input width (a concatenated root
+ * has more than 9 bits of it).
  */
 static SLAT_ALWAYS_INLINE uint64_t *walk_step_slot(const struct slat_layout *l,
 						  uint64_t *table, unsigned level,
