@@ -38,6 +38,7 @@ struct bench_env {
 	uint64_t w7_ops;      /* W7 operations (1,000,000) */
 	uint64_t w8b_ops;     /* W8b operations of each thread */
 	int max_threads;      /* W8b goes up to this many threads */
+	bool hook;            /* tables reached through phys_to_virt, not SLAT_FEAT_LINEAR_MAP */
 };
 extern struct bench_env bench;
 

@@ -48,6 +48,8 @@ static void usage(const char *argv0)
 		"  --callgrind          one run per region for bench/instructions.sh,\n"
 		"                       W5/W7/W8b reduced; only under valgrind\n"
 		"  --smoke              tiny sizes, one run, checks only (make check)\n"
+		"  --phys-to-virt       reach tables through the allocator's hook,\n"
+		"                       not the linear map (SLAT_FEAT_LINEAR_MAP)\n"
 		"  --allow-unoptimised  run a build without -O2 anyway, every line\n"
 		"                       labelled UNOPTIMISED (for debugging only)\n",
 		argv0);
@@ -113,6 +115,8 @@ int main(int argc, char **argv)
 			bench.mode = MODE_CALLGRIND;
 		} else if (strcmp(argv[i], "--smoke") == 0) {
 			bench.mode = MODE_SMOKE;
+		} else if (strcmp(argv[i], "--phys-to-virt") == 0) {
+			bench.hook = true;
 		} else if (strcmp(argv[i], "--allow-unoptimised") == 0) {
 			allow_unopt = true;
 		} else {

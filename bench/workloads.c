@@ -48,20 +48,15 @@ void must(int err, const char *what)
 	}
 }
 
-void table_open(struct bench_table *b, const struct slat_format *fmt, bool ad,
-		struct slat_allocator alloc)
-{
-	table_open_features(b, fmt, ad ? SLAT_FEAT_AD : 0, alloc);
-}
-
-void table_open_concurrent(struct bench_table *b, const struct slat_format *fmt,
-			   struct slat_allocator alloc)
-{
-	table_open_features(b, fmt, SLAT_FEAT_CONCURRENT, alloc);
-}
-
-void table_open_features(struct bench_table *b, const struct slat_format *fmt,
-			 uint32_t features, struct slat_allocator alloc)
+/*
+ * Every pool of slat-bench is one block of process memory, so its tables
+ * are mapped linearly: libslat reaches them by an add (SLAT_FEAT_LINEAR_MAP),
+ * as a hypervisor with a direct map would, unless --phys-to-virt asks
+ * for the allocator's hook.
+ */
+static void table_open_at(struct bench_table *b, const struct slat_format *fmt,
+			  uint32_t features, struct slat_allocator alloc,
+			  const struct slat_pool *pool)
 {
 	struct slat_config cfg;
 
@@ -72,6 +67,10 @@ void table_open_features(struct bench_table *b, const struct slat_format *fmt,
 	cfg.alloc = alloc;
 	cfg.ia_bits = 48;
 	cfg.features = features;
+	if (!bench.hook) {
+		cfg.features |= SLAT_FEAT_LINEAR_MAP;
+		cfg.linear_offset = slat_pool_linear_offset(pool);
+	}
 	cfg.sync_invalidate = no_sync;
 	/* Concurrent tables: more threads than CPUs must not spin out the
 	 * thread they wait for. */
@@ -79,6 +78,25 @@ void table_open_features(struct bench_table *b, const struct slat_format *fmt,
 	must(slat_table_init(&b->t, &cfg), "table_init");
 	b->g = (struct slat_gather)SLAT_GATHER_INIT; /* an empty gather */
 	pthread_mutex_init(&b->lock, NULL);
+}
+
+/* A table on the shared pool (every allocator here draws from it). */
+void table_open_features(struct bench_table *b, const struct slat_format *fmt,
+			 uint32_t features, struct slat_allocator alloc)
+{
+	table_open_at(b, fmt, features, alloc, bench_pool());
+}
+
+void table_open_concurrent(struct bench_table *b, const struct slat_format *fmt,
+			   struct slat_allocator alloc)
+{
+	table_open_features(b, fmt, SLAT_FEAT_CONCURRENT, alloc);
+}
+
+void table_open(struct bench_table *b, const struct slat_format *fmt, bool ad,
+		struct slat_allocator alloc)
+{
+	table_open_features(b, fmt, ad ? SLAT_FEAT_AD : 0, alloc);
 }
 
 void table_close(struct bench_table *b)
@@ -160,11 +178,12 @@ STAND_IN static int stand_in_unmap(struct slat_table *t, slat_gpa_t gpa, uint64_
 }
 
 STAND_IN static int stand_in_translate(const struct slat_table *t, slat_gpa_t gpa,
-				       struct slat_mapping *m)
+				       struct slat_translation *m)
 {
 	__asm__ __volatile__("" : : "r"(t) : "memory");
 	m->hpa.v = gpa.v + HPA_OFF;
-	m->attrs.perms = SLAT_PERM_RWX;
+	m->perms = SLAT_PERM_RWX;
+	m->page_lg2 = 12;
 	return 0;
 }
 
@@ -235,7 +254,7 @@ static double w1_fresh_once(const struct slat_format *fmt)
 		fprintf(stderr, "slat-bench: out of memory\n");
 		exit(1);
 	}
-	table_open(&b, fmt, false, slat_pool_allocator(&fresh));
+	table_open_at(&b, fmt, 0, slat_pool_allocator(&fresh), &fresh);
 	t = now_ns();
 	map(&b, 0, 1 * GiB, SLAT_MAP_MAX_PAGE(12));
 	t = now_ns() - t;
@@ -495,10 +514,10 @@ static void w5(const struct slat_format *fmt, struct result *r)
 		region_begin();
 		for (k = 0; k < lookups; k++) {
 			uint64_t gpa = xorshift64s(&seed) % (1 * GiB);
-			struct slat_mapping m;
+			struct slat_translation m;
 
-			bad |= slat_translate(&b.t, slat_gpa(gpa), &m) |
-			       (m.hpa.v != gpa + HPA_OFF) | !(m.attrs.perms & SLAT_PERM_W);
+			bad |= slat_translate_perms(&b.t, slat_gpa(gpa), &m) |
+			       (m.hpa.v != gpa + HPA_OFF) | !(m.perms & SLAT_PERM_W);
 			sum += m.hpa.v;
 		}
 		x = region_end(i >= 0, "W5", fmt_name(fmt), lookups, "lookup");
@@ -513,10 +532,10 @@ static void w5(const struct slat_format *fmt, struct result *r)
 		region_begin();
 		for (k = 0; k < lookups; k++) {
 			uint64_t gpa = xorshift64s(&seed) % (1 * GiB);
-			struct slat_mapping m;
+			struct slat_translation m;
 
 			bad |= stand_in_translate(&b.t, slat_gpa(gpa), &m) |
-			       (m.hpa.v != gpa + HPA_OFF) | !(m.attrs.perms & SLAT_PERM_W);
+			       (m.hpa.v != gpa + HPA_OFF) | !(m.perms & SLAT_PERM_W);
 			sum += m.hpa.v;
 		}
 		region_end(true, "W5-loop", fmt_name(fmt), lookups, "lookup");

@@ -56,6 +56,7 @@
 #define mapping_fill slat__mapping_fill
 #define leaf_find slat__leaf_find
 #define table_is_empty slat__table_is_empty
+#define read_setup slat__read_setup
 #define edge_split_cost slat__edge_split_cost
 
 
@@ -262,8 +263,15 @@ static inline uint64_t table_entries(const struct slat_layout *l, unsigned level
 	return 1ull << l->bits[level];
 }
 
+/*
+ * A linearly mapped table (SLAT_FEAT_LINEAR_MAP) is reached by an add:
+ * that test comes first, so an embedder with a direct map pays no call
+ * per level.
+ */
 static inline void *table_va(const struct table_state *t, uint64_t pa)
 {
+	if (t->features & SLAT_FEAT_LINEAR_MAP)
+		return (void *)(uintptr_t)(pa + t->linear_offset);
 	return t->alloc.phys_to_virt(t->alloc.ctx, pa);
 }
 
@@ -546,9 +554,16 @@ struct slat_mapping;
 void mapping_fill(const struct table_state *t, unsigned level, uint64_t e,
 		  uint64_t gpa, uint64_t end, struct slat_mapping *m);
 
-/* The slot and level of the leaf translating `gpa` (SLAT_ENOENT, SLAT_ECORRUPT). */
+/*
+ * The slot and level of the leaf translating `gpa` (SLAT_ENOENT,
+ * SLAT_ECORRUPT). The caller has checked `gpa` against the input width:
+ * the root's index is taken from what is left of it, unmasked.
+ */
 int leaf_find(const struct table_state *t, uint64_t gpa, uint64_t **slot,
 	      unsigned *level);
+
+/* Fill t->read from the layout and the backend (slat_table_init()). */
+void read_setup(struct table_state *t);
 
 /* Is the table empty (no present entry)? Only libslat writes zero for absent. */
 bool table_is_empty(const struct table_state *t, const uint64_t *table,

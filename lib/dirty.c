@@ -19,6 +19,7 @@
 
 #include <slat/dirty.h>
 
+#include "range_lock.h"
 #include "walk.h"
 
 struct harvest_op {
@@ -46,11 +47,35 @@ static void bitmap_set(uint64_t *bm, uint64_t i, uint64_t j)
 		bm[i >> 6] |= 1ull << (i & 63);
 }
 
-/* First walk: only check what the second will interpret. */
+/*
+ * First walk: only check what the second will interpret. The entries of
+ * a level-1 table are checked in one loop (the second walk reads the
+ * tables below them itself, harvest_run()); a table entry as libslat
+ * writes it passes on one test (core.h read_state).
+ */
 static int harvest_check_visit(struct walk *w, enum walk_visit how)
 {
 	if (how == WALK_POST || w->level == 0)
 		return WALK_NEXT;
+	if (w->level == 1) {
+		const struct table_state *t = w->t;
+		const uint64_t mask = t->read.table_mask, val = t->read.table_val;
+		const uint64_t end = walk_run_end(w, false);
+		const uint64_t size = level_size(w->lay, 1);
+		const uint64_t *slot = w->slot;
+		uint64_t addr = w->addr & ~(size - 1);
+
+		for (; addr < end; addr += size, slot++) {
+			uint64_t e = entry_load(slot);
+
+			if (!((e ^ val) & mask) || !entry_present(w->lay, e))
+				continue;
+			if (entry_check_walkable(t, 1, e))
+				return -SLAT_ECORRUPT;
+		}
+		w->addr = end;
+		return WALK_SKIP;
+	}
 	if (!entry_present(w->lay, w->entry))
 		return WALK_NEXT;
 	if (entry_check_walkable(w->t, w->level, w->entry))
@@ -61,51 +86,261 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 }
 
 /*
- * A run of base pages: one bit each, and in a live-migration loop most of
- * them clean, so the common case is one load and one test per entry.
+ * A group of entries (HARVEST_GROUP, 256 bytes, in two halves): does any
+ * of them have a bit of `any` set? A filter, read with plain vector loads
+ * (two entries per load, OR-ed together): an entry that changes during
+ * the read is either seen with the bit or without it, as if read a moment
+ * earlier or later, and every entry the filter passes is read again,
+ * atomically, before it is used. ThreadSanitizer would call those plain
+ * reads a race with another thread's atomic writes, so its builds use
+ * atomic loads for the filter too.
  */
-static int harvest_pages(struct walk *w, struct harvest_op *op)
+#define HARVEST_GROUP 32u
+#define HARVEST_HALF (HARVEST_GROUP / 2)
+
+#if defined(__SANITIZE_THREAD__)
+#define HARVEST_ATOMIC_FILTER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HARVEST_ATOMIC_FILTER 1
+#endif
+#endif
+
+#if defined(HARVEST_ATOMIC_FILTER)
+static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
 {
-	const struct slat_layout *l = w->lay;
-	const unsigned page_lg2 = l->granule_lg2;
-	const uint64_t end = walk_run_end(w, false);
-	/* Read once: the atomic ANDs below could alias them. */
-	const uint64_t flag = op->flag, gate = op->gate, swd = op->swd;
-	const uint64_t any = flag | swd;
-	uint64_t *slot = w->slot;
-	uint64_t addr = w->addr, first = 0, last = 0;
+	return entry_load(p);
+}
+#else
+/* A plain read of an entry, for the filter only (see above). */
+static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
+{
+	return *p;
+}
+#endif
 
-	for (; addr < end; addr += 1ull << page_lg2, slot++) {
-		uint64_t e = entry_load(slot), i, hw;
+#if !defined(HARVEST_ATOMIC_FILTER) && (defined(__SSE2__) || defined(__ARM_NEON))
+/*
+ * With vector registers (hosted builds; a hypervisor built with
+ * -mgeneral-regs-only or -mno-sse takes the scalar loop below): two
+ * entries per load.
+ */
+typedef uint64_t entry_pair __attribute__((vector_size(16), may_alias));
 
-		if (!(e & any))
-			continue;
-		hw = (e & gate) == gate ? e & flag : 0;
-		if (!(hw | (e & swd)) || !entry_is_page(l, e))
-			continue;
-		i = (addr - op->start) >> page_lg2;
-		if (op->bitmap)
-			op->bitmap[i >> 6] |= 1ull << (i & 63);
-		op->found++;
-		if (!op->keep) {
-			__atomic_fetch_and(slot, ~(hw | swd), __ATOMIC_RELAXED);
-			if (!last)
-				first = addr;
-			last = addr + (1ull << page_lg2);
-		}
+/* Each half of the group at `p`, OR-ed down to one pair of entries. */
+struct group_or {
+	entry_pair lo_pair, hi_pair;
+};
+
+/* Keep the ORs one chain, each taking its second operand from memory
+ * (the compiler would otherwise make a tree of them, with a load more
+ * per pair). */
+#if defined(__x86_64__)
+#define PAIR_CHAIN(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define PAIR_CHAIN(v) __asm__("" : "+w"(v))
+#else
+#define PAIR_CHAIN(v) ((void)0)
+#endif
+
+static SLAT_ALWAYS_INLINE entry_pair half_or(const entry_pair *v)
+{
+	entry_pair acc = v[0];
+	unsigned i;
+
+#pragma GCC unroll 8
+	for (i = 1; i < HARVEST_HALF / 2; i++) {
+		acc |= v[i];
+		PAIR_CHAIN(acc);
 	}
-	if (last) {
-		table_clean_run(w->t, w->slot + ((first - w->base) >> page_lg2),
-				w->slot + ((last - w->base) >> page_lg2));
-		gather_add(op->g, first, last, 1ull << page_lg2, 0);
-	}
-	w->addr = addr;
-	return WALK_SKIP;
+	return acc;
 }
 
-static int harvest_visit(struct walk *w, enum walk_visit how)
+static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
 {
-	struct harvest_op *op = (struct harvest_op *)w->op;
+	const entry_pair *v = (const entry_pair *)__builtin_assume_aligned(p, 256);
+	struct group_or r;
+
+	r.lo_pair = half_or(v);
+	r.hi_pair = half_or(v + HARVEST_HALF / 2);
+	return r;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t pair_or(entry_pair v)
+{
+	return v[0] | v[1];
+}
+
+/* The OR of the whole group: the two halves OR-ed as pairs first. */
+static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
+{
+	return pair_or(r->lo_pair | r->hi_pair);
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
+{
+	return pair_or(r->lo_pair);
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
+{
+	return pair_or(r->hi_pair);
+}
+#else
+/* One entry per load (general registers only, or atomic loads). */
+struct group_or {
+	uint64_t lo, hi;
+};
+
+static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
+{
+	struct group_or r = { 0, 0 };
+	unsigned i;
+
+#pragma GCC unroll 16
+	for (i = 0; i < HARVEST_HALF; i++) {
+		r.lo |= entry_peek(&p[i]);
+		r.hi |= entry_peek(&p[HARVEST_HALF + i]);
+	}
+	return r;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
+{
+	return r->lo | r->hi;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
+{
+	return r->lo;
+}
+
+static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
+{
+	return r->hi;
+}
+#endif
+
+/* A scan of base pages: what it looks for, and what it found so far. */
+struct page_scan {
+	uint64_t *slot;       /* the run's first entry */
+	uint64_t start_page;  /* its bit in the bitmap */
+	uint64_t *bitmap;
+	uint64_t flag, gate, swd;
+	uint64_t page_mask, page_type, present;
+	bool keep;
+	uint64_t first, last; /* entries [first, last) of the run were cleared */
+	uint64_t found;
+};
+
+/*
+ * One entry of the run: the whole rule, on an atomic read. Out of line:
+ * hits are rare, and the scan keeps its registers.
+ */
+static __attribute__((noinline)) void harvest_page(struct page_scan *s, uint64_t i)
+{
+	uint64_t e = entry_load(&s->slot[i]), b, hw;
+
+	hw = (e & s->gate) == s->gate ? e & s->flag : 0;
+	/* entry_is_page(), from the scan's copy of the layout's masks. */
+	if (!(hw | (e & s->swd)) || !(e & s->present) ||
+	    (e & s->page_mask) != s->page_type)
+		return;
+	b = s->start_page + i;
+	if (s->bitmap)
+		s->bitmap[b >> 6] |= 1ull << (b & 63);
+	s->found++;
+	if (!s->keep) {
+		__atomic_fetch_and(&s->slot[i], ~(hw | s->swd), __ATOMIC_RELAXED);
+		if (s->first == ~0ull)
+			s->first = i;
+		s->last = i + 1;
+	}
+}
+
+/* A half group with a hit: its entries one by one, a plain read first. */
+static SLAT_ALWAYS_INLINE void harvest_half(struct page_scan *s, const uint64_t *g,
+					    uint64_t i, uint64_t any)
+{
+	unsigned k;
+
+#pragma GCC unroll 16
+	for (k = 0; k < HARVEST_HALF; k++)
+		if (__builtin_expect(entry_peek(&g[k]) & any, 0))
+			harvest_page(s, i + k);
+}
+
+/*
+ * A run of base pages: one bit each, and in a live-migration loop most
+ * of them clean. Whole groups of HARVEST_GROUP entries are tested at once
+ * (group_any()); a group with a hit is looked at entry by entry, with a
+ * plain read first, and the rest of the run one entry at a time.
+ */
+static void harvest_page_run(struct table_state *t, struct harvest_op *op,
+			     uint64_t *slot, uint64_t addr, uint64_t end)
+{
+	const struct slat_layout *l = &t->lay;
+	const unsigned page_lg2 = l->granule_lg2;
+	const uint64_t any = op->flag | op->swd;
+	const uint64_t n = (end - addr) >> page_lg2;
+	/* Entries before the first whole group (tables are page-aligned). */
+	uint64_t head = (uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) &
+				   (HARVEST_GROUP - 1));
+	const uint64_t *g, *groups_end;
+	struct page_scan s;
+	uint64_t i;
+
+	s.slot = slot;
+	s.start_page = (addr - op->start) >> page_lg2;
+	s.bitmap = op->bitmap;
+	s.flag = op->flag;
+	s.gate = op->gate;
+	s.swd = op->swd;
+	s.page_mask = l->page_mask;
+	s.page_type = l->page_type;
+	s.present = l->present | l->noaccess;
+	s.keep = op->keep;
+	s.first = ~0ull;
+	s.last = 0;
+	s.found = 0;
+	if (head > n)
+		head = n;
+	for (i = 0; i < head; i++)
+		if (entry_peek(&slot[i]) & any)
+			harvest_page(&s, i);
+	groups_end = slot + head + ((n - head) & ~(uint64_t)(HARVEST_GROUP - 1));
+	for (g = slot + head; g != groups_end; g += HARVEST_GROUP) {
+		const struct group_or r = group_read(g);
+
+		if (__builtin_expect(!(group_all(&r) & any), 1))
+			continue;
+		i = (uint64_t)(g - slot);
+		if (group_lo(&r) & any)
+			harvest_half(&s, g, i, any);
+		if (group_hi(&r) & any)
+			harvest_half(&s, g + HARVEST_HALF, i + HARVEST_HALF, any);
+	}
+	for (i = (uint64_t)(groups_end - slot); i < n; i++)
+		if (entry_peek(&slot[i]) & any)
+			harvest_page(&s, i);
+	op->found += s.found;
+	if (s.last) {
+		table_clean_run(t, slot + s.first, slot + s.last);
+		gather_add(op->g, addr + (s.first << page_lg2),
+			   addr + (s.last << page_lg2), 1ull << page_lg2, 0);
+	}
+}
+
+/*
+ * The run of entries of the visited table from the visited one: leaves
+ * in one loop; at level 1 the tables of base pages too, each scanned by
+ * harvest_page_run() through the walker's descent step, so that the walk
+ * makes no step of its own per table of pages. A table entry above level
+ * 1 ends the run (the walker descends into it). Ranges go to the gather
+ * in address order, as the walker would have visited them.
+ */
+static int harvest_run(struct walk *w, struct harvest_op *op)
+{
 	const struct slat_layout *l = w->lay;
 	const unsigned level = w->level;
 	const uint64_t size = level_size(l, level);
@@ -114,23 +349,26 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 	uint64_t *slot = w->slot;
 	uint64_t addr = w->addr, first = 0, last = 0;
 
-	if (how == WALK_POST)
-		return WALK_NEXT;
-	if (how == WALK_PRE)
-		return WALK_DESCEND;
-	if (level == 0)
-		return harvest_pages(w, op);
-	/* The run of entries of this table: leaves are read in one loop. */
 	while (addr < end) {
 		uint64_t e = entry_load(slot);
 		uint64_t base = addr & ~(size - 1);
 		uint64_t stop = base + size < w->end ? base + size : w->end;
 		uint64_t hw = (e & op->gate) == op->gate ? e & op->flag : 0;
 
-		if (entry_present(l, e) && entry_is_table(l, level, e))
-			break;
-		if ((hw | (e & op->swd)) &&
-		    entry_present(l, e) && (level > 0 || entry_is_page(l, e))) {
+		if (entry_present(l, e) && entry_is_table(l, level, e)) {
+			uint64_t *child;
+
+			if (level > 1)
+				break;
+			if (last) {
+				table_clean_run(w->t, w->slot + ((first - w->base) >> l->shift[level]),
+						w->slot + ((last - w->base) >> l->shift[level]));
+				gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+				last = 0;
+			}
+			child = walk_step_table(w->t, e, false, 0, 0);
+			harvest_page_run(w->t, op, &child[entry_index(l, 0, addr)], addr, stop);
+		} else if ((hw | (e & op->swd)) && entry_present(l, e)) {
 			if (op->bitmap)
 				bitmap_set(op->bitmap, (addr - op->start) >> page_lg2,
 					   (stop - op->start) >> page_lg2);
@@ -153,6 +391,23 @@ static int harvest_visit(struct walk *w, enum walk_visit how)
 	}
 	w->addr = addr;
 	return WALK_SKIP;
+}
+
+static int harvest_visit(struct walk *w, enum walk_visit how)
+{
+	struct harvest_op *op = (struct harvest_op *)w->op;
+
+	if (how == WALK_POST)
+		return WALK_NEXT;
+	if (how == WALK_PRE && w->level > 1)
+		return WALK_DESCEND;
+	if (w->level == 0) {
+		/* Only a walk that starts at level 0 (a one-level table). */
+		harvest_page_run(w->t, op, w->slot, w->addr, walk_run_end(w, false));
+		w->addr = walk_run_end(w, false);
+		return WALK_SKIP;
+	}
+	return harvest_run(w, op);
 }
 
 static int harvest_walks(struct table_state *t, uint64_t gpa, uint64_t size,

@@ -66,6 +66,40 @@ static void range_merge(struct slat_gather_range *into,
 }
 
 /*
+ * gather_add() of `r` past the last range of a full gather, which is how
+ * an upward walk that changes scattered pages (a dirty harvest) fills
+ * it: the same choice as the general case below, the first of the
+ * closest neighbours (the new range last), made in place.
+ */
+static void gather_append_full(struct gather_state *g,
+			       const struct slat_gather_range *r)
+{
+	struct slat_gather_range *rs = g->ranges;
+	const uint32_t n = SLAT_GATHER_RANGES;
+	uint64_t best_gap = ~0ull;
+	uint32_t k, best = 0;
+
+#pragma GCC unroll 8
+	for (k = 0; k + 1 < n; k++) {
+		uint64_t gap = rs[k + 1].start - rs[k].end;
+
+		if (gap < best_gap) {
+			best_gap = gap;
+			best = k;
+		}
+	}
+	g->flags |= SLAT_GATHER_MERGED;
+	if (r->start - rs[n - 1].end < best_gap) {
+		range_merge(&rs[n - 1], r);
+		return;
+	}
+	range_merge(&rs[best], &rs[best + 1]);
+	for (k = best + 1; k + 1 < n; k++)
+		rs[k] = rs[k + 1];
+	rs[n - 1] = *r;
+}
+
+/*
  * Ranges stay sorted and disjoint. Overlapping or touching ranges merge.
  * When the array is full, the two closest neighbours merge: the gap
  * between them is invalidated needlessly, but nothing is ever left out.
@@ -108,6 +142,10 @@ void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		while (j < g->nranges)
 			g->ranges[i++] = g->ranges[j++];
 		g->nranges = i;
+		return;
+	}
+	if (g->nranges == SLAT_GATHER_RANGES && i == g->nranges) {
+		gather_append_full(g, &r);
 		return;
 	}
 	if (g->nranges == SLAT_GATHER_RANGES) {

@@ -10,7 +10,8 @@
 
 #define KNOWN_FEATURES (SLAT_FEAT_AD | SLAT_FEAT_SPLIT_EXEC | SLAT_FEAT_FWB | \
 			SLAT_FEAT_KEYS | SLAT_FEAT_NX_HUGE | SLAT_FEAT_WALK_NC | \
-			SLAT_FEAT_ALLOC_UNZEROED | SLAT_FEAT_CONCURRENT)
+			SLAT_FEAT_ALLOC_UNZEROED | SLAT_FEAT_CONCURRENT | \
+			SLAT_FEAT_LINEAR_MAP)
 
 void slat_layout_geometry(struct slat_layout *lay, unsigned granule_lg2,
 			  unsigned ia_bits, unsigned levels)
@@ -153,7 +154,8 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 
 	if (!t || !cfg || !cfg->format || !cfg->caps)
 		return SLAT_ENULL;
-	if (!cfg->alloc.alloc || !cfg->alloc.free || !cfg->alloc.phys_to_virt)
+	if (!cfg->alloc.alloc || !cfg->alloc.free ||
+	    (!cfg->alloc.phys_to_virt && !(cfg->features & SLAT_FEAT_LINEAR_MAP)))
 		return SLAT_ECONFIG;
 	if (cfg->caps->format != cfg->format->id)
 		return SLAT_EFORMAT;
@@ -220,6 +222,9 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 		n.wait = cfg->wait;
 		n.wait_ctx = cfg->wait_ctx;
 	}
+	/* Read only under its bit: an older caller's structure ends before it. */
+	if (cfg->features & SLAT_FEAT_LINEAR_MAP)
+		n.linear_offset = cfg->linear_offset;
 	n.caps = *cfg->caps;
 	n.features = cfg->features;
 	n.host_pat = cfg->host_pat;
@@ -274,6 +279,10 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	/* Concatenated roots need their whole size's alignment: VTTBR_EL2
 	 * has no bits for less. */
 	err = page_check(&n.lay, pa, n.lay.root_lg2);
+	/* The allocator's own answer must agree with the linear map. */
+	if (!err && (n.features & SLAT_FEAT_LINEAR_MAP) &&
+	    (uint64_t)(uintptr_t)root != pa + n.linear_offset)
+		err = SLAT_ECONFIG;
 	if (err) {
 		n.alloc.free(n.alloc.ctx, root, pa, n.lay.root_lg2);
 		return err;
@@ -286,6 +295,7 @@ int slat_table_init(struct slat_table *t_pub, const struct slat_config *cfg)
 	/* The root was zeroed through the cache; the walker reads it as
 	 * soon as the embedder loads the root pointer. */
 	table_clean(&n, root, 1ull << n.lay.root_lg2);
+	read_setup(&n);
 	*t = n;
 	return SLAT_OK;
 }
@@ -319,6 +329,8 @@ int slat_table_destroy(struct slat_table *t_pub)
 	free_below_root(t);
 	t->alloc.free(t->alloc.ctx, t->root, t->root_pa, t->lay.root_lg2);
 	t->root = 0;
+	t->read.walk = READ_GENERIC; /* whose path reports SLAT_EDEAD */
+	t->read.std4_limit = 0;
 	t->root_pa = 0;
 	t->pages = 0;
 	t->page_sum = 0;

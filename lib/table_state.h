@@ -82,6 +82,40 @@ struct slat_layout {
 	uint8_t sw_pos[8];   /* entry bit of software bit i */
 	uint8_t sw_count;    /* number of software bits */
 	uint64_t page_valid; /* see page_mask */
+	/*
+	 * A leaf's index into the core's table of permissions (translate.c
+	 * read_setup()): ((e & leaf_index_mask) * leaf_index_mul) >> 57.
+	 * The mask holds every bit the permissions depend on (at every level:
+	 * leaf_decode()'s perms are a function of e & mask) and every bit of
+	 * present, noaccess and page_mask; the multiplier gathers them into
+	 * bits 63:57 so that leaves differing in them get different indexes
+	 * (the core checks both at table creation). 0: no such index; reads
+	 * then decode through the backend.
+	 */
+	uint64_t leaf_index_mask;
+	uint64_t leaf_index_mul;
+};
+
+/*
+ * The walks the reading calls use (struct read_state::walk): READ_STD_<n>
+ * is the common geometry (4 KiB granule, 9 bits per level below the
+ * root, address bits in place) with n levels and a linear map, where the
+ * lookup's shifts, masks and table addresses are constants and adds.
+ */
+enum read_walk { READ_GENERIC, READ_STD_3, READ_STD_4, READ_STD_5 };
+
+/*
+ * What the reading calls (translate.c) prepare at slat_table_init(): the
+ * walk they take and a table from permission bits to ::slat_perm bits.
+ */
+struct read_state {
+	uint8_t walk;         /* enum read_walk; READ_GENERIC on a dead table */
+	uint64_t table_mask;  /* !((e ^ table_val) & table_mask): a table entry */
+	uint64_t table_val;   /*   the walk follows without a second look */
+	uint64_t std4_limit;  /* READ_STD_4: 2^ia_bits, else 0 (no address is below it) */
+	uint64_t index_mask;  /* leaf[((e & index_mask) * index_mul) >> 57]; */
+	uint64_t index_mul;   /*   index_mask 0: no table, decode */
+	uint8_t leaf[128];    /* ::slat_perm bits, READ_NOT_PAGE unless a valid level-0 leaf */
 };
 
 /*
@@ -137,6 +171,8 @@ struct __attribute__((may_alias)) table_state {
 	uint64_t epoch;           /* reader epoch: readers count in readers[epoch & 1] */
 	uint64_t readers[2];
 	uint8_t conc_pad_hi_[64];
+	uint64_t linear_offset; /* SLAT_FEAT_LINEAR_MAP: va = pa + linear_offset */
+	struct read_state read;
 };
 
 struct range_node;

@@ -126,6 +126,41 @@ static SLAT_ALWAYS_INLINE unsigned walk_shift(const struct slat_layout *l, unsig
 }
 
 /*
+ * One step down the tree, shared by walk_range() and the lookup of one
+ * address (translate.c lookup()): the slot of `addr` in `table` at
+ * `level`, and the table a table entry points to (walk_range() has the
+ * table's physical address at hand and calls table_va() itself).
+ * With `std` the table is READ_STD_* (table_state.h: 4 KiB granule, 9
+ * bits per level, no split address field, a linear map) and the shifts,
+ * masks and table addresses are constants and adds (the caller passes
+ * t->lay.addr_mask and t->linear_offset, read once: an atomic load of an
+ * entry would make the compiler load them again at every level); `root`
+ * then says `table` is the root, whose index is all that is left of an
+ * address already checked against the input width (a concatenated root
+ * has more than 9 bits of it).
+ */
+static SLAT_ALWAYS_INLINE uint64_t *walk_step_slot(const struct slat_layout *l,
+						  uint64_t *table, unsigned level,
+						  uint64_t addr, bool std, bool root)
+{
+	if (!std)
+		return &table[entry_index(l, level, addr)];
+	if (root)
+		return &table[addr >> (12u + 9u * level)];
+	return &table[(addr >> (12u + 9u * level)) & 511u];
+}
+
+static SLAT_ALWAYS_INLINE uint64_t *walk_step_table(const struct table_state *t,
+						   uint64_t e, bool std,
+						   uint64_t addr_mask,
+						   uint64_t linear_offset)
+{
+	if (!std)
+		return (uint64_t *)table_va(t, entry_table_addr(&t->lay, e));
+	return (uint64_t *)(uintptr_t)((e & addr_mask) + linear_offset);
+}
+
+/*
  * The loop itself, `std` a constant. The layout's masks are read into
  * locals first: entries are stored through uint64_t pointers, which the
  * compiler must otherwise assume may change the layout.

@@ -52,6 +52,7 @@ dist_man_MANS = \
 	man/man3/slat_pool_allocator_unzeroed.3 \
 	man/man3/slat_pool_fail_after.3 \
 	man/man3/slat_pool_fini.3 \
+	man/man3/slat_pool_linear_offset.3 \
 	man/man3/slat_pool_init.3 \
 	man/man3/slat_wait_yield.3 \
 	man/man3/slat_problem_str.3 \
@@ -79,6 +80,7 @@ dist_man_MANS = \
 	man/man3/slat_table_root.3 \
 	man/man3/slat_table_sw_positions.3 \
 	man/man3/slat_translate.3 \
+	man/man3/slat_translate_perms.3 \
 	man/man3/slat_unmap.3 \
 	man/man3/slat_validate.3 \
 	man/man3/slat_version.3 \

@@ -52,6 +52,10 @@ static int ept_configure(struct table_state *t, const struct slat_config *cfg)
 	/* Present when any of bits 2:0 is set, or bit 10 under MBEC (§29.3.2). */
 	l->present = EPT_R | EPT_W | EPT_X | (mbec(t) ? EPT_XU : 0);
 	l->noaccess = EPT_NOACCESS;
+	/* The core's leaf index: R, W, X (bits 2:0, to 59:57), XU under MBEC
+	 * (§29.3.2) and the no-access mark (bits 11:10, to 61:60). */
+	l->leaf_index_mask = EPT_R | EPT_W | EPT_X | EPT_XU | EPT_NOACCESS;
+	l->leaf_index_mul = (1ull << 57) | (1ull << 50);
 	/*
 	 * Payload (slat/payload.h) in bits 62:12 of a not-present entry: the
 	 * processor ignores the bits of an entry with bits 2:0 = 0 (and bit 10

@@ -113,6 +113,12 @@ static int npt_configure(struct table_state *t, const struct slat_config *cfg)
 
 	l->present = NPT_P;
 	l->noaccess = NPT_NOACCESS;
+	/* The core's leaf index: P, R/W, U/S (bits 2:0, to 59:57; APM vol. 2
+	 * §5.4.1, U/S as nested accesses see it, §15.25.5, and under GMET,
+	 * see above), the no-access mark (bit 11, to 60) and NX (bit 63,
+	 * stays). */
+	l->leaf_index_mask = NPT_P | NPT_RW | NPT_US | NPT_NOACCESS | NPT_NX;
+	l->leaf_index_mul = (1ull << 57) | (1ull << 49) | 1ull;
 	/*
 	 * Payload (slat/payload.h) in bits 63:12 of an entry with P = 0: all
 	 * its other bits are available to software (APM vol. 2 §5.4.1, which

@@ -154,6 +154,17 @@ static int s2_configure(struct table_state *t, const struct slat_config *cfg)
 	}
 	/* Stage 2 table descriptors carry no attributes. */
 	l->table_tmpl = S2_TYPE_TABLE;
+	/*
+	 * The core's leaf index: the descriptor type (bits 1:0; §D8.3),
+	 * S2AP (bits 7:6; §D8.4), DBM, which keeps a writable-clean leaf
+	 * writable under FEAT_HAFDBS (bit 51; §D8.5), and XN[1:0] (bits
+	 * 54:53; §D8.4, XN[0] with FEAT_XNX). Seven bits in four runs: no
+	 * multiplier moves them apart cleanly, this one (found by search)
+	 * gives each of their 128 combinations its own value of bits 63:57,
+	 * which the core checks at table creation.
+	 */
+	l->leaf_index_mask = S2_TYPE_MASK | S2_S2AP_R | S2_S2AP_W | S2_DBM | S2_XN_MASK;
+	l->leaf_index_mul = (1ull << 59) | (1ull << 56) | (1ull << 7);
 	if (hw_dirty(t)) {
 		/*
 		 * FEAT_HAFDBS with VTCR_EL2.HA/HD (§D8.5): the hardware sets

@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-/** Allocator hooks. All three functions are required. */
+/** Allocator hooks. All three functions are required (phys_to_virt not under ::SLAT_FEAT_LINEAR_MAP). */
 struct slat_allocator {
 	/**
 	 * Allocate a zero-filled, naturally aligned block of 2^size_lg2 bytes
@@ -49,7 +49,11 @@ struct slat_allocator {
 	 * unlinked from a live table, after slat_gather_done().
 	 */
 	void (*free)(void *ctx, void *va, uint64_t pa, unsigned size_lg2);
-	/** Address in the hypervisor's address space of a table at host-physical @p pa. */
+	/**
+	 * Address in the hypervisor's address space of a table at
+	 * host-physical @p pa. Never called, and may be NULL, on a table
+	 * created with ::SLAT_FEAT_LINEAR_MAP (slat/table.h).
+	 */
 	void *(*phys_to_virt)(void *ctx, uint64_t pa);
 	/** Passed to every hook. */
 	void *ctx;

@@ -58,6 +58,14 @@ struct slat_allocator slat_pool_allocator(struct slat_pool *p);
  */
 struct slat_allocator slat_pool_allocator_unzeroed(struct slat_pool *p);
 
+/**
+ * The pool's memory is one block, mapped linearly: for
+ * @ref slat_config::linear_offset with ::SLAT_FEAT_LINEAR_MAP, so that
+ * libslat reaches its tables by an add instead of calling
+ * @ref slat_allocator::phys_to_virt.
+ */
+uint64_t slat_pool_linear_offset(const struct slat_pool *p);
+
 /** Inject failure: the (@p n + 1)-th allocation attempt from now fails. -1 disables. */
 void slat_pool_fail_after(struct slat_pool *p, int64_t n, bool sticky);
 

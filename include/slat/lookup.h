@@ -41,6 +41,28 @@ struct slat_mapping {
 int slat_translate(const struct slat_table *t, slat_gpa_t gpa,
 		   struct slat_mapping *m);
 
+/** What slat_translate_perms() reports: the output and what the guest may do. */
+struct slat_translation {
+	slat_hpa_t hpa;   /**< Host-physical address of the looked-up address. */
+	uint8_t perms;    /**< ::slat_perm bits, as slat_mapping::attrs.perms (0: a no-access mapping). */
+	uint8_t page_lg2; /**< log2 of the leaf's size: the translation holds up to the next multiple of 2^page_lg2. */
+};
+
+/**
+ * slat_translate() for the emulation path: the host-physical address and
+ * the permissions only, each exactly as slat_translate() gives them, with
+ * nothing else decoded (no memory type, shareability, key, software bits
+ * or accessed/dirty state). The cheapest lookup, with tables created
+ * with ::SLAT_FEAT_LINEAR_MAP and the common geometry (4 KiB granule
+ * on every format).
+ * @param t the table
+ * @param gpa the address
+ * @param[out] out written on success only
+ * @return as slat_translate().
+ */
+int slat_translate_perms(const struct slat_table *t, slat_gpa_t gpa,
+			 struct slat_translation *out);
+
 /** Visitor of slat_for_each(). Return non-zero to stop the iteration. */
 typedef int (*slat_mapping_fn)(void *ctx, const struct slat_mapping *m);
 

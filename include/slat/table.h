@@ -114,7 +114,22 @@ enum slat_feature {
 	 * own gather. Without this bit the embedder serialises all calls on
 	 * the table, as before, and libslat pays nothing for the mode.
 	 */
-	SLAT_FEAT_CONCURRENT = 1u << 9
+	SLAT_FEAT_CONCURRENT = 1u << 9,
+	/**
+	 * Table memory is mapped linearly in the hypervisor: the table at
+	 * host-physical address pa is at virtual address pa +
+	 * @ref slat_config::linear_offset (modulo 2^64), for every table page
+	 * the allocator hands out. libslat then computes table addresses
+	 * itself and never calls @ref slat_allocator::phys_to_virt, which may
+	 * be NULL. slat_table_init() checks the rule on the root the
+	 * allocator returns (its virtual address against its physical
+	 * address plus the offset) and fails with ::SLAT_ECONFIG, changing
+	 * nothing, when they disagree; later pages are taken on trust, as
+	 * phys_to_virt's answers are. A direct map (Linux's __va(), a
+	 * hypervisor's identity map) is such a mapping; the hosted pool is
+	 * too (slat_pool_linear_offset()).
+	 */
+	SLAT_FEAT_LINEAR_MAP = 1u << 10
 };
 
 /**
@@ -259,6 +274,12 @@ struct slat_config {
 	slat_wait_fn wait;
 	/** Passed to @ref wait. */
 	void *wait_ctx;
+	/**
+	 * Virtual minus physical address of every table page (modulo 2^64).
+	 * Read only when @ref features has ::SLAT_FEAT_LINEAR_MAP (so a
+	 * program built against a header without it keeps working).
+	 */
+	uint64_t linear_offset;
 };
 
 /** Bytes of @ref slat_table, fixed for the life of the ABI (LIBSLAT_0.2). */

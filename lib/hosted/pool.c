@@ -116,6 +116,12 @@ static void *pool_phys_to_virt(void *ctx, uint64_t pa)
 	return p->base + (pa - p->pa_base);
 }
 
+uint64_t slat_pool_linear_offset(const struct slat_pool *p)
+{
+	/* Modulo 2^64, as libslat adds it. */
+	return (uint64_t)(uintptr_t)p->base - p->pa_base;
+}
+
 struct slat_allocator slat_pool_allocator(struct slat_pool *p)
 {
 	struct slat_allocator a = { pool_alloc, pool_free, pool_phys_to_virt, p };
