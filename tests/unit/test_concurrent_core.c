@@ -149,7 +149,13 @@ static void c_sync(void *ctx, const struct slat_table *t_pub, const struct slat_
 	uint32_t i, nr = slat_gather_nranges(g);
 	int held = nr > 0;
 
+	/* The list of held ranges is read under the table's spinlock, as
+	 * range_lock.c reads it; the counters under the fixture's mutex
+	 * (several threads' calls sync at once in the churn test). */
+	pthread_mutex_lock(&c->lock);
 	c->syncs++;
+	while (__atomic_exchange_n(&t->holds_lock, 1u, __ATOMIC_ACQUIRE))
+		sched_yield();
 	for (i = 0; i < nr; i++) {
 		struct slat_gather_range r = slat_gather_range(g, i);
 		int in = 0;
@@ -160,7 +166,9 @@ static void c_sync(void *ctx, const struct slat_table *t_pub, const struct slat_
 		c->sync_lo = r.start;
 		c->sync_hi = r.end;
 	}
+	__atomic_store_n(&t->holds_lock, 0u, __ATOMIC_RELEASE);
 	c->syncs_held += held;
+	pthread_mutex_unlock(&c->lock);
 }
 
 static void cfx_init_nc(struct cfx *c, const struct slat_format *fmt,
