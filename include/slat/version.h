@@ -4,7 +4,7 @@
  * @brief The version of the headers and of the library.
  *
  * The ABI is stable within a major version: symbols carry the version node
- * LIBSLAT_0.2 (lib/libslat.map), the sizes of struct slat_table and struct
+ * they were added in (LIBSLAT_0.2, LIBSLAT_0.3: lib/libslat.map), the sizes of struct slat_table and struct
  * slat_gather are fixed (::SLAT_TABLE_SIZE, ::SLAT_GATHER_SIZE) and
  * scripts/abi-check.sh compares every build with abi/libslat.abi. Compare
  * the macros (what you compiled against) with slat_version_number() (what
@@ -20,16 +20,16 @@ extern "C" {
 #endif
 
 #define SLAT_VERSION_MAJOR 0       /**< Incompatible ABI changes. */
-#define SLAT_VERSION_MINOR 2       /**< Compatible additions. */
+#define SLAT_VERSION_MINOR 3       /**< Compatible additions. */
 #define SLAT_VERSION_PATCH 0       /**< Fixes. */
-#define SLAT_VERSION_STRING "0.2.0" /**< The three, as text. */
+#define SLAT_VERSION_STRING "0.3.0" /**< The three, as text. */
 
 /** The version as one number: (major << 16) | (minor << 8) | patch. */
 #define SLAT_VERSION_NUMBER                                                   \
 	(((uint32_t)SLAT_VERSION_MAJOR << 16) | ((uint32_t)SLAT_VERSION_MINOR << 8) | \
 	 (uint32_t)SLAT_VERSION_PATCH)
 
-/** The running library's version, e.g. "0.2.0" (never NULL). */
+/** The running library's version, e.g. "0.3.0" (never NULL). */
 const char *slat_version(void);
 
 /** The running library's version as ::SLAT_VERSION_NUMBER encodes it. */
