@@ -55,6 +55,9 @@ struct slat_translation {
  * or accessed/dirty state). The cheapest lookup, with tables created
  * with ::SLAT_FEAT_LINEAR_MAP and the common geometry (4 KiB granule
  * on every format).
+ *
+ * Concurrency (::SLAT_FEAT_CONCURRENT): as slat_translate(), a lock-free
+ * reader.
  * @param t the table
  * @param gpa the address
  * @param[out] out written on success only
