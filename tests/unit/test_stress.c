@@ -598,7 +598,15 @@ static void translate_foreign(struct thr *t)
 	int rc;
 
 	enter(t->r);
-	rc = slat_translate(&t->r->f.t, slat_gpa(gpa), &m);
+	if (below(t, 2)) {
+		/* The emulation path's lookup is a lock-free reader as well. */
+		struct slat_translation tr;
+
+		rc = slat_translate_perms(&t->r->f.t, slat_gpa(gpa), &tr);
+		m.hpa = tr.hpa;
+	} else {
+		rc = slat_translate(&t->r->f.t, slat_gpa(gpa), &m);
+	}
 	leave(t->r);
 	CHECK(t, rc == SLAT_OK || rc == SLAT_ENOENT, "translate of %#llx: %d",
 	      (unsigned long long)gpa, rc);
