@@ -41,7 +41,7 @@ int main(void)
 	    strcmp(slat_version(), PACKAGE_VERSION) != 0)
 		return 3;
 	if (slat_version_number() != SLAT_VERSION_NUMBER ||
-	    SLAT_VERSION_NUMBER != ((0u << 16) | (2u << 8) | 0u))
+	    SLAT_VERSION_NUMBER != ((0u << 16) | (3u << 8) | 0u))
 		return 4;
 	return 0;
 }
