@@ -89,9 +89,15 @@ static bool seems_empty(const struct table_state *t, const uint64_t *table,
 	 * other's after their own stores: with the fence between, at least
 	 * one of them sees both cleared (no store-buffer reordering). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (i = 0; i < n; i++)
-		if (entry_load(&table[i]))
+	/* Eight entries a step, one test (tables hold 2^n >= 16 entries). */
+	for (i = 0; i < n; i += 8) {
+		const uint64_t *p = &table[i];
+
+		if (entry_load(&p[0]) | entry_load(&p[1]) | entry_load(&p[2]) |
+		    entry_load(&p[3]) | entry_load(&p[4]) | entry_load(&p[5]) |
+		    entry_load(&p[6]) | entry_load(&p[7]))
 			return false;
+	}
 	return true;
 }
 
@@ -166,8 +172,8 @@ static void conc_reclaim(struct table_state *t, struct gather_state *g,
 			if (seems_empty(t, (uint64_t *)table_va(t, pa), level - 1)) {
 				entry_store(slot, 0);
 				table_clean(t, slot, sizeof(*slot));
-				gather_defer_tree(t, g, (uint64_t *)table_va(t, pa), pa,
-						  level - 1);
+				/* Empty: nothing below it to list. */
+				gather_defer_page(t, g, (uint64_t *)table_va(t, pa), pa);
 				gather_add(g, lo, hi, 0, 1ull << l->shift[level]);
 				done = true;
 			}
