@@ -100,11 +100,15 @@ void reserve_release(struct table_state *t, struct reserve *r)
  */
 #define DEFER_MARK 0x18ull
 
-static bool deferred(const uint64_t *va, uint64_t pa)
+static bool deferred(const struct table_state *t, const uint64_t *va, uint64_t pa)
 {
 	uint64_t v = entry_load(&va[1]);
 
-	return (v & LINK_MASK) == pa && (v & DEFER_MARK) == DEFER_MARK;
+	/* A live leaf can carry the same bits (NPT PWT|PCD mapping the page
+	 * of its own table: found by the fuzzer); a listed page's word is
+	 * never present, so that one is not taken for the mark. */
+	return (v & LINK_MASK) == pa && (v & DEFER_MARK) == DEFER_MARK &&
+	       !entry_present(&t->lay, v);
 }
 
 /* Is `pa` inside the root block? No table entry may point there. */
@@ -161,7 +165,7 @@ static inline bool defer_target(const struct table_state *t, uint64_t e,
 {
 	*pa = entry_table_addr(&t->lay, e);
 	*va = (uint64_t *)table_va(t, *pa);
-	return !deferred(*va, *pa) && !in_root(t, *pa);
+	return !deferred(t, *va, *pa) && !in_root(t, *pa);
 }
 
 /*
@@ -219,7 +223,7 @@ static int defer_visit(struct walk *w, enum walk_visit how)
 		/* Still unlisted, unless a corrupted entry below pointed back at it. */
 		va = w->table[w->level - 1];
 		pa = w->table_pa[w->level - 1];
-		if (!deferred(va, pa))
+		if (!deferred(w->t, va, pa))
 			gather_defer_page(w->t, g, va, pa);
 		return WALK_NEXT;
 	}
@@ -234,12 +238,12 @@ void gather_defer_tree(struct table_state *t, struct gather_state *g,
 {
 	struct walk w;
 
-	if (deferred(va, pa) || in_root(t, pa))
+	if (deferred(t, va, pa) || in_root(t, pa))
 		return;
 	if (level > 0) {
 		walk_init_subtree(&w, t, va, pa, level, 0, g);
 		walk_range(&w, defer_visit);
-		if (deferred(va, pa)) /* an entry below pointed back at it */
+		if (deferred(t, va, pa)) /* an entry below pointed back at it */
 			return;
 	}
 	gather_defer_page(t, g, va, pa);
