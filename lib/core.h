@@ -32,7 +32,6 @@
 #define reserve_take slat__reserve_take
 #define reserve_release slat__reserve_release
 #define fresh_zero slat__fresh_zero
-#define gather_check slat__gather_check
 #define gather_overlaps slat__gather_overlaps
 #define gather_settle slat__gather_settle
 #define gather_add slat__gather_add
@@ -372,7 +371,11 @@ void fresh_zero(const struct table_state *t, uint64_t *table, uint64_t from,
  * May `g` be used with `t`? A gather is bound to its table by the first
  * call that changes something (so a failed call leaves it untouched).
  */
-int gather_check(const struct gather_state *g, const struct table_state *t);
+static inline int gather_check(const struct gather_state *g,
+			       const struct table_state *t)
+{
+	return g->table && g->table != t ? SLAT_EGATHER : SLAT_OK;
+}
 
 /* Make `g` empty and unbound, whatever it held. */
 void gather_reset(struct gather_state *g);
@@ -387,6 +390,36 @@ void gather_clear(struct gather_state *g);
 /* Record that translations of [start, end) changed. */
 void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		uint64_t leaf_sizes, uint64_t table_sizes);
+
+/*
+ * The common case of gather_add() for one leaf of `size` at `start` (a
+ * one-page call's), inline: it falls inside a range already (random pages,
+ * once the ranges have merged to the limit), where only that range's sizes
+ * grow. Ranges are sorted and disjoint, so the first one that ends at or
+ * after the leaf's end is the only one that can hold it. Returns false,
+ * having changed nothing, for gather_add() to do the rest.
+ */
+static SLAT_ALWAYS_INLINE bool gather_add_inside(struct gather_state *g, uint64_t start,
+						 uint64_t size)
+{
+	struct slat_gather_range *r = g->ranges;
+	const uint32_t n = g->nranges;
+	uint32_t i = 0;
+
+	/* Halve the search in a full gather. */
+	if (n == SLAT_GATHER_RANGES && r[n / 2 - 1].end < start + size)
+		i = n / 2;
+	for (; i < n; i++) {
+		if (r[i].end >= start + size) {
+			if (r[i].start > start)
+				return false;
+			r[i].leaf_sizes |= size;
+			g->live = g;
+			return true;
+		}
+	}
+	return false;
+}
 
 /*
  * Does `g` hold a pending invalidation overlapping [start, end)?

@@ -49,11 +49,6 @@ bool slat_gather_empty(const struct slat_gather *g_pub)
 	return !g || (g->nranges == 0 && g->free_pages == 0 && g->flags == 0);
 }
 
-int gather_check(const struct gather_state *g, const struct table_state *t)
-{
-	return g->table && g->table != t ? SLAT_EGATHER : SLAT_OK;
-}
-
 static void range_merge(struct slat_gather_range *into,
 			const struct slat_gather_range *r)
 {
@@ -100,38 +95,20 @@ static void gather_append_full(struct gather_state *g,
 }
 
 /*
- * Ranges stay sorted and disjoint. Overlapping or touching ranges merge.
- * When the array is full, the two closest neighbours merge: the gap
- * between them is invalidated needlessly, but nothing is ever left out.
+ * gather_add() once r is neither an extension of the last range nor inside
+ * one: `i` is the first range that does not end before it. Ranges stay
+ * sorted and disjoint. Overlapping or touching ranges merge. When the
+ * array is full, the two closest neighbours merge: the gap between them is
+ * invalidated needlessly, but nothing is ever left out.
  */
-void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
-		uint64_t leaf_sizes, uint64_t table_sizes)
+static __attribute__((noinline)) void gather_insert(struct gather_state *g,
+						    struct slat_gather_range r,
+						    uint32_t i)
 {
-	struct slat_gather_range r = { start, end, leaf_sizes, table_sizes };
-	uint32_t i, j;
+	const uint64_t end = r.end;
+	uint32_t j;
 
-	g->live = g;
-	if (table_sizes)
-		g->flags |= SLAT_GATHER_TABLES;
-	/* Fast path: walks go upwards, so most ranges extend the last one. */
-	if (g->nranges) {
-		struct slat_gather_range *last = &g->ranges[g->nranges - 1];
-
-		if (start >= last->start && start <= last->end) {
-			range_merge(last, &r);
-			return;
-		}
-	}
-	/* Find the insertion point, then absorb every range r touches. */
-	for (i = 0; i < g->nranges && g->ranges[i].end < start; i++)
-		;
-	/* Inside one range already (random single pages, once the ranges
-	 * have merged to the limit): only its sizes can grow. */
-	if (i < g->nranges && g->ranges[i].start <= start && end <= g->ranges[i].end) {
-		g->ranges[i].leaf_sizes |= leaf_sizes;
-		g->ranges[i].table_sizes |= table_sizes;
-		return;
-	}
+	/* Absorb every range r touches. */
 	j = i;
 	while (j < g->nranges && g->ranges[j].start <= end) {
 		range_merge(&r, &g->ranges[j]);
@@ -179,6 +156,39 @@ void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		g->ranges[j] = g->ranges[j - 1];
 	g->ranges[i] = r;
 	g->nranges++;
+}
+
+/*
+ * The common cases inline, in a function with no frame: walks go upwards,
+ * so most ranges extend the last one; random single pages, once the ranges
+ * have merged to the limit, mostly fall inside one, where only its sizes
+ * can grow.
+ */
+void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
+		uint64_t leaf_sizes, uint64_t table_sizes)
+{
+	struct slat_gather_range *rs = g->ranges;
+	const uint32_t n = g->nranges;
+	uint32_t i;
+
+	g->live = g;
+	if (table_sizes)
+		g->flags |= SLAT_GATHER_TABLES;
+	if (n && start >= rs[n - 1].start && start <= rs[n - 1].end) {
+		if (end > rs[n - 1].end)
+			rs[n - 1].end = end;
+		rs[n - 1].leaf_sizes |= leaf_sizes;
+		rs[n - 1].table_sizes |= table_sizes;
+		return;
+	}
+	for (i = 0; i < n && rs[i].end < start; i++)
+		;
+	if (i < n && rs[i].start <= start && end <= rs[i].end) {
+		rs[i].leaf_sizes |= leaf_sizes;
+		rs[i].table_sizes |= table_sizes;
+		return;
+	}
+	gather_insert(g, (struct slat_gather_range){ start, end, leaf_sizes, table_sizes }, i);
 }
 
 bool gather_overlaps(const struct gather_state *g, uint64_t start, uint64_t end)

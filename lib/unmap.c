@@ -163,22 +163,115 @@ static SLAT_ALWAYS_INLINE int unmap_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
+/* Any range: out of line, the one-page path below needs no frame of this size. */
+static __attribute__((noinline)) int unmap_range(struct table_state *t, uint64_t gpa,
+						 uint64_t size, struct gather_state *g)
+{
+	struct unmap_op op;
+	int err = change_check(t, g, gpa, size);
+
+	if (err)
+		return err;
+	change_init(&op.c, g);
+	op.c.once_ok = true;
+	op.cleared = 0;
+	return walk_change(t, gpa, gpa + size, &op.c, unmap_count_visit, unmap_visit);
+}
+
+/*
+ * Unlink the tables the path's leaf left empty, bottom up, each as the
+ * range walk's WALK_POST does: one store, then the page to the gather.
+ * The root stays.
+ */
+static __attribute__((noinline)) void unmap_path_unlink(struct table_state *t,
+							 struct gather_state *g,
+							 uint64_t gpa)
+{
+	const struct slat_layout *l = &t->lay;
+	struct walk_path p;
+	unsigned level;
+
+	walk_path4(t, gpa, &p); /* again: the tables, down to the empty one */
+	for (level = 1; level < PATH_LEVELS; level++) {
+		uint64_t *slot = walk_step_slot(l, p.table[level], level, gpa, true,
+						level == PATH_LEVELS - 1u);
+		const uint64_t base = gpa & ~level_mask(l, level);
+		const uint64_t pa = entry_table_addr(l, entry_load(slot));
+
+		entry_store(slot, 0);
+		table_clean(t, slot, sizeof(*slot));
+		gather_defer_page(t, g, p.table[level - 1], pa);
+		gather_add(g, base, base + level_size(l, level), 0, 1ull << l->shift[level]);
+		if (level + 1 == PATH_LEVELS || !table_is_empty(t, p.table[level], level))
+			return;
+	}
+}
+
+/*
+ * The rest of unmap_page() for the leaf at `slot`, now clear: the clean
+ * for a walker that does not snoop, its gather entry unless
+ * gather_add_inside() made it (`added`), and the tables it left empty.
+ * Out of line, so that the common path calls nothing.
+ */
+static __attribute__((noinline)) int unmap_page_rest(struct table_state *t,
+						     struct gather_state *g, uint64_t gpa,
+						     const uint64_t *slot, bool added)
+{
+	const uint64_t *table = (const uint64_t *)((uintptr_t)slot & ~0xfffull);
+
+	table_clean(t, slot, sizeof(*slot));
+	if (!added)
+		gather_add(g, gpa, gpa + (1ull << WALK_STD_GRANULE_LG2),
+			   1ull << WALK_STD_GRANULE_LG2, 0);
+	if (entry_load((const uint64_t *)((uintptr_t)slot ^ sizeof(*slot))) ||
+	    !table_is_empty(t, table, 0))
+		return SLAT_OK;
+	unmap_path_unlink(t, g, gpa);
+	return SLAT_OK;
+}
+
+/*
+ * One base page on a READ_STD_4 table (walk.h walk_path4()): the leaf is
+ * cleared and the tables it leaves empty are unlinked, in one walk down
+ * and back. The endings this does not handle (a large leaf to split, a
+ * payload, an entry the hardware would not read as a page) go to the range
+ * walk before anything changed. Every call here is a tail call.
+ */
+static SLAT_ALWAYS_INLINE int unmap_page(struct table_state *t, uint64_t gpa,
+					 struct gather_state *g)
+{
+	const struct slat_layout *l = &t->lay;
+	struct walk_path p;
+	bool added;
+
+	walk_path4(t, gpa, &p);
+	if (p.entry && (p.level || !entry_is_page(l, p.entry)))
+		return unmap_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, g);
+	g->table = t;
+	if (!p.entry)
+		return SLAT_OK; /* nothing mapped there */
+	entry_store(p.slot, 0);
+	added = gather_add_inside(g, gpa, 1ull << WALK_STD_GRANULE_LG2);
+	/* A neighbour still mapped answers for most of a full table. */
+	if (SLAT_UNLIKELY(!added || t->clean ||
+			  !entry_load((const uint64_t *)((uintptr_t)p.slot ^ sizeof(uint64_t)))))
+		return unmap_page_rest(t, g, gpa, p.slot, added);
+	return SLAT_OK;
+}
+
 int slat_unmap(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	       struct slat_gather *g_pub)
 {
 	struct table_state *t = table_of(t_pub);
 	struct gather_state *g = gather_of(g_pub);
-	struct unmap_op op;
 	int err;
 
 	if (!t || !g)
 		return SLAT_ENULL;
-	err = change_check(t, g, gpa.v, size);
+	if (!walk_path_ok(t, gpa.v, size))
+		return unmap_range(t, gpa.v, size, g);
+	err = gather_check(g, t);
 	if (err)
 		return err;
-
-	change_init(&op.c, g);
-	op.c.once_ok = true;
-	op.cleared = 0;
-	return walk_change(t, gpa.v, gpa.v + size, &op.c, unmap_count_visit, unmap_visit);
+	return unmap_page(t, gpa.v, g);
 }

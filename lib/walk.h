@@ -162,6 +162,69 @@ static SLAT_ALWAYS_INLINE uint64_t *walk_step_table(const struct table_state *t,
 }
 
 /*
+ * The path of one base page, for the calls that change one (a fault's map,
+ * a single unmap or protect) on a table whose walk is READ_STD_4:
+ * walk_path4() follows the address from the root through every entry that
+ * is a sound table (read_state::table_mask: present, of the table type, no
+ * address bit outside the physical width) and stops at level 0 or at the
+ * first entry that is anything else. Nothing is judged or changed: the
+ * caller handles the common endings itself and hands every other one to
+ * the range walk (walk_range()) before it changes anything.
+ *
+ * read_state::std4_limit is the gate: 2^ia_bits on a READ_STD_4 table that
+ * is alive and not SLAT_FEAT_CONCURRENT, 0 otherwise, so that one
+ * comparison of the address says the path may be taken and the address is
+ * inside the input width.
+ */
+#define PATH_LEVELS 4u
+
+struct walk_path {
+	uint64_t *table[PATH_LEVELS]; /* the table at each level, down to `level` */
+	uint64_t *slot;               /* where the walk stopped */
+	uint64_t entry;               /* its value */
+	unsigned level;
+};
+
+static SLAT_ALWAYS_INLINE bool walk_path_ok(const struct table_state *t,
+					    uint64_t addr, uint64_t size)
+{
+	return size == 1ull << WALK_STD_GRANULE_LG2 && addr < t->read.std4_limit &&
+	       !(addr & (size - 1));
+}
+
+static SLAT_ALWAYS_INLINE void walk_path4(const struct table_state *t, uint64_t addr,
+					  struct walk_path *p)
+{
+	const struct slat_layout *l = &t->lay;
+	/* Read once: the entry loads would have them loaded again. */
+	const uint64_t table_mask = t->read.table_mask, table_val = t->read.table_val;
+	const uint64_t addr_mask = l->addr_mask, offset = t->linear_offset;
+	uint64_t *table = t->root;
+	unsigned level;
+
+#pragma GCC unroll 4
+	for (level = PATH_LEVELS - 1u; level > 0; level--) {
+		uint64_t *slot = walk_step_slot(l, table, level, addr, true,
+						level == PATH_LEVELS - 1u);
+		/* table_val's bits are outside addr_mask: x holds the address. */
+		uint64_t x = entry_load(slot) ^ table_val;
+
+		p->table[level] = table;
+		if (SLAT_UNLIKELY(x & table_mask)) {
+			p->slot = slot;
+			p->entry = x ^ table_val;
+			p->level = level;
+			return;
+		}
+		table = walk_step_table(t, x, true, addr_mask, offset);
+	}
+	p->table[0] = table;
+	p->slot = walk_step_slot(l, table, 0, addr, true, false);
+	p->entry = entry_load(p->slot);
+	p->level = 0;
+}
+
+/*
  * The loop itself, `std` a constant. The layout's masks are read into
  * locals first: entries are stored through uint64_t pointers, which the
  * compiler must otherwise assume may change the layout.
