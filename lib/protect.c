@@ -29,16 +29,22 @@ struct prot_op {
 	uint64_t req;                  /* prot_req(p) */
 };
 
-/* A request as one word, to compare it with the memo's. */
-static uint64_t prot_req(const struct slat_prot *p)
+/*
+ * A request as one word, to compare it with the memo's: its eight bytes as
+ * they are. Only equality matters (a memo key), and every field is in it.
+ */
+_Static_assert(sizeof(struct slat_prot) == sizeof(uint64_t),
+	       "struct slat_prot is no longer one word");
+
+static SLAT_ALWAYS_INLINE uint64_t prot_req(const struct slat_prot *p)
 {
-	return (uint64_t)p->perm_clear | (uint64_t)p->perm_set << 8 |
-	       (uint64_t)p->sw_clear << 16 | (uint64_t)p->sw_set << 24 |
-	       (uint64_t)p->set_memtype << 32 | (uint64_t)p->memtype << 40 |
-	       (uint64_t)p->mt_flags << 48 | (uint64_t)p->share << 56;
+	uint64_t req;
+
+	__builtin_memcpy(&req, p, sizeof(req));
+	return req;
 }
 
-static bool memo_find(const struct table_state *t, unsigned level, uint64_t req,
+static SLAT_ALWAYS_INLINE bool memo_find(const struct table_state *t, unsigned level, uint64_t req,
 		      uint64_t key, uint64_t *val)
 {
 	const struct prot_memo_level *m = &t->memo[level];
@@ -311,17 +317,14 @@ static SLAT_ALWAYS_INLINE int prot_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
-int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
-		 const struct slat_prot *p, struct slat_gather *g_pub)
+/* Any range: out of line, the one-page path below needs no frame of this size. */
+static __attribute__((noinline)) int prot_range(struct table_state *t, uint64_t gpa,
+						uint64_t size, const struct slat_prot *p,
+						struct gather_state *g)
 {
-	struct table_state *t = table_of(t_pub);
-	struct gather_state *g = gather_of(g_pub);
 	struct prot_op op;
-	int err;
+	int err = range_check(t, gpa, size);
 
-	if (!t || !p || !g)
-		return SLAT_ENULL;
-	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;
 	if ((p->perm_clear | p->perm_set) & ~SLAT_PERM_ALL)
@@ -339,5 +342,152 @@ int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	op.p = p;
 	op.have = 0;
 	op.req = prot_req(p);
-	return walk_change(t, gpa.v, gpa.v + size, &op.c, prot_count_visit, prot_visit);
+	return walk_change(t, gpa, gpa + size, &op.c, prot_count_visit, prot_visit);
+}
+
+/*
+ * The new value of the base-page leaf `e` from the memo alone, without
+ * taking its lock-free snapshot (a table on the one-page path is not
+ * SLAT_FEAT_CONCURRENT, so nothing writes the memo meanwhile): the memo's
+ * result for `e`'s pattern, or `e` kept when its pattern is that result
+ * already (a request clears and then sets each field, so applying it to
+ * its own result changes nothing: a page protected twice). False when the
+ * memo has neither.
+ */
+static SLAT_ALWAYS_INLINE bool prot_page_value(const struct table_state *t,
+					       uint64_t req, uint64_t e, uint64_t *out)
+{
+	const struct slat_layout *l = &t->lay;
+	const uint64_t mask = l->attr_mask[0];
+	const struct prot_memo_level *m = &t->memo[0];
+	uint64_t val;
+
+	if (!(t->memo_have & 1u) || m->req != req)
+		return false;
+	val = m->val;
+	if ((e & mask) != m->key && (e & mask) != val)
+		return false;
+	*out = leaf_keep_hw(l, (e & ~mask) | val, e);
+	return true;
+}
+
+/*
+ * The rest of prot_page() for the leaf at `slot`, just changed: the clean
+ * for a walker that does not snoop and its gather entry unless
+ * gather_add_inside() made it (`added`). Out of line, so that the common
+ * path calls nothing.
+ */
+static __attribute__((noinline)) int prot_page_rest(struct table_state *t,
+						    struct gather_state *g, uint64_t gpa,
+						    const uint64_t *slot, bool added)
+{
+	table_clean(t, slot, sizeof(*slot));
+	if (!added)
+		gather_add(g, gpa, gpa + (1ull << WALK_STD_GRANULE_LG2),
+			   1ull << WALK_STD_GRANULE_LG2, 0);
+	return SLAT_OK;
+}
+
+/*
+ * prot_page() on a leaf at level 1 (`path` stopped there): split it into a
+ * fresh table of base pages with the one page changed, and link that in
+ * its place, as the range walk would, but without walking. The checks and
+ * the allocation come first; a result the memo does not hold gives the
+ * page back and goes to the range walk, which computes it.
+ */
+static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint64_t gpa,
+						     const struct slat_prot *p,
+						     struct gather_state *g,
+						     const struct walk_path *path)
+{
+	const struct slat_layout *l = &t->lay;
+	const uint64_t e = path->entry;
+	const uint64_t i = (gpa >> WALK_STD_GRANULE_LG2) & ((1u << WALK_STD_BITS) - 1);
+	struct reserve res = { 0, 0 };
+	uint64_t *child, pa, new_;
+	int err;
+
+	if (entry_check_walkable(t, 1, e) || leaf_split_check(t, 1, e))
+		goto range;
+	err = reserve_fill(t, &res, 1);
+	if (err)
+		return err;
+	child = reserve_take(&res, &pa);
+	leaf_split_fill(t, 1, e, child);
+	if (!prot_page_value(t, prot_req(p), child[i], &new_)) {
+		t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
+		goto range;
+	}
+	g->table = t;
+	if (new_ == child[i]) {
+		/* The leaf stays as it is: no split. */
+		t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
+		return SLAT_OK;
+	}
+	child[i] = new_;
+	pages_add(t, 1, page_tag(pa));
+	/* Filling was plain stores: the page reaches memory before the
+	 * entry that makes it reachable. */
+	table_clean(t, child, 1ull << l->granule_lg2);
+	leaf_to_table(t, path->slot, e, child, pa, 1, gpa & ~level_mask(l, 1), true, g);
+	return SLAT_OK;
+range:
+	return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
+}
+
+/*
+ * One base page on a READ_STD_4 table (walk.h walk_path4()), when the
+ * page is a base-page leaf whose new value the memo holds and whose
+ * change needs no break-before-make: one walk down and one
+ * compare-exchange (the hardware may set accessed or dirty meanwhile).
+ * A leaf of level 1 is split on the same path (prot_page_split()). Every
+ * other ending (a larger leaf, a pattern not in the memo, a lost
+ * exchange) goes to the range walk before anything changed.
+ */
+static SLAT_ALWAYS_INLINE int prot_page(struct table_state *t, uint64_t gpa,
+					const struct slat_prot *p, struct gather_state *g)
+{
+	const struct slat_layout *l = &t->lay;
+	struct walk_path path;
+	uint64_t e, new_;
+	bool added;
+
+	walk_path4(t, gpa, &path);
+	e = path.entry;
+	if (path.level || !entry_is_page(l, e)) {
+		/* Nothing to change: absent, or invalid to the hardware. */
+		if (!e || !path.level) {
+			g->table = t;
+			return SLAT_OK;
+		}
+		if (path.level == 1 && entry_present(l, e) && !entry_is_table(l, 1, e))
+			return prot_page_split(t, gpa, p, g, &path);
+		return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
+	}
+	if (!prot_page_value(t, prot_req(p), e, &new_))
+		return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
+	if (new_ != e) {
+		if (entry_needs_bbm(l, e, new_, false) || !entry_cmpxchg(path.slot, &e, new_))
+			return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
+		g->table = t;
+		added = gather_add_inside(g, gpa, 1ull << WALK_STD_GRANULE_LG2);
+		if (SLAT_UNLIKELY(!added || t->clean))
+			return prot_page_rest(t, g, gpa, path.slot, added);
+	}
+	g->table = t;
+	return SLAT_OK;
+}
+
+int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+		 const struct slat_prot *p, struct slat_gather *g_pub)
+{
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
+
+	if (!t || !p || !g)
+		return SLAT_ENULL;
+	if (!walk_path_ok(t, gpa.v, size) || ((p->perm_clear | p->perm_set) & ~SLAT_PERM_ALL) ||
+	    ((p->sw_clear | p->sw_set) >> t->lay.sw_count) || gather_check(g, t))
+		return prot_range(t, gpa.v, size, p, g);
+	return prot_page(t, gpa.v, p, g);
 }
