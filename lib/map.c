@@ -325,11 +325,24 @@ static SLAT_ALWAYS_INLINE int map_visit(struct walk *w, enum walk_visit how)
 	return WALK_DESCEND;
 }
 
-/* The attributes as one word, to compare them with the memo's. */
-static uint64_t attrs_req(const struct slat_attrs *a)
+/*
+ * The attributes as one word, to compare them with the memo's: their
+ * bytes as they are, the one byte of padding zeroed. Only equality matters
+ * (a memo key), and every field is in it.
+ */
+_Static_assert(sizeof(struct slat_attrs) == sizeof(uint64_t) &&
+		       __builtin_offsetof(struct slat_attrs, key) == 6,
+	       "struct slat_attrs is no longer five bytes, a pad and a key");
+
+static SLAT_ALWAYS_INLINE uint64_t attrs_req(const struct slat_attrs *a)
 {
-	return (uint64_t)a->perms | (uint64_t)a->memtype << 8 | (uint64_t)a->flags << 16 |
-	       (uint64_t)a->share << 24 | (uint64_t)a->sw << 32 | (uint64_t)a->key << 40;
+	uint8_t b[sizeof(uint64_t)];
+	uint64_t req;
+
+	__builtin_memcpy(b, a, sizeof(b));
+	b[5] = 0;
+	__builtin_memcpy(&req, b, sizeof(req));
+	return req;
 }
 
 /*
@@ -368,20 +381,17 @@ static int map_templates(struct table_state *t, const struct slat_attrs *a,
 	return SLAT_OK;
 }
 
-int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
-	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
-	     struct slat_gather *g_pub)
+/* Any range: out of line, the one-page path below needs no frame of this size. */
+static __attribute__((noinline)) int map_range(struct table_state *t, slat_gpa_t gpa,
+					       uint64_t size, slat_hpa_t hpa,
+					       const struct slat_attrs *attrs, uint32_t flags,
+					       struct gather_state *g)
 {
-	struct table_state *t = table_of(t_pub);
-	struct gather_state *g = gather_of(g_pub);
-	const struct slat_layout *l;
+	const struct slat_layout *l = &t->lay;
 	unsigned max_lg2, level;
 	struct map_op op;
 	int err;
 
-	if (!t || !attrs || !g)
-		return SLAT_ENULL;
-	l = &t->lay;
 	err = range_check(t, gpa.v, size);
 	if (err)
 		return err;
@@ -437,4 +447,88 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 		return err;
 
 	return walk_change(t, gpa.v, gpa.v + size, &op.c, map_count_visit, map_visit);
+}
+
+/*
+ * The tables a one-page map makes below the absent entry `path` stopped
+ * at, level `path->level`: one per level down to the base-page leaf
+ * `leaf`, each holding one entry, filled bottom up and linked by one
+ * store at the top, so no walker sees a part of the chain. All are
+ * allocated first; a failure gives them back and changes nothing.
+ */
+static __attribute__((noinline)) int map_page_chain(struct table_state *t, uint64_t gpa,
+						    uint64_t leaf, const struct walk_path *path)
+{
+	const struct slat_layout *l = &t->lay;
+	struct reserve res = { 0, 0 };
+	uint64_t entry = leaf, *table, pa;
+	unsigned level;
+	int err = reserve_fill(t, &res, path->level);
+
+	if (err)
+		return err;
+	for (level = 0; level < path->level; level++) {
+		table = reserve_take(&res, &pa);
+		fresh_zero(t, table, 0, table_entries(l, level));
+		*walk_step_slot(l, table, level, gpa, true, false) = entry;
+		pages_add(t, 1, page_tag(pa));
+		/* Plain stores: the page reaches memory before the entry
+		 * that makes it reachable. */
+		table_clean(t, table, 1ull << l->granule_lg2);
+		entry = l->table_tmpl | addr_entry(l, pa);
+	}
+	entry_store(path->slot, entry);
+	table_clean(t, path->slot, sizeof(*path->slot));
+	return SLAT_OK;
+}
+
+/*
+ * One base page on a READ_STD_4 table (walk.h walk_path4()) with
+ * attributes whose base-page template the memo holds: one walk down, then
+ * the leaf written into an absent entry (no invalidation: nothing was
+ * mapped), or the missing tables made below the absent entry the walk
+ * stopped at (map_page_chain()). Every other case (a collision, a
+ * payload, anything to replace, break-before-make to settle) goes to the
+ * range walk, which also gives every error, before anything changed.
+ */
+static SLAT_ALWAYS_INLINE int map_page(struct table_state *t, slat_gpa_t gpa,
+				       slat_hpa_t hpa, const struct slat_attrs *attrs,
+				       uint32_t flags, struct gather_state *g)
+{
+	const struct slat_layout *l = &t->lay;
+	const uint64_t page = 1ull << WALK_STD_GRANULE_LG2;
+	struct walk_path path;
+	uint64_t leaf;
+
+	if (!(t->tmpl_have & 1u) || t->tmpl_req != attrs_req(attrs) ||
+	    (l->bbm_mask && gather_overlaps(g, gpa.v, gpa.v + page)))
+		return map_range(t, gpa, page, hpa, attrs, flags, g);
+	leaf = t->tmpl_bits[0] | addr_entry(l, hpa.v);
+	walk_path4(t, gpa.v, &path);
+	if (path.entry)
+		return map_range(t, gpa, page, hpa, attrs, flags, g);
+	g->table = t;
+	if (path.level)
+		return map_page_chain(t, gpa.v, leaf, &path);
+	entry_store(path.slot, leaf);
+	if (SLAT_UNLIKELY(t->clean))
+		table_clean(t, path.slot, sizeof(*path.slot));
+	return SLAT_OK;
+}
+
+int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
+	     slat_hpa_t hpa, const struct slat_attrs *attrs, uint32_t flags,
+	     struct slat_gather *g_pub)
+{
+	struct table_state *t = table_of(t_pub);
+	struct gather_state *g = gather_of(g_pub);
+
+	if (!t || !attrs || !g)
+		return SLAT_ENULL;
+	/* One page: any page-size limit allows it, a replace does not. */
+	if (!walk_path_ok(t, gpa.v, size) || (hpa.v & (size - 1)) ||
+	    (hpa.v >> t->lay.pa_bits) || (flags & ~(uint32_t)SLAT_MAP_MAX_PAGE(0xff)) ||
+	    (flags && ((flags >> 8) & 0xff) < WALK_STD_GRANULE_LG2) || gather_check(g, t))
+		return map_range(t, gpa, size, hpa, attrs, flags, g);
+	return map_page(t, gpa, hpa, attrs, flags, g);
 }
