@@ -457,7 +457,8 @@ static __attribute__((noinline)) int map_range(struct table_state *t, slat_gpa_t
  * allocated first; a failure gives them back and changes nothing.
  */
 static __attribute__((noinline)) int map_page_chain(struct table_state *t, uint64_t gpa,
-						    uint64_t leaf, const struct walk_path *path)
+						    uint64_t leaf, const struct walk_path *path,
+						    struct gather_state *g)
 {
 	const struct slat_layout *l = &t->lay;
 	struct reserve res = { 0, 0 };
@@ -467,6 +468,7 @@ static __attribute__((noinline)) int map_page_chain(struct table_state *t, uint6
 
 	if (err)
 		return err;
+	g->table = t;
 	for (level = 0; level < path->level; level++) {
 		table = reserve_take(&res, &pa);
 		fresh_zero(t, table, 0, table_entries(l, level));
@@ -483,7 +485,7 @@ static __attribute__((noinline)) int map_page_chain(struct table_state *t, uint6
 }
 
 /*
- * One base page on a READ_STD_4 table (walk.h walk_path4()) with
+ * One base page on a READ_STD_* table (walk.h walk_path()) with
  * attributes whose base-page template the memo holds: one walk down, then
  * the leaf written into an absent entry (no invalidation: nothing was
  * mapped), or the missing tables made below the absent entry the walk
@@ -493,7 +495,8 @@ static __attribute__((noinline)) int map_page_chain(struct table_state *t, uint6
  */
 static SLAT_ALWAYS_INLINE int map_page(struct table_state *t, slat_gpa_t gpa,
 				       slat_hpa_t hpa, const struct slat_attrs *attrs,
-				       uint32_t flags, struct gather_state *g)
+				       uint32_t flags, struct gather_state *g,
+				       unsigned levels)
 {
 	const struct slat_layout *l = &t->lay;
 	const uint64_t page = 1ull << WALK_STD_GRANULE_LG2;
@@ -504,16 +507,26 @@ static SLAT_ALWAYS_INLINE int map_page(struct table_state *t, slat_gpa_t gpa,
 	    (l->bbm_mask && gather_overlaps(g, gpa.v, gpa.v + page)))
 		return map_range(t, gpa, page, hpa, attrs, flags, g);
 	leaf = t->tmpl_bits[0] | addr_entry(l, hpa.v);
-	walk_path4(t, gpa.v, &path);
+	walk_path(t, gpa.v, levels, &path);
 	if (path.entry)
 		return map_range(t, gpa, page, hpa, attrs, flags, g);
-	g->table = t;
 	if (path.level)
-		return map_page_chain(t, gpa.v, leaf, &path);
+		return map_page_chain(t, gpa.v, leaf, &path, g);
+	g->table = t;
 	entry_store(path.slot, leaf);
 	if (SLAT_UNLIKELY(t->clean))
 		table_clean(t, path.slot, sizeof(*path.slot));
 	return SLAT_OK;
+}
+
+/* The paths of 3 and 5 levels, out of line: 4 is the common depth. */
+static __attribute__((noinline)) int map_page_3_5(struct table_state *t, slat_gpa_t gpa,
+						  slat_hpa_t hpa, const struct slat_attrs *attrs,
+						  uint32_t flags, struct gather_state *g,
+						  unsigned levels)
+{
+	return levels == 3 ? map_page(t, gpa, hpa, attrs, flags, g, 3)
+			   : map_page(t, gpa, hpa, attrs, flags, g, 5);
 }
 
 int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
@@ -522,13 +535,17 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 {
 	struct table_state *t = table_of(t_pub);
 	struct gather_state *g = gather_of(g_pub);
+	unsigned levels = 4;
 
 	if (!t || !attrs || !g)
 		return SLAT_ENULL;
 	/* One page: any page-size limit allows it, a replace does not. */
-	if (!walk_path_ok(t, gpa.v, size) || (hpa.v & (size - 1)) ||
-	    (hpa.v >> t->lay.pa_bits) || (flags & ~(uint32_t)SLAT_MAP_MAX_PAGE(0xff)) ||
+	if ((!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size))) ||
+	    (hpa.v & (size - 1)) || (hpa.v >> t->lay.pa_bits) ||
+	    (flags & ~(uint32_t)SLAT_MAP_MAX_PAGE(0xff)) ||
 	    (flags && ((flags >> 8) & 0xff) < WALK_STD_GRANULE_LG2) || gather_check(g, t))
 		return map_range(t, gpa, size, hpa, attrs, flags, g);
-	return map_page(t, gpa, hpa, attrs, flags, g);
+	if (SLAT_UNLIKELY(levels != 4))
+		return map_page_3_5(t, gpa, hpa, attrs, flags, g, levels);
+	return map_page(t, gpa, hpa, attrs, flags, g, 4);
 }

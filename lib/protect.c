@@ -436,7 +436,7 @@ range:
 }
 
 /*
- * One base page on a READ_STD_4 table (walk.h walk_path4()), when the
+ * One base page on a READ_STD_* table (walk.h walk_path()), when the
  * page is a base-page leaf whose new value the memo holds and whose
  * change needs no break-before-make: one walk down and one
  * compare-exchange (the hardware may set accessed or dirty meanwhile).
@@ -445,14 +445,15 @@ range:
  * exchange) goes to the range walk before anything changed.
  */
 static SLAT_ALWAYS_INLINE int prot_page(struct table_state *t, uint64_t gpa,
-					const struct slat_prot *p, struct gather_state *g)
+					const struct slat_prot *p, struct gather_state *g,
+					unsigned levels)
 {
 	const struct slat_layout *l = &t->lay;
 	struct walk_path path;
 	uint64_t e, new_;
 	bool added;
 
-	walk_path4(t, gpa, &path);
+	walk_path(t, gpa, levels, &path);
 	e = path.entry;
 	if (path.level || !entry_is_page(l, e)) {
 		/* Nothing to change: absent, or invalid to the hardware. */
@@ -478,16 +479,28 @@ static SLAT_ALWAYS_INLINE int prot_page(struct table_state *t, uint64_t gpa,
 	return SLAT_OK;
 }
 
+/* The paths of 3 and 5 levels, out of line: 4 is the common depth. */
+static __attribute__((noinline)) int prot_page_3_5(struct table_state *t, uint64_t gpa,
+						   const struct slat_prot *p,
+						   struct gather_state *g, unsigned levels)
+{
+	return levels == 3 ? prot_page(t, gpa, p, g, 3) : prot_page(t, gpa, p, g, 5);
+}
+
 int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 		 const struct slat_prot *p, struct slat_gather *g_pub)
 {
 	struct table_state *t = table_of(t_pub);
 	struct gather_state *g = gather_of(g_pub);
+	unsigned levels = 4;
 
 	if (!t || !p || !g)
 		return SLAT_ENULL;
-	if (!walk_path_ok(t, gpa.v, size) || ((p->perm_clear | p->perm_set) & ~SLAT_PERM_ALL) ||
+	if ((!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size))) ||
+	    ((p->perm_clear | p->perm_set) & ~SLAT_PERM_ALL) ||
 	    ((p->sw_clear | p->sw_set) >> t->lay.sw_count) || gather_check(g, t))
 		return prot_range(t, gpa.v, size, p, g);
-	return prot_page(t, gpa.v, p, g);
+	if (SLAT_UNLIKELY(levels != 4))
+		return prot_page_3_5(t, gpa.v, p, g, levels);
+	return prot_page(t, gpa.v, p, g, 4);
 }

@@ -34,15 +34,19 @@ void entry_make(struct table_state *t, uint64_t *slot, uint64_t new_,
 }
 
 /*
- * fresh_add_hw(): OR the hardware-owned state in w->op into every leaf of
- * a fresh subtree. Nothing can see the subtree yet: plain stores, and each
- * table is cleaned once, after its entries (changed after
+ * fresh_add_hw(): OR the hardware-owned state of the leaf w->op points to
+ * (its latest value) into every leaf of a fresh subtree split from it.
+ * Dirty state goes where the leaf can hold it in hardware form, and to the
+ * software dirty bit where it cannot (a part whose write permission the
+ * same call removed), as leaf_keep_hw() does: a write that raced with the
+ * split is not lost. Nothing can see the subtree yet: plain stores, and
+ * each table is cleaned once, after its entries (changed after
  * walk_link_fresh() cleaned it, still before the link).
  */
 static int add_hw_visit(struct walk *w, enum walk_visit how)
 {
 	const struct slat_layout *l = w->lay;
-	const uint64_t hw = *(const uint64_t *)w->op;
+	const uint64_t cur = *(const uint64_t *)w->op, hw = cur & l->hw_bits;
 	uint64_t e = w->entry;
 
 	if (how == WALK_PRE)
@@ -56,17 +60,19 @@ static int add_hw_visit(struct walk *w, enum walk_visit how)
 		e |= hw & l->accessed;
 		if ((e & l->dirty_gate) == l->dirty_gate)
 			e |= hw & l->dirty;
+		else if (leaf_dirty(l, cur))
+			e |= l->sw_dirty;
 		*w->slot = e;
 	}
 	return WALK_NEXT;
 }
 
 static void fresh_add_hw(struct table_state *t, uint64_t *table,
-			 unsigned level, uint64_t hw)
+			 unsigned level, uint64_t cur)
 {
 	struct walk w;
 
-	walk_init_subtree(&w, t, table, 0, level, 0, &hw);
+	walk_init_subtree(&w, t, table, 0, level, 0, &cur);
 	walk_range(&w, add_hw_visit);
 	table_clean(t, table, table_entries(&t->lay, level) * sizeof(*table));
 }
@@ -87,12 +93,12 @@ void leaf_to_table(struct table_state *t, uint64_t *slot, uint64_t old,
 	if (l->bbm_mask) {
 		cur = entry_break(slot);
 		if ((cur ^ old) & l->hw_bits)
-			fresh_add_hw(t, child, level - 1, cur & l->hw_bits);
+			fresh_add_hw(t, child, level - 1, cur);
 		entry_make(t, slot, te, base, level, false);
 		return;
 	}
 	while (!entry_cmpxchg(slot, &cur, te))
-		fresh_add_hw(t, child, level - 1, cur & l->hw_bits);
+		fresh_add_hw(t, child, level - 1, cur);
 	table_clean(t, slot, sizeof(*slot));
 	/* The old leaf may sit in a TLB at its old size. */
 	gather_add(g, base, base + level_size(l, level), 1ull << l->shift[level], 0);

@@ -331,6 +331,7 @@ int slat_table_destroy(struct slat_table *t_pub)
 	t->root = 0;
 	t->read.walk = READ_GENERIC; /* whose path reports SLAT_EDEAD */
 	t->read.std4_limit = 0;
+	t->read.path_limit = 0;
 	t->root_pa = 0;
 	t->pages = 0;
 	t->page_sum = 0;

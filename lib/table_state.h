@@ -113,6 +113,7 @@ struct read_state {
 	uint64_t table_mask;  /* !((e ^ table_val) & table_mask): a table entry */
 	uint64_t table_val;   /*   the walk follows without a second look */
 	uint64_t std4_limit;  /* READ_STD_4: 2^ia_bits, else 0 (no address is below it) */
+	uint64_t path_limit;  /* READ_STD_*, not SLAT_FEAT_CONCURRENT: 2^ia_bits, else 0 (walk.h walk_path()) */
 	uint64_t index_mask;  /* leaf[((e & index_mask) * index_mul) >> 57]; */
 	uint64_t index_mul;   /*   index_mask 0: no table, decode */
 	uint8_t leaf[128];    /* ::slat_perm bits, READ_NOT_PAGE unless a valid level-0 leaf */

@@ -469,4 +469,6 @@ void read_setup(struct table_state *t)
 	/* A concurrent table's readers register (translate_perms_other()). */
 	if (r->walk == READ_STD_4 && !t->concurrent)
 		r->std4_limit = 1ull << l->ia_bits;
+	if (r->walk != READ_GENERIC && !t->concurrent)
+		r->path_limit = 1ull << l->ia_bits;
 }

@@ -188,13 +188,16 @@ static __attribute__((noinline)) void unmap_path_unlink(struct table_state *t,
 							 uint64_t gpa)
 {
 	const struct slat_layout *l = &t->lay;
+	const unsigned levels = l->levels;
 	struct walk_path p;
 	unsigned level;
 
-	walk_path4(t, gpa, &p); /* again: the tables, down to the empty one */
-	for (level = 1; level < PATH_LEVELS; level++) {
+	/* Again, for the tables down to the empty one: walked with the
+	 * layout's depth, not a constant, on this rare ending. */
+	walk_path(t, gpa, levels, &p);
+	for (level = 1; level < levels; level++) {
 		uint64_t *slot = walk_step_slot(l, p.table[level], level, gpa, true,
-						level == PATH_LEVELS - 1u);
+						level == levels - 1u);
 		const uint64_t base = gpa & ~level_mask(l, level);
 		const uint64_t pa = entry_table_addr(l, entry_load(slot));
 
@@ -202,7 +205,7 @@ static __attribute__((noinline)) void unmap_path_unlink(struct table_state *t,
 		table_clean(t, slot, sizeof(*slot));
 		gather_defer_page(t, g, p.table[level - 1], pa);
 		gather_add(g, base, base + level_size(l, level), 0, 1ull << l->shift[level]);
-		if (level + 1 == PATH_LEVELS || !table_is_empty(t, p.table[level], level))
+		if (level + 1 == levels || !table_is_empty(t, p.table[level], level))
 			return;
 	}
 }
@@ -231,20 +234,20 @@ static __attribute__((noinline)) int unmap_page_rest(struct table_state *t,
 }
 
 /*
- * One base page on a READ_STD_4 table (walk.h walk_path4()): the leaf is
+ * One base page on a READ_STD_* table (walk.h walk_path()): the leaf is
  * cleared and the tables it leaves empty are unlinked, in one walk down
  * and back. The endings this does not handle (a large leaf to split, a
  * payload, an entry the hardware would not read as a page) go to the range
  * walk before anything changed. Every call here is a tail call.
  */
 static SLAT_ALWAYS_INLINE int unmap_page(struct table_state *t, uint64_t gpa,
-					 struct gather_state *g)
+					 struct gather_state *g, unsigned levels)
 {
 	const struct slat_layout *l = &t->lay;
 	struct walk_path p;
 	bool added;
 
-	walk_path4(t, gpa, &p);
+	walk_path(t, gpa, levels, &p);
 	if (p.entry && (p.level || !entry_is_page(l, p.entry)))
 		return unmap_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, g);
 	g->table = t;
@@ -259,19 +262,29 @@ static SLAT_ALWAYS_INLINE int unmap_page(struct table_state *t, uint64_t gpa,
 	return SLAT_OK;
 }
 
+/* The paths of 3 and 5 levels, out of line: 4 is the common depth. */
+static __attribute__((noinline)) int unmap_page_3_5(struct table_state *t, uint64_t gpa,
+						    struct gather_state *g, unsigned levels)
+{
+	return levels == 3 ? unmap_page(t, gpa, g, 3) : unmap_page(t, gpa, g, 5);
+}
+
 int slat_unmap(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	       struct slat_gather *g_pub)
 {
 	struct table_state *t = table_of(t_pub);
 	struct gather_state *g = gather_of(g_pub);
+	unsigned levels = 4;
 	int err;
 
 	if (!t || !g)
 		return SLAT_ENULL;
-	if (!walk_path_ok(t, gpa.v, size))
+	if (!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size)))
 		return unmap_range(t, gpa.v, size, g);
 	err = gather_check(g, t);
 	if (err)
 		return err;
-	return unmap_page(t, gpa.v, g);
+	if (SLAT_UNLIKELY(levels != 4))
+		return unmap_page_3_5(t, gpa.v, g, levels);
+	return unmap_page(t, gpa.v, g, 4);
 }

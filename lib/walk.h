@@ -163,25 +163,27 @@ static SLAT_ALWAYS_INLINE uint64_t *walk_step_table(const struct table_state *t,
 
 /*
  * The path of one base page, for the calls that change one (a fault's map,
- * a single unmap or protect) on a table whose walk is READ_STD_4:
- * walk_path4() follows the address from the root through every entry that
+ * a single unmap or protect) on a table whose walk is READ_STD_3, _4 or _5:
+ * walk_path() follows the address from the root through every entry that
  * is a sound table (read_state::table_mask: present, of the table type, no
  * address bit outside the physical width) and stops at level 0 or at the
  * first entry that is anything else. Nothing is judged or changed: the
  * caller handles the common endings itself and hands every other one to
- * the range walk (walk_range()) before it changes anything.
+ * the range walk (walk_range()) before it changes anything. `levels` is a
+ * constant: each operation compiles its path once per depth.
  *
- * read_state::std4_limit is the gate: 2^ia_bits on a READ_STD_4 table that
- * is alive and not SLAT_FEAT_CONCURRENT, 0 otherwise, so that one
- * comparison of the address says the path may be taken and the address is
- * inside the input width.
+ * The gates: read_state::std4_limit is 2^ia_bits on a READ_STD_4 table
+ * that is alive and not SLAT_FEAT_CONCURRENT, 0 otherwise, so that one
+ * comparison of the address says the 4-level path may be taken and the
+ * address is inside the input width (walk_path_ok()); path_limit says the
+ * same for every depth (walk_path_any()), asked only when the first fails.
  */
-#define PATH_LEVELS 4u
+#define PATH_LEVELS_MAX 5u
 
 struct walk_path {
-	uint64_t *table[PATH_LEVELS]; /* the table at each level, down to `level` */
-	uint64_t *slot;               /* where the walk stopped */
-	uint64_t entry;               /* its value */
+	uint64_t *table[PATH_LEVELS_MAX]; /* the table at each level, down to `level` */
+	uint64_t *slot;                   /* where the walk stopped */
+	uint64_t entry;                   /* its value */
 	unsigned level;
 };
 
@@ -192,8 +194,18 @@ static SLAT_ALWAYS_INLINE bool walk_path_ok(const struct table_state *t,
 	       !(addr & (size - 1));
 }
 
-static SLAT_ALWAYS_INLINE void walk_path4(const struct table_state *t, uint64_t addr,
-					  struct walk_path *p)
+/* Any depth: the levels of the path, 0 when there is none. */
+static SLAT_ALWAYS_INLINE unsigned walk_path_any(const struct table_state *t,
+						 uint64_t addr, uint64_t size)
+{
+	if (size != 1ull << WALK_STD_GRANULE_LG2 || addr >= t->read.path_limit ||
+	    (addr & (size - 1)))
+		return 0;
+	return 3u + (t->read.walk - READ_STD_3);
+}
+
+static SLAT_ALWAYS_INLINE void walk_path(const struct table_state *t, uint64_t addr,
+					 unsigned levels, struct walk_path *p)
 {
 	const struct slat_layout *l = &t->lay;
 	/* Read once: the entry loads would have them loaded again. */
@@ -202,10 +214,10 @@ static SLAT_ALWAYS_INLINE void walk_path4(const struct table_state *t, uint64_t 
 	uint64_t *table = t->root;
 	unsigned level;
 
-#pragma GCC unroll 4
-	for (level = PATH_LEVELS - 1u; level > 0; level--) {
+#pragma GCC unroll 5
+	for (level = levels - 1u; level > 0; level--) {
 		uint64_t *slot = walk_step_slot(l, table, level, addr, true,
-						level == PATH_LEVELS - 1u);
+						level == levels - 1u);
 		/* table_val's bits are outside addr_mask: x holds the address. */
 		uint64_t x = entry_load(slot) ^ table_val;
 
@@ -219,7 +231,7 @@ static SLAT_ALWAYS_INLINE void walk_path4(const struct table_state *t, uint64_t 
 		table = walk_step_table(t, x, true, addr_mask, offset);
 	}
 	p->table[0] = table;
-	p->slot = walk_step_slot(l, table, 0, addr, true, false);
+	p->slot = walk_step_slot(l, table, 0, addr, true, levels == 1u);
 	p->entry = entry_load(p->slot);
 	p->level = 0;
 }

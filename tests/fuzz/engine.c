@@ -2360,6 +2360,15 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 	}
 	if (e->unzeroed)
 		e->cfg.features |= SLAT_FEAT_ALLOC_UNZEROED;
+	/* Engine option bit 3: tables reached by the pool's linear offset,
+	 * not through phys_to_virt. A 4-level table with 4 KiB pages then
+	 * takes the one-page paths of map, unmap and protect (lib/walk.h
+	 * walk_path4()); a guest access armed to race at the k-th
+	 * phys_to_virt never fires there, one armed at a race point does. */
+	if (opts & 8) {
+		e->cfg.features |= SLAT_FEAT_LINEAR_MAP;
+		e->cfg.linear_offset = slat_pool_linear_offset(&e->pool);
+	}
 	e->ad = e->cfg.features & SLAT_FEAT_AD;
 	e->split_exec = e->cfg.features & SLAT_FEAT_SPLIT_EXEC;
 	e->nx = e->cfg.features & SLAT_FEAT_NX_HUGE;
@@ -2430,6 +2439,8 @@ static bool engine_setup(struct engine *e, const struct target *tg, struct rd *r
 				   0x80000000ull))
 			abort();
 		c2.alloc = slat_pool_allocator(&e->pool2);
+		if (c2.features & SLAT_FEAT_LINEAR_MAP)
+			c2.linear_offset = slat_pool_linear_offset(&e->pool2);
 		if (slat_table_init(&e->t2, &c2) == SLAT_OK) {
 			slat_gather_init(&e->g2);
 			if (slat_map(&e->t2, slat_gpa(0), 1ull << e->granule_lg2, slat_hpa(0), &a,

@@ -146,6 +146,12 @@ ENGINE_DEFAULT = bytes([3, 1])   # 1 MiB of tables, a second table
 ENGINE_WALK_NC = bytes([3, 3])   # and SLAT_FEAT_WALK_NC (option bit 1)
 ENGINE_BIG = bytes([0, 1])       # 4 MiB of tables
 ENGINE_TINY = bytes([1, 0])      # 64 KiB of tables
+LINEAR = 8                       # option bit 3: SLAT_FEAT_LINEAR_MAP
+
+
+def linear(eng):
+    """The same engine bytes with tables reached by the linear offset."""
+    return bytes([eng[0], eng[1] | LINEAR])
 
 
 def scenarios():
@@ -286,6 +292,54 @@ def scenarios():
     return s
 
 
+def one_page_scenario():
+    """The calls of a fault handler, one base page each: on a 4-level table
+    with 4 KiB pages and a linear map they take lib/walk.h walk_path4().
+    Maps that need a chain of tables failing at each allocation, pages
+    into a table that exists, protects that miss and hit the memo and one
+    of a page protected already, a race at the exchange, a split of a
+    large leaf on the path (failing, raced), unmaps that empty tables up
+    the path, and unmaps the path hands to the range walk."""
+    ops = []
+    for n in range(3):
+        ops += [op_fail(n), op_map(addr(GRANULE, 3, HIGH), size(GRANULE, 1), hpa_any(11))]
+    ops += [
+        op_map(addr(GRANULE, 3, HIGH), size(GRANULE, 1), hpa_any(11)),
+        op_map(addr(GRANULE, 4, HIGH), size(GRANULE, 1), hpa_any(12)),
+        op_map(addr(GRANULE, 4, HIGH), size(GRANULE, 1), hpa_any(13)),
+        op_map(addr(GRANULE, 6, HIGH), size(GRANULE, 1), hpa_any(14), at=attrs(perms=5)),
+        op_map(addr(GRANULE, 5, HIGH), size(GRANULE, 1), hpa_any(15)),
+        op_defer(3),
+        op_protect(addr(GRANULE, 3, HIGH), size(GRANULE, 1), clear=2),
+        op_protect(addr(GRANULE, 4, HIGH), size(GRANULE, 1), clear=2),
+        op_protect(addr(GRANULE, 3, HIGH), size(GRANULE, 1), clear=2),
+        op_access(addr(GRANULE, 5, HIGH)),
+        op_race(addr(GRANULE, 5, HIGH), 0, True, True),
+        op_protect(addr(GRANULE, 5, HIGH), size(GRANULE, 1), clear=2),
+        op_protect(addr(GRANULE, 4, HIGH), size(GRANULE, 1), set_=2),
+        op_protect(addr(GRANULE, 6, HIGH), size(GRANULE, 1), clear=4, memtype=1),
+        op_translate(addr(GRANULE, 4, HIGH)),
+        op_map(addr(L1, 2), size(L1, 1), hpa_aligned(L1, 2)),
+        op_fail(0), op_protect(addr(L1, 2, plus_page=True), size(GRANULE, 1), clear=2),
+        op_race(addr(L1, 2), 0, True, True),
+        op_protect(addr(L1, 2, plus_page=True), size(GRANULE, 1), clear=2),
+        op_protect(addr(L1, 2), size(GRANULE, 1), clear=2),
+        op_unmap(addr(L1, 2), size(GRANULE, 1)),
+        op_harvest(addr(L1, 2), size(L1, 1)),
+        op_unmap(addr(GRANULE, 4, HIGH), size(GRANULE, 1)),
+        op_unmap(addr(GRANULE, 4, HIGH), size(GRANULE, 1)),
+        op_unmap(addr(GRANULE, 3, HIGH), size(GRANULE, 1)),
+        op_defer(1),
+        op_unmap(addr(GRANULE, 5, HIGH), size(GRANULE, 1)),
+        op_unmap(addr(GRANULE, 6, HIGH), size(GRANULE, 1)),
+        op_map(addr(GRANULE, 6, HIGH), size(GRANULE, 1), hpa_any(16)),
+        op_map(addr(L2, 1), size(L2, 1), hpa_aligned(L2, 1)),
+        op_unmap(addr(L2, 1, plus_page=True), size(GRANULE, 1)),
+        op_protect(addr(L2, 1), size(GRANULE, 1), clear=2),
+    ]
+    return (linear(ENGINE_DEFAULT), ops)
+
+
 def nx_scenario():
     """EPT, SLAT_FEAT_NX_HUGE: large leaves without X, the fetch splits."""
     return (ENGINE_DEFAULT, [
@@ -344,6 +398,11 @@ def main():
                 fn = 'seed-' + name + ('-' + vname if vname else '')
                 with open(os.path.join(d, fn), 'wb') as f:
                     f.write(eng + vcfg + b''.join(ops))
+            # the one-page paths: every scenario again with a linear map
+            for name, (eng, ops) in list(scenarios().items()) + [('one-page', one_page_scenario())]:
+                fn = 'seed-' + name + '-linear' + ('-' + vname if vname else '')
+                with open(os.path.join(d, fn), 'wb') as f:
+                    f.write(linear(eng) + vcfg + b''.join(ops))
         if target == 'ept':
             eng, ops = nx_scenario()
             with open(os.path.join(d, 'seed-nx-huge'), 'wb') as f:
