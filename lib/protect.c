@@ -346,7 +346,7 @@ static __attribute__((noinline)) int prot_range(struct table_state *t, uint64_t 
 }
 
 /*
- * The new value of the base-page leaf `e` from the memo alone, without
+ * The new value of the leaf `e` at `level` from the memo alone, without
  * taking its lock-free snapshot (a table on the one-page path is not
  * SLAT_FEAT_CONCURRENT, so nothing writes the memo meanwhile): the memo's
  * result for `e`'s pattern, or `e` kept when its pattern is that result
@@ -354,15 +354,15 @@ static __attribute__((noinline)) int prot_range(struct table_state *t, uint64_t 
  * its own result changes nothing: a page protected twice). False when the
  * memo has neither.
  */
-static SLAT_ALWAYS_INLINE bool prot_page_value(const struct table_state *t,
+static SLAT_ALWAYS_INLINE bool prot_page_value(const struct table_state *t, unsigned level,
 					       uint64_t req, uint64_t e, uint64_t *out)
 {
 	const struct slat_layout *l = &t->lay;
-	const uint64_t mask = l->attr_mask[0];
-	const struct prot_memo_level *m = &t->memo[0];
+	const uint64_t mask = l->attr_mask[level];
+	const struct prot_memo_level *m = &t->memo[level];
 	uint64_t val;
 
-	if (!(t->memo_have & 1u) || m->req != req)
+	if (!(t->memo_have & (1u << level)) || m->req != req)
 		return false;
 	val = m->val;
 	if ((e & mask) != m->key && (e & mask) != val)
@@ -391,9 +391,11 @@ static __attribute__((noinline)) int prot_page_rest(struct table_state *t,
 /*
  * prot_page() on a leaf at level 1 (`path` stopped there): split it into a
  * fresh table of base pages with the one page changed, and link that in
- * its place, as the range walk would, but without walking. The checks and
- * the allocation come first; a result the memo does not hold gives the
- * page back and goes to the range walk, which computes it.
+ * its place, as the range walk would, but without walking. What the range
+ * walk decides before it allocates is decided first, from the memo of
+ * level 1 (a leaf that stays as it is needs no split; one the memo does
+ * not know goes to the range walk, which computes and keeps it); so a
+ * call allocates exactly what the range walk would.
  */
 static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint64_t gpa,
 						     const struct slat_prot *p,
@@ -401,29 +403,40 @@ static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint
 						     const struct walk_path *path)
 {
 	const struct slat_layout *l = &t->lay;
-	const uint64_t e = path->entry;
+	const uint64_t e = path->entry, req = prot_req(p);
 	const uint64_t i = (gpa >> WALK_STD_GRANULE_LG2) & ((1u << WALK_STD_BITS) - 1);
 	struct reserve res = { 0, 0 };
 	uint64_t *child, pa, new_;
 	int err;
 
-	if (entry_check_walkable(t, 1, e) || leaf_split_check(t, 1, e))
+	if (entry_check_walkable(t, 1, e) || !prot_page_value(t, 1, req, e, &new_))
+		goto range;
+	if (new_ == e) {
+		g->table = t;
+		return SLAT_OK; /* the leaf stays as it is: no split */
+	}
+	if (leaf_split_check(t, 1, e))
 		goto range;
 	err = reserve_fill(t, &res, 1);
 	if (err)
 		return err;
 	child = reserve_take(&res, &pa);
 	leaf_split_fill(t, 1, e, child);
-	if (!prot_page_value(t, prot_req(p), child[i], &new_)) {
-		t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
-		goto range;
+	if (!prot_page_value(t, 0, req, child[i], &new_)) {
+		/* What the range walk computes and keeps next, and where it
+		 * would fail (an error gives the fresh page back). */
+		uint64_t val;
+
+		err = prot_compute(t, p, 0, child[i], &val);
+		if (err) {
+			t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
+			return err;
+		}
+		val &= l->attr_mask[0];
+		memo_keep(t, 0, req, child[i] & l->attr_mask[0], val);
+		new_ = leaf_keep_hw(l, (child[i] & ~l->attr_mask[0]) | val, child[i]);
 	}
 	g->table = t;
-	if (new_ == child[i]) {
-		/* The leaf stays as it is: no split. */
-		t->alloc.free(t->alloc.ctx, child, pa, l->granule_lg2);
-		return SLAT_OK;
-	}
 	child[i] = new_;
 	pages_add(t, 1, page_tag(pa));
 	/* Filling was plain stores: the page reaches memory before the
@@ -465,7 +478,7 @@ static SLAT_ALWAYS_INLINE int prot_page(struct table_state *t, uint64_t gpa,
 			return prot_page_split(t, gpa, p, g, &path);
 		return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
 	}
-	if (!prot_page_value(t, prot_req(p), e, &new_))
+	if (!prot_page_value(t, 0, prot_req(p), e, &new_))
 		return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
 	if (new_ != e) {
 		if (entry_needs_bbm(l, e, new_, false) || !entry_cmpxchg(path.slot, &e, new_))
