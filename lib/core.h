@@ -52,6 +52,8 @@
 #define leaf_split_check slat__leaf_split_check
 #define leaf_faithful slat__leaf_faithful
 #define leaf_split_fill slat__leaf_split_fill
+#define leaf_split_tmpl slat__leaf_split_tmpl
+#define leaf_split_write slat__leaf_split_write
 #define mapping_fill slat__mapping_fill
 #define leaf_find slat__leaf_find
 #define table_is_empty slat__table_is_empty
@@ -548,8 +550,17 @@ int leaf_faithful(const struct table_state *t, unsigned level, uint64_t e,
  */
 int leaf_split_check(const struct table_state *t, unsigned level, uint64_t old);
 
+/* leaf_split_check(), giving the template of the pieces in `tmpl` too. */
+int leaf_split_tmpl(const struct table_state *t, unsigned level, uint64_t old,
+		    uint64_t *tmpl);
+
+/* Fill the fresh table `child` with the pieces of the leaf `old` at `level`. */
 void leaf_split_fill(const struct table_state *t, unsigned level, uint64_t old,
 		     uint64_t *child);
+
+/* The same with their template from leaf_split_tmpl(). */
+void leaf_split_write(const struct table_state *t, unsigned level, uint64_t old,
+		      uint64_t tmpl, uint64_t *child);
 
 /* Is the leaf `e` dirty: hardware dirty state, or the software copy of it? */
 static inline bool leaf_dirty(const struct slat_layout *l, uint64_t e)

@@ -123,27 +123,33 @@ static void fill_leaves(uint64_t *child, uint64_t n, uint64_t tmpl,
 		child[i] = tmpl | addr_entry_split(oa, hi, hs);
 }
 
-void leaf_split_fill(const struct table_state *t, unsigned level, uint64_t old,
-		     uint64_t *child)
+void leaf_split_write(const struct table_state *t, unsigned level, uint64_t old,
+		      uint64_t tmpl, uint64_t *child)
 {
 	const struct slat_layout *l = &t->lay;
 	const unsigned cl = level - 1;
 	const uint64_t step = level_size(l, cl);
 	uint64_t oa = entry_leaf_addr(l, level, old);
 	const uint64_t n = table_entries(l, cl);
+
+	if (l->oa_hi)
+		fill_leaves(child, n, tmpl, oa, step, l->oa_hi, l->oa_hi_shift);
+	else
+		fill_run(child, n, tmpl, oa, step);
+}
+
+void leaf_split_fill(const struct table_state *t, unsigned level, uint64_t old,
+		     uint64_t *child)
+{
 	struct slat_attrs a;
 	uint64_t tmpl;
 
 	attrs_decode(t, level, old, &a);
 	/* Cannot fail: the attributes come from a leaf of the same table,
 	 * and every format expresses the same attributes at every level. */
-	if (attrs_encode(t, cl, &a, &tmpl))
+	if (attrs_encode(t, level - 1, &a, &tmpl))
 		__builtin_trap();
-	tmpl = leaf_keep_hw(l, tmpl, old);
-	if (l->oa_hi)
-		fill_leaves(child, n, tmpl, oa, step, l->oa_hi, l->oa_hi_shift);
-	else
-		fill_run(child, n, tmpl, oa, step);
+	leaf_split_write(t, level, old, leaf_keep_hw(&t->lay, tmpl, old), child);
 }
 
 int leaf_faithful(const struct table_state *t, unsigned level, uint64_t e,
@@ -161,17 +167,25 @@ int leaf_faithful(const struct table_state *t, unsigned level, uint64_t e,
 	return SLAT_OK;
 }
 
-int leaf_split_check(const struct table_state *t, unsigned level, uint64_t old)
+int leaf_split_tmpl(const struct table_state *t, unsigned level, uint64_t old,
+		    uint64_t *tmpl)
 {
 	struct slat_attrs a;
-	uint64_t tmpl;
 
 	/* The pieces are leaves one level down: that level must hold them
 	 * (a hand-written leaf above a hole in the leaf levels cannot be
 	 * split; libslat never writes one). */
 	if (!(t->lay.leaf_levels_hw & (1u << (level - 1))))
 		return SLAT_ECORRUPT;
-	if (leaf_faithful(t, level, old, &a) || attrs_encode(t, level - 1, &a, &tmpl))
+	if (leaf_faithful(t, level, old, &a) || attrs_encode(t, level - 1, &a, tmpl))
 		return SLAT_ECORRUPT;
+	*tmpl = leaf_keep_hw(&t->lay, *tmpl, old);
 	return SLAT_OK;
+}
+
+int leaf_split_check(const struct table_state *t, unsigned level, uint64_t old)
+{
+	uint64_t tmpl;
+
+	return leaf_split_tmpl(t, level, old, &tmpl);
 }

@@ -406,7 +406,7 @@ static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint
 	const uint64_t e = path->entry, req = prot_req(p);
 	const uint64_t i = (gpa >> WALK_STD_GRANULE_LG2) & ((1u << WALK_STD_BITS) - 1);
 	struct reserve res = { 0, 0 };
-	uint64_t *child, pa, new_;
+	uint64_t *child, pa, new_, tmpl;
 	int err;
 
 	if (entry_check_walkable(t, 1, e) || !prot_page_value(t, 1, req, e, &new_))
@@ -415,13 +415,13 @@ static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint
 		g->table = t;
 		return SLAT_OK; /* the leaf stays as it is: no split */
 	}
-	if (leaf_split_check(t, 1, e))
+	if (leaf_split_tmpl(t, 1, e, &tmpl))
 		goto range;
 	err = reserve_fill(t, &res, 1);
 	if (err)
 		return err;
 	child = reserve_take(&res, &pa);
-	leaf_split_fill(t, 1, e, child);
+	leaf_split_write(t, 1, e, tmpl, child);
 	if (!prot_page_value(t, 0, req, child[i], &new_)) {
 		/* What the range walk computes and keeps next, and where it
 		 * would fail (an error gives the fresh page back). */
