@@ -27,6 +27,29 @@
 typedef uint64_t fill_vec __attribute__((vector_size(8 * FILL_LANES), aligned(8), may_alias));
 
 /*
+ * A hosted x86-64 build (SSE2, not built for AVX) fills long runs with
+ * 32-byte stores where the CPU has AVX2 (fill_wide.c), the width a libc
+ * memset uses there: W1 fills whole tables. A freestanding build for a
+ * kernel (-mgeneral-regs-only) defines no __SSE2__ and never touches a
+ * vector register; nor does any build for a CPU without AVX2.
+ */
+#define FILL_WIDE_MIN 64 /* entries: below this the plain loop is as quick */
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(__AVX__)
+#define FILL_WIDE 1
+#define fill_wide slat__fill_wide
+/* fill_run()'s vector loop with AVX2; false, having written nothing, without it. */
+bool fill_wide(uint64_t *slot, uint64_t n, uint64_t tmpl, uint64_t oa, uint64_t step);
+#else
+#define FILL_WIDE 0
+static inline bool fill_wide(uint64_t *slot, uint64_t n, uint64_t tmpl, uint64_t oa,
+			     uint64_t step)
+{
+	(void)slot, (void)n, (void)tmpl, (void)oa, (void)step;
+	return false;
+}
+#endif
+
+/*
  * slot[i] = tmpl | (oa + i * step) for i in [0, n): leaves whose output
  * address field is one contiguous bit range (every format but Arm 64K
  * with 52 bits, see addr_entry_split()).
@@ -50,6 +73,9 @@ static SLAT_ALWAYS_INLINE void fill_run(uint64_t *restrict slot, uint64_t n,
 		const uint64_t per = 4 * FILL_LANES; /* entries per iteration */
 		fill_vec a, b, c, e;
 		unsigned k;
+
+		if (FILL_WIDE && n >= FILL_WIDE_MIN && fill_wide(slot, n, tmpl, oa, step))
+			return;
 
 		for (k = 0; k < FILL_LANES; k++)
 			a[k] = tmpl | (oa + k * step);
