@@ -33,6 +33,35 @@ typedef uint64_t fill_vec __attribute__((vector_size(8 * FILL_LANES), aligned(8)
  * kernel (-mgeneral-regs-only) defines no __SSE2__ and never touches a
  * vector register; nor does any build for a CPU without AVX2.
  */
+/*
+ * The vector loop of fill_run() for a vector type `vec` of `lanes`
+ * entries, four stores an iteration: writes slot[i] onwards while whole
+ * iterations fit, leaving `i` at the first entry not written. A macro, so
+ * that fill_wide.c compiles the same loop for its own vector width.
+ */
+#define FILL_VECTOR_LOOP(vec, lanes, slot, n, tmpl, oa, step, i)		\
+	do {									\
+		const uint64_t per_ = 4 * (lanes);				\
+		vec a_, b_, c_, e_;						\
+		unsigned k_;							\
+										\
+		for (k_ = 0; k_ < (lanes); k_++)				\
+			a_[k_] = (tmpl) | ((oa) + k_ * (step));			\
+		b_ = a_ + (lanes) * (step);					\
+		c_ = a_ + 2 * (lanes) * (step);					\
+		e_ = a_ + 3 * (lanes) * (step);					\
+		for (; (i) + per_ <= (n); (i) += per_) {			\
+			*(vec *)&(slot)[i] = a_;				\
+			*(vec *)&(slot)[(i) + (lanes)] = b_;			\
+			*(vec *)&(slot)[(i) + 2 * (lanes)] = c_;		\
+			*(vec *)&(slot)[(i) + 3 * (lanes)] = e_;		\
+			a_ += per_ * (step);					\
+			b_ += per_ * (step);					\
+			c_ += per_ * (step);					\
+			e_ += per_ * (step);					\
+		}								\
+	} while (0)
+
 #define FILL_WIDE_MIN 64 /* entries: below this the plain loop is as quick */
 #if defined(__x86_64__) && defined(__SSE2__) && !defined(__AVX__)
 #define FILL_WIDE 1
@@ -70,28 +99,9 @@ static SLAT_ALWAYS_INLINE void fill_run(uint64_t *restrict slot, uint64_t n,
 	uint64_t i = 0;
 
 	if (!(tmpl & moving & ~(step - 1))) {
-		const uint64_t per = 4 * FILL_LANES; /* entries per iteration */
-		fill_vec a, b, c, e;
-		unsigned k;
-
 		if (FILL_WIDE && n >= FILL_WIDE_MIN && fill_wide(slot, n, tmpl, oa, step))
 			return;
-
-		for (k = 0; k < FILL_LANES; k++)
-			a[k] = tmpl | (oa + k * step);
-		b = a + FILL_LANES * step;
-		c = a + 2 * FILL_LANES * step;
-		e = a + 3 * FILL_LANES * step;
-		for (; i + per <= n; i += per) {
-			*(fill_vec *)&slot[i] = a;
-			*(fill_vec *)&slot[i + FILL_LANES] = b;
-			*(fill_vec *)&slot[i + 2 * FILL_LANES] = c;
-			*(fill_vec *)&slot[i + 3 * FILL_LANES] = e;
-			a += per * step;
-			b += per * step;
-			c += per * step;
-			e += per * step;
-		}
+		FILL_VECTOR_LOOP(fill_vec, FILL_LANES, slot, n, tmpl, oa, step, i);
 	}
 	for (; i < n; i++)
 		slot[i] = tmpl | (oa + i * step);

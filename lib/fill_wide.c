@@ -16,22 +16,9 @@ __attribute__((target("avx2"))) static void fill_run_avx2(uint64_t *restrict slo
 							  uint64_t n, uint64_t tmpl,
 							  uint64_t oa, uint64_t step)
 {
-	const uint64_t per = 16; /* entries per iteration: four stores */
-	wide_vec a = { tmpl | oa, tmpl | (oa + step), tmpl | (oa + 2 * step),
-		       tmpl | (oa + 3 * step) };
-	wide_vec b = a + 4 * step, c = a + 8 * step, e = a + 12 * step;
-	uint64_t i;
+	uint64_t i = 0;
 
-	for (i = 0; i + per <= n; i += per) {
-		*(wide_vec *)&slot[i] = a;
-		*(wide_vec *)&slot[i + 4] = b;
-		*(wide_vec *)&slot[i + 8] = c;
-		*(wide_vec *)&slot[i + 12] = e;
-		a += per * step;
-		b += per * step;
-		c += per * step;
-		e += per * step;
-	}
+	FILL_VECTOR_LOOP(wide_vec, 4, slot, n, tmpl, oa, step, i);
 	for (; i < n; i++)
 		slot[i] = tmpl | (oa + i * step);
 }
