@@ -411,6 +411,10 @@ def main():
             eng, ops = walk_nc_scenario()
             with open(os.path.join(d, 'seed-walk-nc'), 'wb') as f:
                 f.write(eng + WALK_NC_CONFIGS[target] + b''.join(ops))
+            # the one-page paths cleaning what they write
+            _, ops = one_page_scenario()
+            with open(os.path.join(d, 'seed-walk-nc-one-page-linear'), 'wb') as f:
+                f.write(linear(ENGINE_WALK_NC) + WALK_NC_CONFIGS[target] + b''.join(ops))
         # and a few random inputs: every byte string is a valid input
         for i in range(6):
             with open(os.path.join(d, 'seed-random-%d' % i), 'wb') as f:
