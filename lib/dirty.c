@@ -22,6 +22,22 @@
 #include "range_lock.h"
 #include "walk.h"
 
+/*
+ * The scan of runs of base pages (harvest_page_run()): what it looks for,
+ * set once per call (harvest_walks()), and where it is.
+ */
+struct page_scan {
+	uint64_t *bitmap;
+	uint64_t any;         /* flag | swd: what the filter looks for */
+	uint64_t flag, gate, swd;
+	uint64_t page_mask, page_type, present; /* entry_is_page() */
+	bool keep;
+	uint64_t *slot;       /* the run's first entry */
+	uint64_t start_page;  /* its bit in the bitmap */
+	uint64_t first, last; /* entries [first, last) of the run were cleared */
+	uint64_t found;       /* base pages found by every run */
+};
+
 struct harvest_op {
 	uint64_t start;   /* first address of the range (bit 0 of the bitmap) */
 	uint64_t *bitmap; /* NULL when only counting */
@@ -30,8 +46,9 @@ struct harvest_op {
 	uint64_t gate;    /* bits that must be set for `flag` to count */
 	uint64_t swd;     /* the software copy of `flag`, counted ungated; 0: none */
 	bool keep;
-	uint64_t found;   /* base pages found */
+	uint64_t found;   /* base pages found (also scan.found, once the walk is done) */
 	struct gather_state *g;
+	struct page_scan scan;
 };
 
 /* Set bits [i, j) of the bitmap. */
@@ -184,9 +201,13 @@ static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
 /* The OR of the whole group, as one word. */
 static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
 {
+	typedef uint32_t words __attribute__((vector_size(16)));
 	const entry_pair v = (r->block[0] | r->block[1]) | (r->block[2] | r->block[3]);
+	const words swap = { 2, 3, 0, 1 };
 
-	return v[0] | v[1];
+	/* The two lanes OR-ed while still a vector (swapped as 32-bit
+	 * words, which x86-64 does without a copy): one move out, not two. */
+	return (v | (entry_pair)__builtin_shuffle((words)v, swap))[0];
 }
 
 /*
@@ -268,19 +289,6 @@ static SLAT_ALWAYS_INLINE bool entry_has(const uint64_t *p, uint64_t any)
 }
 #endif
 
-/* A scan of base pages: what it looks for, and what it found so far. */
-struct page_scan {
-	uint64_t *slot;       /* the run's first entry */
-	uint64_t start_page;  /* its bit in the bitmap */
-	uint64_t *bitmap;
-	uint64_t any;         /* flag | swd: what the filter looks for */
-	uint64_t flag, gate, swd;
-	uint64_t page_mask, page_type, present;
-	bool keep;
-	uint64_t first, last; /* entries [first, last) of the run were cleared */
-	uint64_t found;
-};
-
 /*
  * Entry `i` of the run, which passed the filter: the whole rule, on an
  * atomic read. Out of line: hits are rare, and the scans keep their
@@ -356,37 +364,26 @@ static __attribute__((noinline)) void harvest_entries(struct page_scan *s, uint6
  * group with a hit, each lane with one is looked at entry by entry
  * (harvest_group()), and the entries outside whole groups one at a time.
  */
-static void harvest_page_run(struct table_state *t, struct harvest_op *op,
-			     uint64_t *slot, uint64_t addr, uint64_t end)
+static SLAT_ALWAYS_INLINE void harvest_page_run(struct table_state *t, struct harvest_op *op,
+						uint64_t *slot, uint64_t addr, uint64_t end)
 {
-	const struct slat_layout *l = &t->lay;
-	const unsigned page_lg2 = l->granule_lg2;
-	const uint64_t any = op->flag | op->swd;
+	struct page_scan *const s = &op->scan;
+	const unsigned page_lg2 = t->lay.granule_lg2;
+	const uint64_t any = s->any;
 	const uint64_t n = (end - addr) >> page_lg2;
 	/* Entries before the first whole group (tables are page-aligned). */
 	uint64_t head = (uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) &
 				   (HARVEST_GROUP - 1));
 	const uint64_t *g, *groups_end;
-	struct page_scan s;
 
-	s.slot = slot;
-	s.start_page = (addr - op->start) >> page_lg2;
-	s.bitmap = op->bitmap;
-	s.any = any;
-	s.flag = op->flag;
-	s.gate = op->gate;
-	s.swd = op->swd;
-	s.page_mask = l->page_mask;
-	s.page_type = l->page_type;
-	s.present = l->present | l->noaccess;
-	s.keep = op->keep;
-	s.first = ~0ull;
-	s.last = 0;
-	s.found = 0;
+	s->slot = slot;
+	s->start_page = (addr - op->start) >> page_lg2;
+	s->first = ~0ull;
+	s->last = 0;
 	if (head > n)
 		head = n;
 	if (head)
-		harvest_entries(&s, 0, head);
+		harvest_entries(s, 0, head);
 	groups_end = slot + head + ((n - head) & ~(uint64_t)(HARVEST_GROUP - 1));
 	for (g = slot + head; g != groups_end; g += HARVEST_GROUP) {
 		const struct group_or r = group_read(g);
@@ -396,16 +393,15 @@ static void harvest_page_run(struct table_state *t, struct harvest_op *op,
 		{
 			const struct group_or m = group_stored(r);
 
-			harvest_group(&s, (uint64_t)(g - slot), &m);
+			harvest_group(s, (uint64_t)(g - slot), &m);
 		}
 	}
 	if ((uint64_t)(groups_end - slot) < n)
-		harvest_entries(&s, (uint64_t)(groups_end - slot), n);
-	op->found += s.found;
-	if (s.last) {
-		table_clean_run(t, slot + s.first, slot + s.last);
-		gather_add(op->g, addr + (s.first << page_lg2),
-			   addr + (s.last << page_lg2), 1ull << page_lg2, 0);
+		harvest_entries(s, (uint64_t)(groups_end - slot), n);
+	if (s->last) {
+		table_clean_run(t, slot + s->first, slot + s->last);
+		gather_add(op->g, addr + (s->first << page_lg2),
+			   addr + (s->last << page_lg2), 1ull << page_lg2, 0);
 	}
 }
 
@@ -427,11 +423,14 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 	uint64_t *slot = w->slot;
 	uint64_t addr = w->addr, first = 0, last = 0;
 
+	/* READ_STD_*: a linear map and entries with the address in place. */
+	const bool std = w->t->read.walk != READ_GENERIC;
+
 	while (addr < end) {
 		uint64_t e = entry_load(slot);
 		uint64_t base = addr & ~(size - 1);
 		uint64_t stop = base + size < w->end ? base + size : w->end;
-		uint64_t hw = (e & op->gate) == op->gate ? e & op->flag : 0;
+		uint64_t hw;
 
 		if (entry_present(l, e) && entry_is_table(l, level, e)) {
 			uint64_t *child;
@@ -444,9 +443,16 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 				gather_add(op->g, first, last, 1ull << l->shift[level], 0);
 				last = 0;
 			}
-			child = walk_step_table(w->t, e, false, 0, 0);
+			if (std)
+				child = walk_step_table(w->t, e, true, l->addr_mask,
+							w->t->linear_offset);
+			else
+				child = walk_step_table(w->t, e, false, 0, 0);
 			harvest_page_run(w->t, op, &child[entry_index(l, 0, addr)], addr, stop);
-		} else if ((hw | (e & op->swd)) && entry_present(l, e)) {
+			goto next;
+		}
+		hw = (e & op->gate) == op->gate ? e & op->flag : 0;
+		if ((hw | (e & op->swd)) && entry_present(l, e)) {
 			if (op->bitmap)
 				bitmap_set(op->bitmap, (addr - op->start) >> page_lg2,
 					   (stop - op->start) >> page_lg2);
@@ -458,6 +464,7 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 				last = base + size;
 			}
 		}
+next:
 		addr = stop;
 		slot++;
 	}
@@ -499,8 +506,20 @@ static int harvest_walks(struct table_state *t, uint64_t gpa, uint64_t size,
 	if (err)
 		return err;
 	op->g->table = t;
+	op->scan.bitmap = op->bitmap;
+	op->scan.any = op->flag | op->swd;
+	op->scan.flag = op->flag;
+	op->scan.gate = op->gate;
+	op->scan.swd = op->swd;
+	op->scan.page_mask = t->lay.page_mask;
+	op->scan.page_type = t->lay.page_type;
+	op->scan.present = t->lay.present | t->lay.noaccess;
+	op->scan.keep = op->keep;
+	op->scan.found = 0;
 	walk_init(&w, t, gpa, gpa + size, op);
-	return walk_range(&w, harvest_visit);
+	err = walk_range(&w, harvest_visit);
+	op->found += op->scan.found;
+	return err;
 }
 
 /* SLAT_FEAT_CONCURRENT: the walks under the range lock (range_lock.h). */
