@@ -364,16 +364,17 @@ static __attribute__((noinline)) void harvest_entries(struct page_scan *s, uint6
  * group with a hit, each lane with one is looked at entry by entry
  * (harvest_group()), and the entries outside whole groups one at a time.
  */
-static SLAT_ALWAYS_INLINE void harvest_page_run(struct table_state *t, struct harvest_op *op,
-						uint64_t *slot, uint64_t addr, uint64_t end)
+static SLAT_ALWAYS_INLINE void harvest_page_run_(struct table_state *t, struct harvest_op *op,
+						 uint64_t *slot, uint64_t addr, uint64_t end,
+						 bool std_table)
 {
 	struct page_scan *const s = &op->scan;
-	const unsigned page_lg2 = t->lay.granule_lg2;
+	const unsigned page_lg2 = std_table ? 12u : t->lay.granule_lg2;
 	const uint64_t any = s->any;
-	const uint64_t n = (end - addr) >> page_lg2;
+	const uint64_t n = std_table ? 512u : (end - addr) >> page_lg2;
 	/* Entries before the first whole group (tables are page-aligned). */
-	uint64_t head = (uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) &
-				   (HARVEST_GROUP - 1));
+	uint64_t head = std_table ? 0 :
+		(uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) & (HARVEST_GROUP - 1));
 	const uint64_t *g, *groups_end;
 
 	s->slot = slot;
@@ -403,6 +404,24 @@ static SLAT_ALWAYS_INLINE void harvest_page_run(struct table_state *t, struct ha
 		gather_add(op->g, addr + (s->first << page_lg2),
 			   addr + (s->last << page_lg2), 1ull << page_lg2, 0);
 	}
+}
+
+/*
+ * harvest_page_run_() for a run of `end` - `addr` base pages from `slot`;
+ * harvest_table() for a whole level-0 table of the READ_STD_* geometry
+ * (512 entries of 4 KiB from `slot`, page-aligned), where the scan's
+ * bounds are constants.
+ */
+static SLAT_ALWAYS_INLINE void harvest_page_run(struct table_state *t, struct harvest_op *op,
+						uint64_t *slot, uint64_t addr, uint64_t end)
+{
+	harvest_page_run_(t, op, slot, addr, end, false);
+}
+
+static SLAT_ALWAYS_INLINE void harvest_table(struct table_state *t, struct harvest_op *op,
+					     uint64_t *slot, uint64_t addr)
+{
+	harvest_page_run_(t, op, slot, addr, addr + (512u << 12), true);
 }
 
 /*
@@ -443,11 +462,14 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 				gather_add(op->g, first, last, 1ull << l->shift[level], 0);
 				last = 0;
 			}
-			if (std)
-				child = walk_step_table(w->t, e, true, l->addr_mask,
-							w->t->linear_offset);
-			else
-				child = walk_step_table(w->t, e, false, 0, 0);
+			if (std && addr == base && stop == base + size) {
+				/* A whole table of the common geometry. */
+				harvest_table(w->t, op, walk_step_table(w->t, e, true, l->addr_mask,
+									 w->t->linear_offset),
+					      addr);
+				goto next;
+			}
+			child = walk_step_table(w->t, e, false, 0, 0);
 			harvest_page_run(w->t, op, &child[entry_index(l, 0, addr)], addr, stop);
 			goto next;
 		}
