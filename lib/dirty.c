@@ -32,6 +32,7 @@ struct page_scan {
 	uint64_t flag, gate, swd;
 	uint64_t page_mask, page_type, present; /* entry_is_page() */
 	bool keep;
+	void (*page)(struct page_scan *s, uint64_t i); /* harvest_page_() for bitmap and keep */
 	uint64_t *slot;       /* the run's first entry */
 	uint64_t start_page;  /* its bit in the bitmap */
 	uint64_t first, last; /* entries [first, last) of the run were cleared */
@@ -291,10 +292,14 @@ static SLAT_ALWAYS_INLINE bool entry_has(const uint64_t *p, uint64_t any)
 
 /*
  * Entry `i` of the run, which passed the filter: the whole rule, on an
- * atomic read. Out of line: hits are rare, and the scans keep their
- * registers.
+ * atomic read. Compiled for each combination of a bitmap (dirty harvest)
+ * or none (accessed) and keeping the bits or clearing them, chosen once
+ * per call (page_scan::page): out of line, so that the scans keep their
+ * registers (hits are rare), and with nothing tested per hit that the
+ * call already knows.
  */
-static __attribute__((noinline)) void harvest_page(struct page_scan *s, uint64_t i)
+static SLAT_ALWAYS_INLINE void harvest_page_(struct page_scan *s, uint64_t i,
+					     bool bitmap, bool keep)
 {
 	uint64_t *const p = &s->slot[i];
 	const uint64_t e = entry_load(p);
@@ -305,16 +310,42 @@ static __attribute__((noinline)) void harvest_page(struct page_scan *s, uint64_t
 	if (!(hw | (e & s->swd)) || !(e & s->present) ||
 	    (e & s->page_mask) != s->page_type)
 		return;
-	b = s->start_page + i;
-	if (s->bitmap)
+	if (bitmap) {
+		b = s->start_page + i;
 		s->bitmap[b >> 6] |= 1ull << (b & 63);
+	}
 	s->found++;
-	if (!s->keep) {
+	if (!keep) {
 		__atomic_fetch_and(p, ~(hw | s->swd), __ATOMIC_RELAXED);
 		if (s->first == ~0ull)
 			s->first = i;
 		s->last = i + 1;
 	}
+}
+
+static __attribute__((noinline)) void harvest_page_bc(struct page_scan *s, uint64_t i)
+{
+	harvest_page_(s, i, true, false);
+}
+
+static __attribute__((noinline)) void harvest_page_bk(struct page_scan *s, uint64_t i)
+{
+	harvest_page_(s, i, true, true);
+}
+
+static __attribute__((noinline)) void harvest_page_c(struct page_scan *s, uint64_t i)
+{
+	harvest_page_(s, i, false, false);
+}
+
+static __attribute__((noinline)) void harvest_page_k(struct page_scan *s, uint64_t i)
+{
+	harvest_page_(s, i, false, true);
+}
+
+static SLAT_ALWAYS_INLINE void harvest_page(struct page_scan *s, uint64_t i)
+{
+	s->page(s, i);
 }
 
 /*
@@ -537,6 +568,10 @@ static int harvest_walks(struct table_state *t, uint64_t gpa, uint64_t size,
 	op->scan.page_type = t->lay.page_type;
 	op->scan.present = t->lay.present | t->lay.noaccess;
 	op->scan.keep = op->keep;
+	if (op->bitmap)
+		op->scan.page = op->keep ? harvest_page_bk : harvest_page_bc;
+	else
+		op->scan.page = op->keep ? harvest_page_k : harvest_page_c;
 	op->scan.found = 0;
 	walk_init(&w, t, gpa, gpa + size, op);
 	err = walk_range(&w, harvest_visit);
