@@ -138,13 +138,13 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 #endif
 
 #if defined(HARVEST_ATOMIC_FILTER)
-static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
+static SLAT_ALWAYS_INLINE __attribute__((unused)) uint64_t entry_peek(const uint64_t *p)
 {
 	return entry_load(p);
 }
 #else
 /* A plain read of an entry, for the filter only (see above). */
-static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
+static SLAT_ALWAYS_INLINE __attribute__((unused)) uint64_t entry_peek(const uint64_t *p)
 {
 	return *p;
 }
@@ -199,16 +199,22 @@ static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
 	return r;
 }
 
+/* The two 64-bit halves of a vector swapped, as 32-bit words. */
+#if defined(__clang__)
+#define GROUP_SWAP(w) __builtin_shufflevector(w, w, 2, 3, 0, 1)
+#else
+#define GROUP_SWAP(w) __builtin_shuffle(w, (words){ 2, 3, 0, 1 })
+#endif
+
 /* The OR of the whole group, as one word. */
 static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
 {
 	typedef uint32_t words __attribute__((vector_size(16)));
 	const entry_pair v = (r->block[0] | r->block[1]) | (r->block[2] | r->block[3]);
-	const words swap = { 2, 3, 0, 1 };
 
 	/* The two lanes OR-ed while still a vector (swapped as 32-bit
 	 * words, which x86-64 does without a copy): one move out, not two. */
-	return (v | (entry_pair)__builtin_shuffle((words)v, swap))[0];
+	return (v | (entry_pair)GROUP_SWAP((words)v))[0];
 }
 
 /*
