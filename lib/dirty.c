@@ -35,7 +35,7 @@ struct page_scan {
 	void (*page)(struct page_scan *s, uint64_t i); /* harvest_page_() for bitmap and keep */
 	uint64_t *slot;       /* the run's first entry */
 	uint64_t start_page;  /* its bit in the bitmap */
-	uint64_t first, last; /* entries [first, last) of the run were cleared */
+	uint64_t first, last; /* entries [first, last) of the run were cleared (first ~0: none) */
 	uint64_t found;       /* base pages found by every run */
 };
 
@@ -323,9 +323,11 @@ static SLAT_ALWAYS_INLINE void harvest_page_(struct page_scan *s, uint64_t i,
 	s->found++;
 	if (!keep) {
 		__atomic_fetch_and(p, ~(hw | s->swd), __ATOMIC_RELAXED);
-		if (s->first == ~0ull)
+		/* Hits come lane by lane, not in address order. */
+		if (i < s->first)
 			s->first = i;
-		s->last = i + 1;
+		if (i + 1 > s->last)
+			s->last = i + 1;
 	}
 }
 

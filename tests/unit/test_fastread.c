@@ -534,8 +534,12 @@ static void harvest_positions(void **state)
 		map4k(&f, 0, 2 * MiB, 0x40000000, SLAT_PERM_RW, SLAT_MAP_MAX_PAGE(12));
 		for (p = 0; p < 160; p++) {
 			uint64_t two[2] = { p, p + 33 };
+			/* Neighbours in the two lanes of one block: the scan
+			 * meets the even one first whatever their order. */
+			uint64_t adj[2] = { p, p + 1 };
 
 			harvest_one_range(&f, 0, 512, &p, 1);
+			harvest_one_range(&f, 0, 512, adj, 2);
 			harvest_one_range(&f, 64, 128, two, 2);
 			/* Ranges starting and ending inside a group. */
 			harvest_one_range(&f, 5, 100, &p, 1);
