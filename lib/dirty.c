@@ -29,7 +29,7 @@
 struct page_scan {
 	uint64_t *bitmap;
 	uint64_t any;         /* flag | swd: what the filter looks for */
-	uint64_t flag, gate, swd;
+	uint64_t not_gate, swd; /* ~harvest_op::gate; harvest_op::swd */
 	uint64_t page_mask, page_type, present; /* entry_is_page() */
 	bool keep;
 	void (*page)(struct page_scan *s, uint64_t i); /* harvest_page_() for bitmap and keep */
@@ -309,12 +309,16 @@ static SLAT_ALWAYS_INLINE void harvest_page_(struct page_scan *s, uint64_t i,
 {
 	uint64_t *const p = &s->slot[i];
 	const uint64_t e = entry_load(p);
-	const uint64_t hw = (e & s->gate) == s->gate ? e & s->flag : 0;
+	/*
+	 * hw | (e & swd), hw = the flag where (e & gate) == gate, else 0:
+	 * the flag and the software copy behind the gate, the copy alone
+	 * without it. (e & gate) == gate is e | ~gate == ~0.
+	 */
+	const uint64_t v = e & ((e | s->not_gate) == ~0ull ? s->any : s->swd);
 	uint64_t b;
 
 	/* entry_is_page(), from the scan's copy of the layout's masks. */
-	if (!(hw | (e & s->swd)) || !(e & s->present) ||
-	    (e & s->page_mask) != s->page_type)
+	if (!v || !(e & s->present) || (e & s->page_mask) != s->page_type)
 		return;
 	if (bitmap) {
 		b = s->start_page + i;
@@ -322,7 +326,8 @@ static SLAT_ALWAYS_INLINE void harvest_page_(struct page_scan *s, uint64_t i,
 	}
 	s->found++;
 	if (!keep) {
-		__atomic_fetch_and(p, ~(hw | s->swd), __ATOMIC_RELAXED);
+		/* ~(hw | swd): v | swd is hw | swd (v's flag bit is hw's). */
+		__atomic_fetch_and(p, ~(v | s->swd), __ATOMIC_RELAXED);
 		/* Hits come lane by lane, not in address order. */
 		if (i < s->first)
 			s->first = i;
@@ -569,8 +574,7 @@ static int harvest_walks(struct table_state *t, uint64_t gpa, uint64_t size,
 	op->g->table = t;
 	op->scan.bitmap = op->bitmap;
 	op->scan.any = op->flag | op->swd;
-	op->scan.flag = op->flag;
-	op->scan.gate = op->gate;
+	op->scan.not_gate = ~op->gate;
 	op->scan.swd = op->swd;
 	op->scan.page_mask = t->lay.page_mask;
 	op->scan.page_type = t->lay.page_type;
