@@ -488,13 +488,36 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 
 	/* READ_STD_*: a linear map and entries with the address in place. */
 	const bool std = w->t->read.walk != READ_GENERIC;
+	/* Level 1 of READ_STD_*, with the one-test table check (read_state). */
+	const bool std1 = std && level == 1 && w->t->read.table_mask;
+	const uint64_t tmask = w->t->read.table_mask, tval = w->t->read.table_val;
 
 	while (addr < end) {
 		uint64_t e = entry_load(slot);
 		uint64_t base = addr & ~(size - 1);
-		uint64_t stop = base + size < w->end ? base + size : w->end;
+		uint64_t stop;
 		uint64_t hw;
 
+		/*
+		 * The common case first: a whole table of base pages, linked
+		 * as libslat links it (the test implies entry_present() and
+		 * entry_is_table(); any other entry takes the rule below).
+		 */
+		if (std1 && !((e ^ tval) & tmask) && addr == base && base + size <= w->end) {
+			if (last) {
+				table_clean_run(w->t, w->slot + ((first - w->base) >> l->shift[level]),
+						w->slot + ((last - w->base) >> l->shift[level]));
+				gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+				last = 0;
+			}
+			harvest_table(w->t, op, walk_step_table(w->t, e, true, l->addr_mask,
+								 w->t->linear_offset),
+				      addr);
+			addr = base + size;
+			slot++;
+			continue;
+		}
+		stop = base + size < w->end ? base + size : w->end;
 		if (entry_present(l, e) && entry_is_table(l, level, e)) {
 			uint64_t *child;
 
