@@ -172,8 +172,9 @@ static SLAT_ALWAYS_INLINE int lookup(const struct table_state *t, uint64_t gpa,
 
 #pragma GCC unroll 5
 		for (level = top; level > 0; level--) {
-			uint64_t x = entry_load((const uint64_t *)(table + std_slot_offset(gpa, level, level == top))) ^
-				     t->read.table_val;
+			const uint64_t *slot = (const uint64_t *)
+				(table + std_slot_offset(gpa, level, level == top));
+			uint64_t x = entry_load(slot) ^ t->read.table_val;
 
 			if (__builtin_expect(x & table_mask, 0))
 				return rest(t, gpa, (uint64_t *)table, level, ctx);
