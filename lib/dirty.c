@@ -120,9 +120,10 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
  * atomic loads for the filter too.
  *
  * The sizes, for the 1 % dirty pages of a live-migration round: a group
- * costs 32 loads and about 13 instructions more; 47 % of the groups have
- * a hit, then 4 blocks are tested (about 7 instructions each) and
- * usually one lane of 8 entries is scanned.
+ * costs 32 loads and about 14 instructions more; 47 % of the groups have
+ * a hit, then the 8 lanes are stored and tested (two instructions each)
+ * and usually one lane of 8 entries is scanned. Hits are met lane by
+ * lane, so not in address order.
  */
 #define HARVEST_BLOCK 16u
 #define HARVEST_BLOCKS 4u
@@ -365,9 +366,8 @@ static SLAT_ALWAYS_INLINE void harvest_page(struct page_scan *s, uint64_t i)
  * A group the filter passed (entries [i, i + HARVEST_GROUP) of the run),
  * with the ORs of its lanes (`r`, in memory: each lane's test is then one
  * instruction and a branch): each lane with a hit entry by entry, a
- * branch per entry taken only on a hit. Out of line, with the lanes
- * stored for it: 47 % of the groups come here, and the group loop keeps
- * its registers.
+ * branch per entry taken only on a hit. The lanes are stored only here
+ * (group_stored()): the group loop itself keeps them in registers.
  */
 static SLAT_ALWAYS_INLINE void harvest_group(struct page_scan *s, uint64_t i,
 					     const struct group_or *r)
@@ -471,10 +471,11 @@ static SLAT_ALWAYS_INLINE void harvest_table(struct table_state *t, struct harve
 /*
  * The run of entries of the visited table from the visited one: leaves
  * in one loop; at level 1 the tables of base pages too, each scanned by
- * harvest_page_run() through the walker's descent step, so that the walk
- * makes no step of its own per table of pages. A table entry above level
- * 1 ends the run (the walker descends into it). Ranges go to the gather
- * in address order, as the walker would have visited them.
+ * harvest_page_run() or harvest_table() (inlined here: no call per table)
+ * through the walker's descent step, so that the walk makes no step of
+ * its own per table of pages. A table entry above level 1 ends the run
+ * (the walker descends into it). Ranges go to the gather in address
+ * order, as the walker would have visited them.
  */
 static int harvest_run(struct walk *w, struct harvest_op *op)
 {
