@@ -211,7 +211,15 @@ static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
 static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
 {
 	typedef uint32_t words __attribute__((vector_size(16)));
-	const entry_pair v = (r->block[0] | r->block[1]) | (r->block[2] | r->block[3]);
+	entry_pair v = r->block[0];
+	unsigned b;
+
+	/* One chain: one copy of a block, not two. */
+#pragma GCC unroll 4
+	for (b = 1; b < HARVEST_BLOCKS; b++) {
+		v |= r->block[b];
+		PAIR_CHAIN(v);
+	}
 
 	/* The two lanes OR-ed while still a vector (swapped as 32-bit
 	 * words, which x86-64 does without a copy): one move out, not two. */
