@@ -22,6 +22,23 @@
 #include "range_lock.h"
 #include "walk.h"
 
+/*
+ * The scan of runs of base pages (harvest_page_run()): what it looks for,
+ * set once per call (harvest_walks()), and where it is.
+ */
+struct page_scan {
+	uint64_t *bitmap;
+	uint64_t any;         /* flag | swd: what the filter looks for */
+	uint64_t not_gate, swd; /* ~harvest_op::gate; harvest_op::swd */
+	uint64_t page_mask, page_type, present; /* entry_is_page() */
+	bool keep;
+	void (*page)(struct page_scan *s, uint64_t i); /* harvest_page_() for bitmap and keep */
+	uint64_t *slot;       /* the run's first entry */
+	uint64_t start_page;  /* its bit in the bitmap */
+	uint64_t first, last; /* entries [first, last) of the run were cleared (first ~0: none) */
+	uint64_t found;       /* base pages found by every run */
+};
+
 struct harvest_op {
 	uint64_t start;   /* first address of the range (bit 0 of the bitmap) */
 	uint64_t *bitmap; /* NULL when only counting */
@@ -30,8 +47,9 @@ struct harvest_op {
 	uint64_t gate;    /* bits that must be set for `flag` to count */
 	uint64_t swd;     /* the software copy of `flag`, counted ungated; 0: none */
 	bool keep;
-	uint64_t found;   /* base pages found */
+	uint64_t found;   /* base pages found (also scan.found, once the walk is done) */
 	struct gather_state *g;
+	struct page_scan scan;
 };
 
 /* Set bits [i, j) of the bitmap. */
@@ -86,17 +104,31 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 }
 
 /*
- * A group of entries (HARVEST_GROUP, 256 bytes, in two halves): does any
- * of them have a bit of `any` set? A filter, read with plain vector loads
- * (two entries per load, OR-ed together): an entry that changes during
- * the read is either seen with the bit or without it, as if read a moment
+ * The scan of base pages tests a group of HARVEST_GROUP entries (512
+ * bytes) at once: the OR of all of them, against the bits looked for.
+ * The group is read as HARVEST_BLOCKS blocks of HARVEST_BLOCK entries,
+ * and each block's OR is kept in two lanes, one for its even entries,
+ * one for its odd ones (with vector registers, that is what OR-ing two
+ * entries per load gives for nothing). A lane with a hit is then looked
+ * at entry by entry: 8 entries, two instructions each.
+ *
+ * The filter reads with plain loads: an entry that changes during the
+ * read is either seen with the bit or without it, as if read a moment
  * earlier or later, and every entry the filter passes is read again,
  * atomically, before it is used. ThreadSanitizer would call those plain
  * reads a race with another thread's atomic writes, so its builds use
  * atomic loads for the filter too.
+ *
+ * The sizes, for the 1 % dirty pages of a live-migration round: a group
+ * costs 32 loads and about 14 instructions more; 47 % of the groups have
+ * a hit, then the 8 lanes are stored and tested (two instructions each)
+ * and usually one lane of 8 entries is scanned. Hits are met lane by
+ * lane, so not in address order.
  */
-#define HARVEST_GROUP 32u
-#define HARVEST_HALF (HARVEST_GROUP / 2)
+#define HARVEST_BLOCK 16u
+#define HARVEST_BLOCKS 4u
+#define HARVEST_GROUP (HARVEST_BLOCK * HARVEST_BLOCKS)
+#define HARVEST_LANE (HARVEST_BLOCK / 2) /* entries of one parity in a block */
 
 #if defined(__SANITIZE_THREAD__)
 #define HARVEST_ATOMIC_FILTER 1
@@ -107,13 +139,13 @@ static int harvest_check_visit(struct walk *w, enum walk_visit how)
 #endif
 
 #if defined(HARVEST_ATOMIC_FILTER)
-static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
+static SLAT_ALWAYS_INLINE __attribute__((unused)) uint64_t entry_peek(const uint64_t *p)
 {
 	return entry_load(p);
 }
 #else
 /* A plain read of an entry, for the filter only (see above). */
-static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
+static SLAT_ALWAYS_INLINE __attribute__((unused)) uint64_t entry_peek(const uint64_t *p)
 {
 	return *p;
 }
@@ -123,13 +155,13 @@ static SLAT_ALWAYS_INLINE uint64_t entry_peek(const uint64_t *p)
 /*
  * With vector registers (hosted builds; a hypervisor built with
  * -mgeneral-regs-only or -mno-sse takes the scalar loop below): two
- * entries per load.
+ * entries per load, the even one in lane 0.
  */
 typedef uint64_t entry_pair __attribute__((vector_size(16), may_alias));
 
-/* Each half of the group at `p`, OR-ed down to one pair of entries. */
+/* Each block of the group, OR-ed down to one pair of entries. */
 struct group_or {
-	entry_pair lo_pair, hi_pair;
+	entry_pair block[HARVEST_BLOCKS];
 };
 
 /* Keep the ORs one chain, each taking its second operand from memory
@@ -143,13 +175,13 @@ struct group_or {
 #define PAIR_CHAIN(v) ((void)0)
 #endif
 
-static SLAT_ALWAYS_INLINE entry_pair half_or(const entry_pair *v)
+static SLAT_ALWAYS_INLINE entry_pair block_or(const entry_pair *v)
 {
 	entry_pair acc = v[0];
 	unsigned i;
 
 #pragma GCC unroll 8
-	for (i = 1; i < HARVEST_HALF / 2; i++) {
+	for (i = 1; i < HARVEST_BLOCK / 2; i++) {
 		acc |= v[i];
 		PAIR_CHAIN(acc);
 	}
@@ -158,186 +190,300 @@ static SLAT_ALWAYS_INLINE entry_pair half_or(const entry_pair *v)
 
 static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
 {
-	const entry_pair *v = (const entry_pair *)__builtin_assume_aligned(p, 256);
+	const entry_pair *v = (const entry_pair *)__builtin_assume_aligned(p, 512);
 	struct group_or r;
+	unsigned b;
 
-	r.lo_pair = half_or(v);
-	r.hi_pair = half_or(v + HARVEST_HALF / 2);
+#pragma GCC unroll 4
+	for (b = 0; b < HARVEST_BLOCKS; b++)
+		r.block[b] = block_or(v + b * (HARVEST_BLOCK / 2));
 	return r;
 }
 
-static SLAT_ALWAYS_INLINE uint64_t pair_or(entry_pair v)
-{
-	return v[0] | v[1];
-}
+/* The two 64-bit halves of a vector swapped, as 32-bit words. */
+#if defined(__clang__)
+#define GROUP_SWAP(w) __builtin_shufflevector(w, w, 2, 3, 0, 1)
+#else
+#define GROUP_SWAP(w) __builtin_shuffle(w, (words){ 2, 3, 0, 1 })
+#endif
 
-/* The OR of the whole group: the two halves OR-ed as pairs first. */
+/* The OR of the whole group, as one word. */
 static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
 {
-	return pair_or(r->lo_pair | r->hi_pair);
+	typedef uint32_t words __attribute__((vector_size(16)));
+	entry_pair v = r->block[0];
+	unsigned b;
+
+	/* One chain: one copy of a block, not two. */
+#pragma GCC unroll 4
+	for (b = 1; b < HARVEST_BLOCKS; b++) {
+		v |= r->block[b];
+		PAIR_CHAIN(v);
+	}
+
+	/* The two lanes OR-ed while still a vector (swapped as 32-bit
+	 * words, which x86-64 does without a copy): one move out, not two. */
+	return (v | (entry_pair)GROUP_SWAP((words)v))[0];
 }
 
-static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
+/*
+ * A copy of `r` that the compiler takes for new values: harvest_group()
+ * reads the lanes from memory, and the copy keeps their stores on the
+ * path of a group with a hit (the compiler would otherwise store them
+ * for every group).
+ */
+static SLAT_ALWAYS_INLINE struct group_or group_stored(struct group_or r)
 {
-	return pair_or(r->lo_pair);
+	unsigned b;
+
+#pragma GCC unroll 4
+	for (b = 0; b < HARVEST_BLOCKS; b++)
+		PAIR_CHAIN(r.block[b]);
+	return r;
 }
 
-static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
-{
-	return pair_or(r->hi_pair);
-}
 #else
 /* One entry per load (general registers only, or atomic loads). */
 struct group_or {
-	uint64_t lo, hi;
+	uint64_t lane[HARVEST_BLOCKS][2];
 };
 
 static SLAT_ALWAYS_INLINE struct group_or group_read(const uint64_t *p)
 {
-	struct group_or r = { 0, 0 };
-	unsigned i;
+	struct group_or r;
+	unsigned b, i;
 
+#pragma GCC unroll 4
+	for (b = 0; b < HARVEST_BLOCKS; b++) {
+		r.lane[b][0] = r.lane[b][1] = 0;
 #pragma GCC unroll 16
-	for (i = 0; i < HARVEST_HALF; i++) {
-		r.lo |= entry_peek(&p[i]);
-		r.hi |= entry_peek(&p[HARVEST_HALF + i]);
+		for (i = 0; i < HARVEST_BLOCK; i++)
+			r.lane[b][i & 1] |= entry_peek(&p[b * HARVEST_BLOCK + i]);
 	}
 	return r;
 }
 
 static SLAT_ALWAYS_INLINE uint64_t group_all(const struct group_or *r)
 {
-	return r->lo | r->hi;
+	uint64_t v = 0;
+	unsigned b;
+
+#pragma GCC unroll 4
+	for (b = 0; b < HARVEST_BLOCKS; b++)
+		v |= r->lane[b][0] | r->lane[b][1];
+	return v;
 }
 
-static SLAT_ALWAYS_INLINE uint64_t group_lo(const struct group_or *r)
+static SLAT_ALWAYS_INLINE struct group_or group_stored(struct group_or r)
 {
-	return r->lo;
+	return r;
 }
 
-static SLAT_ALWAYS_INLINE uint64_t group_hi(const struct group_or *r)
+#endif
+
+_Static_assert(HARVEST_BLOCKS == 4, "group_all() ORs four blocks");
+
+/*
+ * Does the entry at `p` have a bit of `any` set? The filter on one entry
+ * (a plain read, see above). On x86-64 one TEST with the entry as its
+ * memory operand: the compiler would load the entry, AND and branch,
+ * three instructions for what is two.
+ */
+#if !defined(HARVEST_ATOMIC_FILTER) && defined(__x86_64__) && \
+	defined(__GCC_ASM_FLAG_OUTPUTS__)
+static SLAT_ALWAYS_INLINE bool entry_has(const uint64_t *p, uint64_t any)
 {
-	return r->hi;
+	bool nz;
+
+	__asm__("testq %2, %1" : "=@ccnz"(nz) : "m"(*p), "r"(any));
+	return nz;
+}
+#else
+static SLAT_ALWAYS_INLINE bool entry_has(const uint64_t *p, uint64_t any)
+{
+	return (entry_peek(p) & any) != 0;
 }
 #endif
 
-/* A scan of base pages: what it looks for, and what it found so far. */
-struct page_scan {
-	uint64_t *slot;       /* the run's first entry */
-	uint64_t start_page;  /* its bit in the bitmap */
-	uint64_t *bitmap;
-	uint64_t flag, gate, swd;
-	uint64_t page_mask, page_type, present;
-	bool keep;
-	uint64_t first, last; /* entries [first, last) of the run were cleared */
-	uint64_t found;
-};
-
 /*
- * One entry of the run: the whole rule, on an atomic read. Out of line:
- * hits are rare, and the scan keeps its registers.
+ * Entry `i` of the run, which passed the filter: the whole rule, on an
+ * atomic read. Compiled for each combination of a bitmap (dirty harvest)
+ * or none (accessed) and keeping the bits or clearing them, chosen once
+ * per call (page_scan::page): out of line, so that the scans keep their
+ * registers (hits are rare), and with nothing tested per hit that the
+ * call already knows.
  */
-static __attribute__((noinline)) void harvest_page(struct page_scan *s, uint64_t i)
+static SLAT_ALWAYS_INLINE void harvest_page_(struct page_scan *s, uint64_t i,
+					     bool bitmap, bool keep)
 {
-	uint64_t e = entry_load(&s->slot[i]), b, hw;
+	uint64_t *const p = &s->slot[i];
+	const uint64_t e = entry_load(p);
+	/*
+	 * hw | (e & swd), hw = the flag where (e & gate) == gate, else 0:
+	 * the flag and the software copy behind the gate, the copy alone
+	 * without it. (e & gate) == gate is e | ~gate == ~0.
+	 */
+	const uint64_t v = e & ((e | s->not_gate) == ~0ull ? s->any : s->swd);
+	uint64_t b;
 
-	hw = (e & s->gate) == s->gate ? e & s->flag : 0;
 	/* entry_is_page(), from the scan's copy of the layout's masks. */
-	if (!(hw | (e & s->swd)) || !(e & s->present) ||
-	    (e & s->page_mask) != s->page_type)
+	if (!v || !(e & s->present) || (e & s->page_mask) != s->page_type)
 		return;
-	b = s->start_page + i;
-	if (s->bitmap)
+	if (bitmap) {
+		b = s->start_page + i;
 		s->bitmap[b >> 6] |= 1ull << (b & 63);
+	}
 	s->found++;
-	if (!s->keep) {
-		__atomic_fetch_and(&s->slot[i], ~(hw | s->swd), __ATOMIC_RELAXED);
-		if (s->first == ~0ull)
+	if (!keep) {
+		/* ~(hw | swd): v | swd is hw | swd (v's flag bit is hw's). */
+		__atomic_fetch_and(p, ~(v | s->swd), __ATOMIC_RELAXED);
+		/* Hits come lane by lane, not in address order. */
+		if (i < s->first)
 			s->first = i;
-		s->last = i + 1;
+		if (i + 1 > s->last)
+			s->last = i + 1;
 	}
 }
 
-/* A half group with a hit: its entries one by one, a plain read first. */
-static SLAT_ALWAYS_INLINE void harvest_half(struct page_scan *s, const uint64_t *g,
-					    uint64_t i, uint64_t any)
+static __attribute__((noinline)) void harvest_page_bc(struct page_scan *s, uint64_t i)
 {
-	unsigned k;
+	harvest_page_(s, i, true, false);
+}
 
-#pragma GCC unroll 16
-	for (k = 0; k < HARVEST_HALF; k++)
-		if (__builtin_expect(entry_peek(&g[k]) & any, 0))
-			harvest_page(s, i + k);
+static __attribute__((noinline)) void harvest_page_bk(struct page_scan *s, uint64_t i)
+{
+	harvest_page_(s, i, true, true);
+}
+
+static __attribute__((noinline)) void harvest_page_c(struct page_scan *s, uint64_t i)
+{
+	harvest_page_(s, i, false, false);
+}
+
+static __attribute__((noinline)) void harvest_page_k(struct page_scan *s, uint64_t i)
+{
+	harvest_page_(s, i, false, true);
+}
+
+static SLAT_ALWAYS_INLINE void harvest_page(struct page_scan *s, uint64_t i)
+{
+	s->page(s, i);
+}
+
+/*
+ * A group the filter passed (entries [i, i + HARVEST_GROUP) of the run),
+ * with the ORs of its lanes (`r`, in memory: each lane's test is then one
+ * instruction and a branch): each lane with a hit entry by entry, a
+ * branch per entry taken only on a hit. The lanes are stored only here
+ * (group_stored()): the group loop itself keeps them in registers.
+ */
+static SLAT_ALWAYS_INLINE void harvest_group(struct page_scan *s, uint64_t i,
+					     const struct group_or *r)
+{
+	const uint64_t *const p = s->slot + i;
+	const uint64_t *const lanes = (const uint64_t *)r;
+	const uint64_t any = s->any;
+	unsigned lane, k;
+
+	_Static_assert(sizeof(*r) == 2 * HARVEST_BLOCKS * sizeof(uint64_t),
+		       "struct group_or: one word per lane, block by block, even lane first");
+#pragma GCC unroll 8
+	for (lane = 0; lane < 2 * HARVEST_BLOCKS; lane++) {
+		/* Lane `lane`: entries (lane / 2) * HARVEST_BLOCK + (lane & 1) + 2k. */
+		const unsigned first = (lane / 2) * HARVEST_BLOCK + (lane & 1);
+
+		if (!entry_has(&lanes[lane], any))
+			continue;
+#pragma GCC unroll 8
+		for (k = 0; k < HARVEST_LANE; k++)
+			if (__builtin_expect(entry_has(&p[first + 2 * k], any), 0))
+				harvest_page(s, i + first + 2 * k);
+	}
+}
+
+/* Entries [i, end) of the run outside whole groups: one by one. */
+static __attribute__((noinline)) void harvest_entries(struct page_scan *s, uint64_t i,
+						      uint64_t end)
+{
+	for (; i < end; i++)
+		if (entry_has(&s->slot[i], s->any))
+			harvest_page(s, i);
 }
 
 /*
  * A run of base pages: one bit each, and in a live-migration loop most
- * of them clean. Whole groups of HARVEST_GROUP entries are tested at once
- * (group_any()); a group with a hit is looked at entry by entry, with a
- * plain read first, and the rest of the run one entry at a time.
+ * of them clean. Whole groups are tested at once (group_read()); in a
+ * group with a hit, each lane with one is looked at entry by entry
+ * (harvest_group()), and the entries outside whole groups one at a time.
  */
-static void harvest_page_run(struct table_state *t, struct harvest_op *op,
-			     uint64_t *slot, uint64_t addr, uint64_t end)
+static SLAT_ALWAYS_INLINE void harvest_page_run_(struct table_state *t, struct harvest_op *op,
+						 uint64_t *slot, uint64_t addr, uint64_t end,
+						 bool std_table)
 {
-	const struct slat_layout *l = &t->lay;
-	const unsigned page_lg2 = l->granule_lg2;
-	const uint64_t any = op->flag | op->swd;
-	const uint64_t n = (end - addr) >> page_lg2;
+	struct page_scan *const s = &op->scan;
+	const unsigned page_lg2 = std_table ? 12u : t->lay.granule_lg2;
+	const uint64_t any = s->any;
+	const uint64_t n = std_table ? 512u : (end - addr) >> page_lg2;
 	/* Entries before the first whole group (tables are page-aligned). */
-	uint64_t head = (uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) &
-				   (HARVEST_GROUP - 1));
+	uint64_t head = std_table ? 0 :
+		(uint64_t)((-(uintptr_t)slot / sizeof(uint64_t)) & (HARVEST_GROUP - 1));
 	const uint64_t *g, *groups_end;
-	struct page_scan s;
-	uint64_t i;
 
-	s.slot = slot;
-	s.start_page = (addr - op->start) >> page_lg2;
-	s.bitmap = op->bitmap;
-	s.flag = op->flag;
-	s.gate = op->gate;
-	s.swd = op->swd;
-	s.page_mask = l->page_mask;
-	s.page_type = l->page_type;
-	s.present = l->present | l->noaccess;
-	s.keep = op->keep;
-	s.first = ~0ull;
-	s.last = 0;
-	s.found = 0;
+	s->slot = slot;
+	s->start_page = (addr - op->start) >> page_lg2;
+	s->first = ~0ull;
+	s->last = 0;
 	if (head > n)
 		head = n;
-	for (i = 0; i < head; i++)
-		if (entry_peek(&slot[i]) & any)
-			harvest_page(&s, i);
+	if (head)
+		harvest_entries(s, 0, head);
 	groups_end = slot + head + ((n - head) & ~(uint64_t)(HARVEST_GROUP - 1));
 	for (g = slot + head; g != groups_end; g += HARVEST_GROUP) {
 		const struct group_or r = group_read(g);
 
 		if (__builtin_expect(!(group_all(&r) & any), 1))
 			continue;
-		i = (uint64_t)(g - slot);
-		if (group_lo(&r) & any)
-			harvest_half(&s, g, i, any);
-		if (group_hi(&r) & any)
-			harvest_half(&s, g + HARVEST_HALF, i + HARVEST_HALF, any);
+		{
+			const struct group_or m = group_stored(r);
+
+			harvest_group(s, (uint64_t)(g - slot), &m);
+		}
 	}
-	for (i = (uint64_t)(groups_end - slot); i < n; i++)
-		if (entry_peek(&slot[i]) & any)
-			harvest_page(&s, i);
-	op->found += s.found;
-	if (s.last) {
-		table_clean_run(t, slot + s.first, slot + s.last);
-		gather_add(op->g, addr + (s.first << page_lg2),
-			   addr + (s.last << page_lg2), 1ull << page_lg2, 0);
+	if ((uint64_t)(groups_end - slot) < n)
+		harvest_entries(s, (uint64_t)(groups_end - slot), n);
+	if (s->last) {
+		table_clean_run(t, slot + s->first, slot + s->last);
+		gather_add(op->g, addr + (s->first << page_lg2),
+			   addr + (s->last << page_lg2), 1ull << page_lg2, 0);
 	}
+}
+
+/*
+ * harvest_page_run_() for a run of `end` - `addr` base pages from `slot`;
+ * harvest_table() for a whole level-0 table of the READ_STD_* geometry
+ * (512 entries of 4 KiB from `slot`, page-aligned), where the scan's
+ * bounds are constants.
+ */
+static SLAT_ALWAYS_INLINE void harvest_page_run(struct table_state *t, struct harvest_op *op,
+						uint64_t *slot, uint64_t addr, uint64_t end)
+{
+	harvest_page_run_(t, op, slot, addr, end, false);
+}
+
+static SLAT_ALWAYS_INLINE void harvest_table(struct table_state *t, struct harvest_op *op,
+					     uint64_t *slot, uint64_t addr)
+{
+	harvest_page_run_(t, op, slot, addr, addr + (512u << 12), true);
 }
 
 /*
  * The run of entries of the visited table from the visited one: leaves
  * in one loop; at level 1 the tables of base pages too, each scanned by
- * harvest_page_run() through the walker's descent step, so that the walk
- * makes no step of its own per table of pages. A table entry above level
- * 1 ends the run (the walker descends into it). Ranges go to the gather
- * in address order, as the walker would have visited them.
+ * harvest_page_run() or harvest_table() (inlined here: no call per table)
+ * through the walker's descent step, so that the walk makes no step of
+ * its own per table of pages. A table entry above level 1 ends the run
+ * (the walker descends into it). Ranges go to the gather in address
+ * order, as the walker would have visited them.
  */
 static int harvest_run(struct walk *w, struct harvest_op *op)
 {
@@ -349,12 +495,38 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 	uint64_t *slot = w->slot;
 	uint64_t addr = w->addr, first = 0, last = 0;
 
+	/* READ_STD_*: a linear map and entries with the address in place. */
+	const bool std = w->t->read.walk != READ_GENERIC;
+	/* Level 1 of READ_STD_*, with the one-test table check (read_state). */
+	const bool std1 = std && level == 1 && w->t->read.table_mask;
+	const uint64_t tmask = w->t->read.table_mask, tval = w->t->read.table_val;
+
 	while (addr < end) {
 		uint64_t e = entry_load(slot);
 		uint64_t base = addr & ~(size - 1);
-		uint64_t stop = base + size < w->end ? base + size : w->end;
-		uint64_t hw = (e & op->gate) == op->gate ? e & op->flag : 0;
+		uint64_t stop;
+		uint64_t hw;
 
+		/*
+		 * The common case first: a whole table of base pages, linked
+		 * as libslat links it (the test implies entry_present() and
+		 * entry_is_table(); any other entry takes the rule below).
+		 */
+		if (std1 && !((e ^ tval) & tmask) && addr == base && base + size <= w->end) {
+			if (last) {
+				table_clean_run(w->t, w->slot + ((first - w->base) >> l->shift[level]),
+						w->slot + ((last - w->base) >> l->shift[level]));
+				gather_add(op->g, first, last, 1ull << l->shift[level], 0);
+				last = 0;
+			}
+			harvest_table(w->t, op, walk_step_table(w->t, e, true, l->addr_mask,
+								 w->t->linear_offset),
+				      addr);
+			addr = base + size;
+			slot++;
+			continue;
+		}
+		stop = base + size < w->end ? base + size : w->end;
 		if (entry_present(l, e) && entry_is_table(l, level, e)) {
 			uint64_t *child;
 
@@ -366,9 +538,19 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 				gather_add(op->g, first, last, 1ull << l->shift[level], 0);
 				last = 0;
 			}
+			if (std && addr == base && stop == base + size) {
+				/* A whole table of the common geometry. */
+				harvest_table(w->t, op, walk_step_table(w->t, e, true, l->addr_mask,
+									 w->t->linear_offset),
+					      addr);
+				goto next;
+			}
 			child = walk_step_table(w->t, e, false, 0, 0);
 			harvest_page_run(w->t, op, &child[entry_index(l, 0, addr)], addr, stop);
-		} else if ((hw | (e & op->swd)) && entry_present(l, e)) {
+			goto next;
+		}
+		hw = (e & op->gate) == op->gate ? e & op->flag : 0;
+		if ((hw | (e & op->swd)) && entry_present(l, e)) {
 			if (op->bitmap)
 				bitmap_set(op->bitmap, (addr - op->start) >> page_lg2,
 					   (stop - op->start) >> page_lg2);
@@ -380,6 +562,7 @@ static int harvest_run(struct walk *w, struct harvest_op *op)
 				last = base + size;
 			}
 		}
+next:
 		addr = stop;
 		slot++;
 	}
@@ -421,8 +604,23 @@ static int harvest_walks(struct table_state *t, uint64_t gpa, uint64_t size,
 	if (err)
 		return err;
 	op->g->table = t;
+	op->scan.bitmap = op->bitmap;
+	op->scan.any = op->flag | op->swd;
+	op->scan.not_gate = ~op->gate;
+	op->scan.swd = op->swd;
+	op->scan.page_mask = t->lay.page_mask;
+	op->scan.page_type = t->lay.page_type;
+	op->scan.present = t->lay.present | t->lay.noaccess;
+	op->scan.keep = op->keep;
+	if (op->bitmap)
+		op->scan.page = op->keep ? harvest_page_bk : harvest_page_bc;
+	else
+		op->scan.page = op->keep ? harvest_page_k : harvest_page_c;
+	op->scan.found = 0;
 	walk_init(&w, t, gpa, gpa + size, op);
-	return walk_range(&w, harvest_visit);
+	err = walk_range(&w, harvest_visit);
+	op->found += op->scan.found;
+	return err;
 }
 
 /* SLAT_FEAT_CONCURRENT: the walks under the range lock (range_lock.h). */

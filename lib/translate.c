@@ -127,6 +127,19 @@ typedef int (*lookup_rest_fn)(const struct table_state *t, uint64_t gpa,
 	}
 
 /*
+ * READ_STD_*: the byte offset of the slot of `gpa` in its table at
+ * `level` (walk.h walk_step_slot() with `std`, scaled to bytes so that
+ * the shift and the mask give the offset directly).
+ */
+static SLAT_ALWAYS_INLINE uint64_t std_slot_offset(uint64_t gpa, unsigned level,
+						   bool root)
+{
+	if (root)
+		return (gpa >> (12u + 9u * level)) << 3;
+	return (gpa >> (9u + 9u * level)) & (511u << 3);
+}
+
+/*
  * The lookup of `gpa` (already checked against the input width), its
  * leaf handed to `leaf`. With `std` (READ_STD_<std_levels>), a table entry
  * as libslat writes it is followed after one test on e ^ table_val (whose
@@ -143,28 +156,34 @@ static SLAT_ALWAYS_INLINE int lookup(const struct table_state *t, uint64_t gpa,
 	const struct slat_layout *l = &t->lay;
 
 	if (std) {
-		/* Read once: the atomic loads below would have them loaded again. */
+		/*
+		 * The masks and the offset are read again after each entry
+		 * (the entry loads are acquires), as memory operands of the
+		 * instructions that use them: no instruction of their own,
+		 * where holding them in registers takes one each. Only the
+		 * test's mask is held (a test takes no second memory operand).
+		 */
 		const uint64_t table_mask = t->read.table_mask;
-		const uint64_t table_val = t->read.table_val;
-		const uint64_t addr_mask = l->addr_mask;
-		const uint64_t offset = t->linear_offset;
 		const unsigned top = std_levels - 1u;
-		uint64_t *table = t->root;
+		uintptr_t table = (uintptr_t)t->root;
 		unsigned level;
 		uint64_t *p;
 		uint64_t e;
 
 #pragma GCC unroll 5
 		for (level = top; level > 0; level--) {
-			uint64_t x = entry_load(walk_step_slot(l, table, level, gpa,
-							       true, level == top)) ^
-				     table_val;
+			const uint64_t *slot = (const uint64_t *)
+				(table + std_slot_offset(gpa, level, level == top));
+			uint64_t x = entry_load(slot) ^ t->read.table_val;
 
 			if (__builtin_expect(x & table_mask, 0))
-				return rest(t, gpa, table, level, ctx);
-			table = walk_step_table(t, x, true, addr_mask, offset);
+				return rest(t, gpa, (uint64_t *)table, level, ctx);
+			table = (uintptr_t)((x & l->addr_mask) + t->linear_offset);
 		}
-		p = walk_step_slot(l, table, 0, gpa, true, top == 0);
+		/* The table, then the slot: reassociated, the offset would be
+		 * added last, one instruction more. */
+		__asm__("" : "+r"(table));
+		p = (uint64_t *)(table + std_slot_offset(gpa, 0, top == 0));
 		e = entry_load(p);
 		return leaf(t, gpa, p, e, 0, true, ctx);
 	}

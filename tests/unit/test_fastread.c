@@ -443,23 +443,35 @@ static void perms_errors(void **state)
 
 /*
  * A dirty page at each position of the groups the scan tests at once
- * (32 entries in two halves) and beyond, alone and with its neighbours,
- * from ranges that start and end inside a group: exactly the dirty pages
- * are found, cleared once, recorded in the gather.
+ * (64 entries: four blocks of 16, each in an even and an odd lane) and
+ * beyond, alone and with its neighbours, from ranges that start and end
+ * inside a group: exactly the dirty pages are found, cleared once,
+ * recorded in the gather; slat_accessed() (the same scan without a
+ * bitmap) counts exactly the pages accessed.
  */
 static void harvest_one_range(struct fx *f, uint64_t start, uint64_t pages,
 			      const uint64_t *dirty, size_t nd)
 {
-	uint64_t bm[8], found = 9999, want[8];
+	uint64_t bm[8], found = 9999, want[8], accessed = 9999, n_in = 0;
 	size_t i;
 
+	/* No accessed flag left anywhere in the table. */
+	assert_int_equal(slat_accessed(&f->t, slat_gpa(0), 2 * MiB, 0, &accessed, &f->g),
+			 SLAT_OK);
+	fx_flush(f);
 	memset(want, 0, sizeof(want));
 	for (i = 0; i < nd; i++) {
 		assert_int_equal(slat_hw_access(&f->t, slat_gpa(dirty[i] * 4096), true),
 				 SLAT_OK);
-		if (dirty[i] >= start && dirty[i] < start + pages)
+		if (dirty[i] >= start && dirty[i] < start + pages) {
 			want[(dirty[i] - start) / 64] |= 1ull << ((dirty[i] - start) % 64);
+			n_in++;
+		}
 	}
+	assert_int_equal(slat_accessed(&f->t, slat_gpa(start * 4096), pages * 4096,
+				       SLAT_HARVEST_KEEP, &accessed, &f->g),
+			 SLAT_OK);
+	assert_int_equal(accessed, n_in);
 	memset(bm, 0, sizeof(bm));
 	assert_int_equal(slat_dirty_harvest(&f->t, slat_gpa(start * 4096), pages * 4096,
 					    bm, 8, SLAT_HARVEST_KEEP, &found, &f->g),
@@ -511,7 +523,7 @@ static void harvest_positions(void **state)
 
 	for (linear = 0; linear < 2; linear++) {
 		struct fx f;
-		uint64_t p, all[96];
+		uint64_t p, all[160];
 
 		if (linear)
 			linear_prepare(&f, fmt);
@@ -520,19 +532,25 @@ static void harvest_positions(void **state)
 		f.cfg.features |= SLAT_FEAT_AD;
 		assert_int_equal(fx_create(&f), SLAT_OK);
 		map4k(&f, 0, 2 * MiB, 0x40000000, SLAT_PERM_RW, SLAT_MAP_MAX_PAGE(12));
-		for (p = 0; p < 96; p++) {
+		for (p = 0; p < 160; p++) {
 			uint64_t two[2] = { p, p + 33 };
+			/* Neighbours in the two lanes of one block: the scan
+			 * meets the even one first whatever their order. */
+			uint64_t adj[2] = { p, p + 1 };
 
 			harvest_one_range(&f, 0, 512, &p, 1);
+			harvest_one_range(&f, 0, 512, adj, 2);
 			harvest_one_range(&f, 64, 128, two, 2);
 			/* Ranges starting and ending inside a group. */
 			harvest_one_range(&f, 5, 100, &p, 1);
 			harvest_one_range(&f, 17, 47, two, 2);
+			harvest_one_range(&f, 1, 200, two, 2);
 			all[p] = p;
 		}
 		/* Every page of several groups dirty at once. */
-		harvest_one_range(&f, 0, 512, all, 96);
-		harvest_one_range(&f, 3, 90, all, 96);
+		harvest_one_range(&f, 0, 512, all, 160);
+		harvest_one_range(&f, 3, 90, all, 160);
+		harvest_one_range(&f, 63, 130, all, 160);
 		assert_int_equal(slat_unmap(&f.t, slat_gpa(0), 2 * MiB, &f.g), SLAT_OK);
 		fx_fini(&f);
 	}
