@@ -181,7 +181,9 @@ void gather_add(struct gather_state *g, uint64_t start, uint64_t end,
 		rs[n - 1].table_sizes |= table_sizes;
 		return;
 	}
-	for (i = 0; i < n && rs[i].end < start; i++)
+	/* Past the last range (an upward walk of scattered pages): no search. */
+	i = n && start > rs[n - 1].end ? n : 0;
+	for (; i < n && rs[i].end < start; i++)
 		;
 	if (i < n && rs[i].start <= start && end <= rs[i].end) {
 		rs[i].leaf_sizes |= leaf_sizes;

@@ -482,7 +482,9 @@ void read_setup(struct table_state *t)
 		r->table_val = 1; /* never: every entry takes the full rule */
 	}
 	r->walk = READ_GENERIC;
-	if (index_setup(t) && std_geometry(l) && !(l->addr_mask & 0xfff) &&
+	/* table_mask 0 (a format whose tables have no present bit) would
+	 * take every entry for a table on the fast walks: none then. */
+	if (r->table_mask && index_setup(t) && std_geometry(l) && !(l->addr_mask & 0xfff) &&
 	    (t->features & SLAT_FEAT_LINEAR_MAP))
 		r->walk = (uint8_t)(READ_STD_3 + (l->levels - 3u));
 	/* A concurrent table's readers register (translate_perms_other()). */

@@ -126,11 +126,12 @@ static SLAT_ALWAYS_INLINE unsigned walk_shift(const struct slat_layout *l, unsig
 }
 
 /*
- * One step down the tree for the lookup of one address (translate.c
- * lookup()), by the rules walk_range_() applies inline with its per-walk
- * constants: the slot of `addr` in `table` at `level`, and the table a
- * table entry points to (walk_range_() has the table's physical address
- * at hand and calls table_va() itself).
+ * One step down the tree on the path of one address (walk_path() below,
+ * and translate.c's lookup through the layout), by the rules
+ * walk_range_() applies inline with its per-walk constants: the slot of
+ * `addr` in `table` at `level`, and the table a table entry points to
+ * (walk_range_() has the table's physical address at hand and calls
+ * table_va() itself).
  * With `std` the table is READ_STD_* (table_state.h: 4 KiB granule, 9
  * bits per level, no split address field, a linear map) and the shifts,
  * masks and table addresses are constants and adds (the caller passes
