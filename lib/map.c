@@ -454,15 +454,18 @@ static __attribute__((noinline)) int map_range(struct table_state *t, slat_gpa_t
  * at, level `path->level`: one per level down to the base-page leaf
  * `leaf`, each holding one entry, filled bottom up and linked by one
  * store at the top, so no walker sees a part of the chain. All are
- * allocated first; a failure gives them back and changes nothing.
+ * allocated first; a failure gives them back and changes nothing. On a
+ * concurrent table (`conc`) the entry at the top may be another call's
+ * too: the chain is linked by compare-exchange, and merged into a table
+ * another call linked there first (fresh_link_shared()).
  */
 static __attribute__((noinline)) int map_page_chain(struct table_state *t, uint64_t gpa,
 						    uint64_t leaf, const struct walk_path *path,
-						    struct gather_state *g)
+						    struct gather_state *g, bool conc)
 {
 	const struct slat_layout *l = &t->lay;
 	struct reserve res = { 0, 0 };
-	uint64_t entry = leaf, *table, pa;
+	uint64_t entry = leaf, *table = 0, pa = 0;
 	unsigned level;
 	int err = reserve_fill(t, &res, path->level);
 
@@ -479,9 +482,36 @@ static __attribute__((noinline)) int map_page_chain(struct table_state *t, uint6
 		table_clean(t, table, 1ull << l->granule_lg2);
 		entry = l->table_tmpl | addr_entry(l, pa);
 	}
+	/* Not a leaf there: one covering this page would be this call's,
+	 * which holds it, and the walk found the entry absent. */
+	if (conc && fresh_link_shared(t, path->slot, table, pa, path->level - 1))
+		return SLAT_OK;
 	entry_store(path->slot, entry);
 	table_clean(t, path->slot, sizeof(*path->slot));
 	return SLAT_OK;
+}
+
+/*
+ * The base-page template for `attrs` from the memo into `tmpl`; false
+ * when it has none. A concurrent table's memo is read inside its count
+ * (memo.h): another call may be writing it.
+ */
+static SLAT_ALWAYS_INLINE bool map_page_tmpl(const struct table_state *t,
+					     const struct slat_attrs *attrs, bool conc,
+					     uint64_t *tmpl)
+{
+	uint64_t seq;
+	bool hit;
+
+	if (!conc) {
+		*tmpl = t->tmpl_bits[0];
+		return (t->tmpl_have & 1u) && t->tmpl_req == attrs_req(attrs);
+	}
+	if (!memo_read_begin(t, &seq))
+		return false;
+	hit = (memo_get(&t->tmpl_have) & 1u) && memo_get(&t->tmpl_req) == attrs_req(attrs);
+	*tmpl = memo_get(&t->tmpl_bits[0]);
+	return memo_read_end(t, seq) && hit;
 }
 
 /*
@@ -503,15 +533,15 @@ static SLAT_ALWAYS_INLINE int map_page(struct table_state *t, slat_gpa_t gpa,
 	struct walk_path path;
 	uint64_t leaf;
 
-	if (!(t->tmpl_have & 1u) || t->tmpl_req != attrs_req(attrs) ||
+	if (!map_page_tmpl(t, attrs, false, &leaf) ||
 	    (l->bbm_mask && gather_overlaps(g, gpa.v, gpa.v + page)))
 		return map_range(t, gpa, page, hpa, attrs, flags, g);
-	leaf = t->tmpl_bits[0] | addr_entry(l, hpa.v);
+	leaf |= addr_entry(l, hpa.v);
 	walk_path(t, gpa.v, levels, &path);
 	if (path.entry)
 		return map_range(t, gpa, page, hpa, attrs, flags, g);
 	if (path.level)
-		return map_page_chain(t, gpa.v, leaf, &path, g);
+		return map_page_chain(t, gpa.v, leaf, &path, g, false);
 	g->table = t;
 	entry_store(path.slot, leaf);
 	if (SLAT_UNLIKELY(t->clean))
@@ -519,12 +549,58 @@ static SLAT_ALWAYS_INLINE int map_page(struct table_state *t, slat_gpa_t gpa,
 	return SLAT_OK;
 }
 
-/* The paths of 3 and 5 levels, out of line: 4 is the common depth. */
-static __attribute__((noinline)) int map_page_3_5(struct table_state *t, slat_gpa_t gpa,
-						  slat_hpa_t hpa, const struct slat_attrs *attrs,
-						  uint32_t flags, struct gather_state *g,
-						  unsigned levels)
+/*
+ * map_page() on a SLAT_FEAT_CONCURRENT table, under a hold of the page,
+ * with the chain of fresh tables linked as the range walk links one
+ * (map_page_chain()). A failed call releases its hold and changes
+ * nothing, its gather included.
+ */
+static __attribute__((noinline)) int map_page_conc(struct table_state *t, slat_gpa_t gpa,
+						   slat_hpa_t hpa, const struct slat_attrs *attrs,
+						   uint32_t flags, struct gather_state *g,
+						   unsigned levels)
 {
+	const struct slat_layout *l = &t->lay;
+	const uint64_t page = 1ull << WALK_STD_GRANULE_LG2;
+	struct conc_call cc;
+	struct walk_path path;
+	uint64_t leaf;
+	int err;
+
+	if (!map_page_tmpl(t, attrs, true, &leaf) ||
+	    (l->bbm_mask && gather_overlaps(g, gpa.v, gpa.v + page)))
+		return map_range(t, gpa, page, hpa, attrs, flags, g);
+	leaf |= addr_entry(l, hpa.v);
+	cc.nreclaim = 0;
+	range_hold(t, &cc.hold, gpa.v, gpa.v + page);
+	walk_path(t, gpa.v, levels, &path);
+	if (path.entry) {
+		range_unlock(t, &cc.hold);
+		return map_range(t, gpa, page, hpa, attrs, flags, g);
+	}
+	if (path.level) {
+		err = map_page_chain(t, gpa.v, leaf, &path, g, true);
+		if (err) {
+			range_unlock(t, &cc.hold);
+			return err;
+		}
+	} else {
+		g->table = t;
+		entry_store(path.slot, leaf);
+		table_clean(t, path.slot, sizeof(*path.slot));
+	}
+	conc_call_end(t, &cc, g);
+	return SLAT_OK;
+}
+
+/* The paths of 3 and 5 levels and of a concurrent table, out of line: 4 is the common depth. */
+static __attribute__((noinline)) int map_page_other(struct table_state *t, slat_gpa_t gpa,
+						    slat_hpa_t hpa, const struct slat_attrs *attrs,
+						    uint32_t flags, struct gather_state *g,
+						    unsigned levels)
+{
+	if (levels & PATH_CONC)
+		return map_page_conc(t, gpa, hpa, attrs, flags, g, levels & ~PATH_CONC);
 	return levels == 3 ? map_page(t, gpa, hpa, attrs, flags, g, 3)
 			   : map_page(t, gpa, hpa, attrs, flags, g, 5);
 }
@@ -540,12 +616,13 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 	if (!t || !attrs || !g)
 		return SLAT_ENULL;
 	/* One page: any page-size limit allows it, a replace does not. */
-	if ((!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size))) ||
+	if ((!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size)) &&
+	     !(levels = walk_path_conc(t, gpa.v, size))) ||
 	    (hpa.v & (size - 1)) || (hpa.v >> t->lay.pa_bits) ||
 	    (flags & ~(uint32_t)SLAT_MAP_MAX_PAGE(0xff)) ||
 	    (flags && ((flags >> 8) & 0xff) < WALK_STD_GRANULE_LG2) || gather_check(g, t))
 		return map_range(t, gpa, size, hpa, attrs, flags, g);
 	if (SLAT_UNLIKELY(levels != 4))
-		return map_page_3_5(t, gpa, hpa, attrs, flags, g, levels);
+		return map_page_other(t, gpa, hpa, attrs, flags, g, levels);
 	return map_page(t, gpa, hpa, attrs, flags, g, 4);
 }

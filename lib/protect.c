@@ -346,26 +346,32 @@ static __attribute__((noinline)) int prot_range(struct table_state *t, uint64_t 
 }
 
 /*
- * The new value of the leaf `e` at `level` from the memo alone, without
- * taking its lock-free snapshot (a table on the one-page path is not
- * SLAT_FEAT_CONCURRENT, so nothing writes the memo meanwhile): the memo's
+ * The new value of the leaf `e` at `level` from the memo alone: the memo's
  * result for `e`'s pattern, or `e` kept when its pattern is that result
  * already (a request clears and then sets each field, so applying it to
  * its own result changes nothing: a page protected twice). False when the
- * memo has neither.
+ * memo has neither. Without `conc` the memo is read plainly (nothing else
+ * writes it while a table without SLAT_FEAT_CONCURRENT changes); with it,
+ * inside its count (memo.h).
  */
 static SLAT_ALWAYS_INLINE bool prot_page_value(const struct table_state *t, unsigned level,
-					       uint64_t req, uint64_t e, uint64_t *out)
+					       uint64_t req, uint64_t e, uint64_t *out,
+					       bool conc)
 {
 	const struct slat_layout *l = &t->lay;
 	const uint64_t mask = l->attr_mask[level];
 	const struct prot_memo_level *m = &t->memo[level];
-	uint64_t val;
+	uint64_t val, key, seq = 0;
+	bool hit;
 
-	if (!(t->memo_have & (1u << level)) || m->req != req)
+	if (conc && !memo_read_begin(t, &seq))
 		return false;
-	val = m->val;
-	if ((e & mask) != m->key && (e & mask) != val)
+	hit = (memo_get(&t->memo_have) & (1u << level)) && memo_get(&m->req) == req;
+	key = memo_get(&m->key);
+	val = memo_get(&m->val);
+	if ((conc && !memo_read_end(t, seq)) || !hit)
+		return false;
+	if ((e & mask) != key && (e & mask) != val)
 		return false;
 	*out = leaf_keep_hw(l, (e & ~mask) | val, e);
 	return true;
@@ -395,12 +401,14 @@ static __attribute__((noinline)) int prot_page_rest(struct table_state *t,
  * walk decides before it allocates is decided first, from the memo of
  * level 1 (a leaf that stays as it is needs no split; one the memo does
  * not know goes to the range walk, which computes and keeps it); so a
- * call allocates exactly what the range walk would.
+ * call allocates exactly what the range walk would. Returns PROT_RANGE,
+ * having changed nothing, where the range walk must do it.
  */
+#define PROT_RANGE 1
 static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint64_t gpa,
 						     const struct slat_prot *p,
 						     struct gather_state *g,
-						     const struct walk_path *path)
+						     const struct walk_path *path, bool conc)
 {
 	const struct slat_layout *l = &t->lay;
 	const uint64_t e = path->entry, req = prot_req(p);
@@ -409,20 +417,20 @@ static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint
 	uint64_t *child, pa, new_, tmpl;
 	int err;
 
-	if (entry_check_walkable(t, 1, e) || !prot_page_value(t, 1, req, e, &new_))
-		goto range;
+	if (entry_check_walkable(t, 1, e) || !prot_page_value(t, 1, req, e, &new_, conc))
+		return PROT_RANGE;
 	if (new_ == e) {
 		g->table = t;
 		return SLAT_OK; /* the leaf stays as it is: no split */
 	}
 	if (leaf_split_tmpl(t, 1, e, &tmpl))
-		goto range;
+		return PROT_RANGE;
 	err = reserve_fill(t, &res, 1);
 	if (err)
 		return err;
 	child = reserve_take(&res, &pa);
 	leaf_split_write(t, 1, e, tmpl, child);
-	if (!prot_page_value(t, 0, req, child[i], &new_)) {
+	if (!prot_page_value(t, 0, req, child[i], &new_, conc)) {
 		/* What the range walk computes and keeps next, and where it
 		 * would fail (an error gives the fresh page back). */
 		uint64_t val;
@@ -444,8 +452,6 @@ static __attribute__((noinline)) int prot_page_split(struct table_state *t, uint
 	table_clean(t, child, 1ull << l->granule_lg2);
 	leaf_to_table(t, path->slot, e, child, pa, 1, gpa & ~level_mask(l, 1), true, g);
 	return SLAT_OK;
-range:
-	return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
 }
 
 /*
@@ -474,11 +480,15 @@ static SLAT_ALWAYS_INLINE int prot_page(struct table_state *t, uint64_t gpa,
 			g->table = t;
 			return SLAT_OK;
 		}
-		if (path.level == 1 && entry_present(l, e) && !entry_is_table(l, 1, e))
-			return prot_page_split(t, gpa, p, g, &path);
+		if (path.level == 1 && entry_present(l, e) && !entry_is_table(l, 1, e)) {
+			int r = prot_page_split(t, gpa, p, g, &path, false);
+
+			if (r != PROT_RANGE)
+				return r;
+		}
 		return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
 	}
-	if (!prot_page_value(t, 0, prot_req(p), e, &new_))
+	if (!prot_page_value(t, 0, prot_req(p), e, &new_, false))
 		return prot_range(t, gpa, 1ull << WALK_STD_GRANULE_LG2, p, g);
 	if (new_ != e) {
 		if (entry_needs_bbm(l, e, new_, false) || !entry_cmpxchg(path.slot, &e, new_))
@@ -492,11 +502,59 @@ static SLAT_ALWAYS_INLINE int prot_page(struct table_state *t, uint64_t gpa,
 	return SLAT_OK;
 }
 
-/* The paths of 3 and 5 levels, out of line: 4 is the common depth. */
-static __attribute__((noinline)) int prot_page_3_5(struct table_state *t, uint64_t gpa,
-						   const struct slat_prot *p,
-						   struct gather_state *g, unsigned levels)
+/*
+ * prot_page() on a SLAT_FEAT_CONCURRENT table, under a hold of the page
+ * (widened to a leaf of level 1 that holds it, which the call then owns
+ * and may split), the memo read inside its count. Whatever goes to the
+ * range walk releases the hold first; a failed call changes nothing.
+ */
+static __attribute__((noinline)) int prot_page_conc(struct table_state *t, uint64_t gpa,
+						    const struct slat_prot *p,
+						    struct gather_state *g, unsigned levels)
 {
+	const struct slat_layout *l = &t->lay;
+	const uint64_t page = 1ull << WALK_STD_GRANULE_LG2;
+	struct conc_call cc;
+	struct walk_path path;
+	uint64_t e, new_;
+	int r = SLAT_OK;
+
+	cc.nreclaim = 0;
+	range_hold(t, &cc.hold, gpa, gpa + page);
+	walk_path(t, gpa, levels, &path);
+	e = path.entry;
+	if (path.level || !entry_is_page(l, e)) {
+		/* Nothing to change where absent or invalid to the hardware. */
+		if (e && path.level)
+			r = path.level == 1 && entry_present(l, e) && !entry_is_table(l, 1, e)
+				    ? prot_page_split(t, gpa, p, g, &path, true)
+				    : PROT_RANGE;
+	} else if (!prot_page_value(t, 0, prot_req(p), e, &new_, true)) {
+		r = PROT_RANGE;
+	} else if (new_ != e) {
+		if (entry_needs_bbm(l, e, new_, false) || !entry_cmpxchg(path.slot, &e, new_)) {
+			r = PROT_RANGE;
+		} else {
+			table_clean(t, path.slot, sizeof(*path.slot));
+			gather_add(g, gpa, gpa + page, page, 0);
+		}
+	}
+	if (r) {
+		range_unlock(t, &cc.hold);
+		return r == PROT_RANGE ? prot_range(t, gpa, page, p, g) : r;
+	}
+	g->table = t;
+	conc_call_end(t, &cc, g);
+	return SLAT_OK;
+}
+
+/* The paths of 3 and 5 levels and of a concurrent table, out of line: 4 is the common depth. */
+static __attribute__((noinline)) int prot_page_other(struct table_state *t, uint64_t gpa,
+						     const struct slat_prot *p,
+						     struct gather_state *g, unsigned levels)
+{
+	if (levels & PATH_CONC)
+		return prot_page_conc(t, gpa, p, g, levels & ~PATH_CONC);
 	return levels == 3 ? prot_page(t, gpa, p, g, 3) : prot_page(t, gpa, p, g, 5);
 }
 
@@ -509,11 +567,12 @@ int slat_protect(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !p || !g)
 		return SLAT_ENULL;
-	if ((!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size))) ||
+	if ((!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size)) &&
+	     !(levels = walk_path_conc(t, gpa.v, size))) ||
 	    ((p->perm_clear | p->perm_set) & ~SLAT_PERM_ALL) ||
 	    ((p->sw_clear | p->sw_set) >> t->lay.sw_count) || gather_check(g, t))
 		return prot_range(t, gpa.v, size, p, g);
 	if (SLAT_UNLIKELY(levels != 4))
-		return prot_page_3_5(t, gpa.v, p, g, levels);
+		return prot_page_other(t, gpa.v, p, g, levels);
 	return prot_page(t, gpa.v, p, g, 4);
 }

@@ -262,10 +262,45 @@ static SLAT_ALWAYS_INLINE int unmap_page(struct table_state *t, uint64_t gpa,
 	return SLAT_OK;
 }
 
-/* The paths of 3 and 5 levels, out of line: 4 is the common depth. */
-static __attribute__((noinline)) int unmap_page_3_5(struct table_state *t, uint64_t gpa,
-						    struct gather_state *g, unsigned levels)
+/*
+ * unmap_page() on a SLAT_FEAT_CONCURRENT table, under a hold of the page:
+ * a table the leaf leaves empty may hold other calls' pages, so it is left
+ * to conc_reclaim() at the end of the call (conc_defer_empty()), as the
+ * range walk leaves it.
+ */
+static __attribute__((noinline)) int unmap_page_conc(struct table_state *t, uint64_t gpa,
+						     struct gather_state *g, unsigned levels)
 {
+	const struct slat_layout *l = &t->lay;
+	const uint64_t page = 1ull << WALK_STD_GRANULE_LG2;
+	const uint64_t base = gpa & ~level_mask(l, 1);
+	struct conc_call cc;
+	struct walk_path p;
+
+	cc.nreclaim = 0;
+	range_hold(t, &cc.hold, gpa, gpa + page);
+	walk_path(t, gpa, levels, &p);
+	if (p.entry && (p.level || !entry_is_page(l, p.entry))) {
+		range_unlock(t, &cc.hold);
+		return unmap_range(t, gpa, page, g);
+	}
+	g->table = t;
+	if (p.entry) {
+		entry_store(p.slot, 0);
+		table_clean(t, p.slot, sizeof(*p.slot));
+		gather_add(g, gpa, gpa + page, page, 0);
+		conc_defer_empty(t, &cc, p.table[0], base, base + level_size(l, 1), 1);
+	}
+	conc_call_end(t, &cc, g);
+	return SLAT_OK;
+}
+
+/* The paths of 3 and 5 levels and of a concurrent table, out of line: 4 is the common depth. */
+static __attribute__((noinline)) int unmap_page_other(struct table_state *t, uint64_t gpa,
+						      struct gather_state *g, unsigned levels)
+{
+	if (levels & PATH_CONC)
+		return unmap_page_conc(t, gpa, g, levels & ~PATH_CONC);
 	return levels == 3 ? unmap_page(t, gpa, g, 3) : unmap_page(t, gpa, g, 5);
 }
 
@@ -279,12 +314,13 @@ int slat_unmap(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 
 	if (!t || !g)
 		return SLAT_ENULL;
-	if (!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size)))
+	if (!walk_path_ok(t, gpa.v, size) && !(levels = walk_path_any(t, gpa.v, size)) &&
+	    !(levels = walk_path_conc(t, gpa.v, size)))
 		return unmap_range(t, gpa.v, size, g);
 	err = gather_check(g, t);
 	if (err)
 		return err;
 	if (SLAT_UNLIKELY(levels != 4))
-		return unmap_page_3_5(t, gpa.v, g, levels);
+		return unmap_page_other(t, gpa.v, g, levels);
 	return unmap_page(t, gpa.v, g, 4);
 }

@@ -205,6 +205,24 @@ static SLAT_ALWAYS_INLINE unsigned walk_path_any(const struct table_state *t,
 	return 3u + (t->read.walk - READ_STD_3);
 }
 
+/*
+ * A SLAT_FEAT_CONCURRENT table of the same geometry: PATH_CONC and the
+ * levels of the path, 0 when there is none. Its calls take the path under
+ * a hold of their page (range_lock.h), as the range walk does, and leave
+ * what concerns shared tables to the same helpers.
+ */
+#define PATH_CONC 8u
+
+static SLAT_ALWAYS_INLINE unsigned walk_path_conc(const struct table_state *t,
+						  uint64_t addr, uint64_t size)
+{
+	if (!SLAT_UNLIKELY(t->concurrent) || t->read.walk == READ_GENERIC ||
+	    size != 1ull << WALK_STD_GRANULE_LG2 || (addr & (size - 1)) ||
+	    (addr >> t->lay.ia_bits))
+		return 0;
+	return PATH_CONC | (3u + (t->read.walk - READ_STD_3));
+}
+
 static SLAT_ALWAYS_INLINE void walk_path(const struct table_state *t, uint64_t addr,
 					 unsigned levels, struct walk_path *p)
 {

@@ -182,6 +182,9 @@ struct variant {
 	unsigned threads;
 	/* Only the link races, certain (a WALK_NC table without A/D). */
 	bool link_only;
+	/* Tables reached by the linear map: one-page calls take the path
+	 * of lib/walk.h walk_path() under their hold, not the range walk. */
+	bool linear;
 };
 
 struct run {
@@ -1101,6 +1104,10 @@ static void run_stress(void **state)
 	r->f.cfg.alloc.alloc = st_alloc;
 	r->f.cfg.alloc.free = st_free;
 	r->f.cfg.alloc.phys_to_virt = st_p2v;
+	if (v->linear) {
+		r->f.cfg.features |= SLAT_FEAT_LINEAR_MAP;
+		r->f.cfg.linear_offset = slat_pool_linear_offset(&r->f.pool);
+	}
 	assert_int_equal(fx_create(&r->f), SLAT_OK);
 	pthread_mutex_init(&r->big_lock, NULL);
 	pthread_barrier_init(&r->bar, NULL, r->n);
@@ -1160,13 +1167,16 @@ static const struct variant variants[] = {
 	{ &slat_format_stage2, 2, false }, { &slat_format_stage2, 4, false },
 	/* NPT has no SLAT_FEAT_WALK_NC. */
 	{ &slat_format_ept, 2, true },     { &slat_format_stage2, 4, true },
+	{ &slat_format_ept, 4, false, true }, { &slat_format_npt, 4, false, true },
+	{ &slat_format_stage2, 4, false, true },
+	{ &slat_format_ept, 2, true, true }, { &slat_format_stage2, 4, true, true },
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
 
 int main(int argc, char **argv)
 {
 	struct CMUnitTest tests[NVARIANTS];
-	static char names[NVARIANTS][32];
+	static char names[NVARIANTS][40];
 	unsigned i;
 	int a;
 
@@ -1193,9 +1203,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)opt_seed, opt_rounds, opt_ops,
 	       opt_locked ? ", every call under one lock" : "");
 	for (i = 0; i < NVARIANTS; i++) {
-		snprintf(names[i], sizeof(names[i]), "%s_%s_%u",
+		snprintf(names[i], sizeof(names[i]), "%s_%s_%u%s",
 			 variants[i].link_only ? "link_race" : "stress",
-			 slat_format_name(variants[i].fmt), variants[i].threads);
+			 slat_format_name(variants[i].fmt), variants[i].threads,
+			 variants[i].linear ? "_linear" : "");
 		memset(&tests[i], 0, sizeof(tests[i]));
 		tests[i].name = names[i];
 		tests[i].test_func = run_stress;
