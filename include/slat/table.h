@@ -128,8 +128,8 @@ enum slat_feature {
 	 * phys_to_virt's answers are. A direct map (Linux's __va(), a
 	 * hypervisor's identity map) is such a mapping; the hosted pool is
 	 * too (slat_pool_linear_offset()). With it, a call of one base page
-	 * on a table of 4 KiB pages without ::SLAT_FEAT_CONCURRENT walks one
-	 * path instead of a range (docs/embedding.md, "The fault path").
+	 * on a table of 4 KiB pages walks one path instead of a range
+	 * (docs/embedding.md, "The fault path").
 	 */
 	SLAT_FEAT_LINEAR_MAP = 1u << 10
 };
