@@ -17,6 +17,8 @@
  * takes it, inside the timed region, as the pool does for W1.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +228,38 @@ struct w8_arg {
 	double t;
 };
 
+/*
+ * Start thread `k` of a workload on its own CPU: the k-th of those the
+ * process may run on (round robin past their number). Left to itself the
+ * scheduler may start two threads on one CPU and move one only after a
+ * few milliseconds, when W8 (about 100 us) is long over: the figure then
+ * measures the scheduler, in about one run of three on a 2-CPU machine.
+ */
+static void thread_create_on_cpu(pthread_t *th, int k, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	cpu_set_t allowed, one;
+	int cpu, n = 0, want;
+
+	pthread_attr_init(&attr);
+	if (!sched_getaffinity(0, sizeof(allowed), &allowed) && CPU_COUNT(&allowed) > 1) {
+		want = k % CPU_COUNT(&allowed);
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+			if (!CPU_ISSET(cpu, &allowed) || n++ != want)
+				continue;
+			CPU_ZERO(&one);
+			CPU_SET(cpu, &one);
+			pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+			break;
+		}
+	}
+	if (pthread_create(th, &attr, fn, arg)) {
+		fprintf(stderr, "slat-bench: pthread_create failed\n");
+		exit(1);
+	}
+	pthread_attr_destroy(&attr);
+}
+
 static void spin_until(unsigned *word, unsigned value)
 {
 	while (__atomic_load_n(word, __ATOMIC_ACQUIRE) < value)
@@ -305,10 +339,7 @@ static double w8_once(const struct slat_format *fmt, bool record, int *ok)
 		a[k].done = &done;
 		a[k].record = record;
 		a[k].format = slat_format_name(fmt);
-		if (pthread_create(&th[k], NULL, w8_thread, &a[k])) {
-			fprintf(stderr, "slat-bench: pthread_create failed\n");
-			exit(1);
-		}
+		thread_create_on_cpu(&th[k], k, w8_thread, &a[k]);
 	}
 	if (!spin) {
 		region_begin();
@@ -453,10 +484,7 @@ static double w8b_once(const struct slat_format *fmt, int n, bool record, uint64
 		a[i].seed = SEED + (uint64_t)i;
 		a[i].ops = bench.w8b_ops;
 		a[i].live = live[i];
-		if (pthread_create(&th[i], NULL, w8b_thread, &a[i])) {
-			fprintf(stderr, "slat-bench: pthread_create failed\n");
-			exit(1);
-		}
+		thread_create_on_cpu(&th[i], i, w8b_thread, &a[i]);
 	}
 	snprintf(id, sizeof(id), "W8b-%d", n);
 	region_begin();
