@@ -522,43 +522,14 @@ static SLAT_ALWAYS_INLINE bool map_page_tmpl(const struct table_state *t,
  * stopped at (map_page_chain()). Every other case (a collision, a
  * payload, anything to replace, break-before-make to settle) goes to the
  * range walk, which also gives every error, before anything changed.
+ * With `conc` (a SLAT_FEAT_CONCURRENT table) all of it happens under a
+ * hold of the page, released before the range walk or an error; a chain
+ * is linked as the range walk links a fresh table.
  */
 static SLAT_ALWAYS_INLINE int map_page(struct table_state *t, slat_gpa_t gpa,
 				       slat_hpa_t hpa, const struct slat_attrs *attrs,
 				       uint32_t flags, struct gather_state *g,
-				       unsigned levels)
-{
-	const struct slat_layout *l = &t->lay;
-	const uint64_t page = 1ull << WALK_STD_GRANULE_LG2;
-	struct walk_path path;
-	uint64_t leaf;
-
-	if (!map_page_tmpl(t, attrs, false, &leaf) ||
-	    (l->bbm_mask && gather_overlaps(g, gpa.v, gpa.v + page)))
-		return map_range(t, gpa, page, hpa, attrs, flags, g);
-	leaf |= addr_entry(l, hpa.v);
-	walk_path(t, gpa.v, levels, &path);
-	if (path.entry)
-		return map_range(t, gpa, page, hpa, attrs, flags, g);
-	if (path.level)
-		return map_page_chain(t, gpa.v, leaf, &path, g, false);
-	g->table = t;
-	entry_store(path.slot, leaf);
-	if (SLAT_UNLIKELY(t->clean))
-		table_clean(t, path.slot, sizeof(*path.slot));
-	return SLAT_OK;
-}
-
-/*
- * map_page() on a SLAT_FEAT_CONCURRENT table, under a hold of the page,
- * with the chain of fresh tables linked as the range walk links one
- * (map_page_chain()). A failed call releases its hold and changes
- * nothing, its gather included.
- */
-static __attribute__((noinline)) int map_page_conc(struct table_state *t, slat_gpa_t gpa,
-						   slat_hpa_t hpa, const struct slat_attrs *attrs,
-						   uint32_t flags, struct gather_state *g,
-						   unsigned levels)
+				       unsigned levels, bool conc)
 {
 	const struct slat_layout *l = &t->lay;
 	const uint64_t page = 1ull << WALK_STD_GRANULE_LG2;
@@ -567,19 +538,24 @@ static __attribute__((noinline)) int map_page_conc(struct table_state *t, slat_g
 	uint64_t leaf;
 	int err;
 
-	if (!map_page_tmpl(t, attrs, true, &leaf) ||
+	if (!map_page_tmpl(t, attrs, conc, &leaf) ||
 	    (l->bbm_mask && gather_overlaps(g, gpa.v, gpa.v + page)))
 		return map_range(t, gpa, page, hpa, attrs, flags, g);
 	leaf |= addr_entry(l, hpa.v);
-	cc.nreclaim = 0;
-	range_hold(t, &cc.hold, gpa.v, gpa.v + page);
+	if (conc) {
+		cc.nreclaim = 0;
+		range_hold(t, &cc.hold, gpa.v, gpa.v + page);
+	}
 	walk_path(t, gpa.v, levels, &path);
 	if (path.entry) {
-		range_unlock(t, &cc.hold);
+		if (conc)
+			range_unlock(t, &cc.hold);
 		return map_range(t, gpa, page, hpa, attrs, flags, g);
 	}
 	if (path.level) {
-		err = map_page_chain(t, gpa.v, leaf, &path, g, true);
+		err = map_page_chain(t, gpa.v, leaf, &path, g, conc);
+		if (!conc)
+			return err;
 		if (err) {
 			range_unlock(t, &cc.hold);
 			return err;
@@ -587,9 +563,11 @@ static __attribute__((noinline)) int map_page_conc(struct table_state *t, slat_g
 	} else {
 		g->table = t;
 		entry_store(path.slot, leaf);
-		table_clean(t, path.slot, sizeof(*path.slot));
+		if (conc || SLAT_UNLIKELY(t->clean))
+			table_clean(t, path.slot, sizeof(*path.slot));
 	}
-	conc_call_end(t, &cc, g);
+	if (conc)
+		conc_call_end(t, &cc, g);
 	return SLAT_OK;
 }
 
@@ -600,9 +578,9 @@ static __attribute__((noinline)) int map_page_other(struct table_state *t, slat_
 						    unsigned levels)
 {
 	if (levels & PATH_CONC)
-		return map_page_conc(t, gpa, hpa, attrs, flags, g, levels & ~PATH_CONC);
-	return levels == 3 ? map_page(t, gpa, hpa, attrs, flags, g, 3)
-			   : map_page(t, gpa, hpa, attrs, flags, g, 5);
+		return map_page(t, gpa, hpa, attrs, flags, g, levels & ~PATH_CONC, true);
+	return levels == 3 ? map_page(t, gpa, hpa, attrs, flags, g, 3, false)
+			   : map_page(t, gpa, hpa, attrs, flags, g, 5, false);
 }
 
 int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
@@ -624,5 +602,5 @@ int slat_map(struct slat_table *t_pub, slat_gpa_t gpa, uint64_t size,
 		return map_range(t, gpa, size, hpa, attrs, flags, g);
 	if (SLAT_UNLIKELY(levels != 4))
 		return map_page_other(t, gpa, hpa, attrs, flags, g, levels);
-	return map_page(t, gpa, hpa, attrs, flags, g, 4);
+	return map_page(t, gpa, hpa, attrs, flags, g, 4, false);
 }
