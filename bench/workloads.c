@@ -192,6 +192,16 @@ STAND_IN static int stand_in_translate(const struct slat_table *t, slat_gpa_t gp
 #define W1_PAGES (1 * GiB / PAGE)
 #define W1_TABLE_BYTES ((1 + 1 + 1 + 512) * PAGE) /* root, L3, L2, 512 L1 */
 
+/* W1's table, whichever allocator built it, has exactly W1's bytes. */
+static void w1_check_bytes(struct bench_table *b, const char *id)
+{
+	if (table_bytes(b) != W1_TABLE_BYTES) {
+		fprintf(stderr, "slat-bench: %s built %llu table bytes\n", id,
+			(unsigned long long)table_bytes(b));
+		exit(1);
+	}
+}
+
 double w1_once(const struct slat_format *fmt, bool record)
 {
 	struct bench_table b;
@@ -201,11 +211,7 @@ double w1_once(const struct slat_format *fmt, bool record)
 	region_begin();
 	map(&b, 0, 1 * GiB, SLAT_MAP_MAX_PAGE(12));
 	t = region_end(record, "W1", fmt_name(fmt), W1_PAGES, "page");
-	if (table_bytes(&b) != W1_TABLE_BYTES) {
-		fprintf(stderr, "slat-bench: W1 built %llu table bytes\n",
-			(unsigned long long)table_bytes(&b));
-		exit(1);
-	}
+	w1_check_bytes(&b, "W1");
 	table_close(&b);
 	return t;
 }
@@ -226,11 +232,7 @@ static double w1u_once(const struct slat_format *fmt, bool record)
 	region_begin();
 	map(&b, 0, 1 * GiB, SLAT_MAP_MAX_PAGE(12));
 	t = region_end(record, "W1u", fmt_name(fmt), W1_PAGES, "page");
-	if (table_bytes(&b) != W1_TABLE_BYTES) {
-		fprintf(stderr, "slat-bench: W1u built %llu table bytes\n",
-			(unsigned long long)table_bytes(&b));
-		exit(1);
-	}
+	w1_check_bytes(&b, "W1u");
 	/* Nothing of the pool's old contents may survive in the table. */
 	must(slat_validate(&b.t, NULL, NULL, &problems), "W1u validate");
 	if (problems) {
